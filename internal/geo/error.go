@@ -1,0 +1,86 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Error codes, each mapped to one HTTP status by the HTTP adapter.
+const (
+	EINVALID       = "invalid"       // the request is malformed: 400
+	ENOTFOUND      = "not_found"     // no such layer or feature: 404
+	ECONFLICT      = "conflict"      // the item changed since it was read: 412
+	EPRECONDITION  = "precondition"  // a required precondition (If-Match) is missing: 428
+	EUNPROCESSABLE = "unprocessable" // well-formed but breaks a rule of the map: 422
+	EUNAUTHORIZED  = "unauthorized"  // not logged in: 401
+	EFORBIDDEN     = "forbidden"     // logged in, not allowed: 403
+	EUNAVAILABLE   = "unavailable"   // the database cannot be reached: 503
+	ETOOLARGE      = "too_large"     // the body is larger than allowed: 413
+	EINTERNAL      = "internal"      // a bug or an unexpected failure: 500
+)
+
+// Violation is one broken rule, in words a staff member understands.
+type Violation struct {
+	Rule      string `json:"rule"`
+	MessageZh string `json:"message_zh"`
+	MessageEn string `json:"message_en"`
+}
+
+// Error is a domain error: a code and a sentence a person can act on. Only
+// Message and Violations are ever shown to a client.
+type Error struct {
+	Code       string
+	Message    string
+	Violations []Violation
+	// Err is the underlying cause, for logs only.
+	Err error
+}
+
+// Error returns the message, with the cause for logs.
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WrapError returns an Error with the code and message that keeps err as its
+// cause for the logs.
+func WrapError(code string, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorCode returns the code of err, EINTERNAL when err is not a domain error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message that may be shown to a client.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error: the server could not answer; please try again later."
+}
+
+func joinQuoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
