@@ -84,3 +84,5 @@ func joinQuoted(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+func asError[T error](err error, target *T) bool { return errors.As(err, target) }

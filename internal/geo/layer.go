@@ -202,3 +202,16 @@ func (c *Catalogue) LayerOrError(name string) (Layer, error) {
 	}
 	return Layer{}, Errorf(ENOTFOUND, "There is no layer %q; the layers are %s.", name, joinQuoted(names))
 }
+
+// Community returns the layer of the community's outline: one polygon that
+// the grids tile exactly. It is not a collection of its own; validation and
+// the viewer use it.
+func (c *Catalogue) Community() Layer {
+	return Layer{
+		Name: "community", TitleZh: "社区范围", TitleEn: "Community outline", Geometry: Polygon,
+		Fields: []Field{
+			{Name: "name_zh", Type: Text, Required: true, Description: "name in Chinese"},
+			{Name: "name_en", Type: Text, Required: true, Description: "name in English"},
+		},
+	}
+}

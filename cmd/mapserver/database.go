@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"partymap/data"
+	"partymap/internal/geo"
+	"partymap/internal/pglocal"
+	"partymap/internal/postgis"
+)
+
+// embeddedDatabase is the database name inside the embedded cluster.
+const embeddedDatabase = "partymap"
+
+// database is an open store and, with no DATABASE_URL, the embedded
+// PostgreSQL that holds it.
+type database struct {
+	db      *postgis.DB
+	cluster *pglocal.Cluster
+	log     *slog.Logger
+}
+
+// openDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL
+// in the data directory, then applies the migrations.
+func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog.Logger) (*database, error) {
+	d := &database{log: log}
+	connString := cfg.DatabaseURL
+	if connString == "" {
+		dir, err := filepath.Abs(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		started := time.Now()
+		cluster, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Durable: true, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		d.cluster = cluster
+		if err := cluster.CreateDatabase(ctx, embeddedDatabase, ""); err != nil && !isDuplicateDatabase(err) {
+			d.close()
+			return nil, err
+		}
+		log.Info("embedded PostgreSQL started", "data_dir", dir, "took", time.Since(started).Round(time.Millisecond))
+		connString = cluster.ConnString(embeddedDatabase)
+	}
+	db, err := postgis.Open(ctx, connString, cat, postgis.Options{
+		MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: log,
+	})
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	d.db = db
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		d.close()
+		return nil, fmt.Errorf("migrate the database: %w", err)
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "name", m)
+	}
+	return d, nil
+}
+
+// seed loads the community's data into an empty database: from the seed
+// directory when one is set, else the built-in Xiyue data set.
+func (d *database) seed(ctx context.Context, seedDir string) error {
+	empty, err := d.db.IsEmpty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	var src fs.FS
+	if seedDir != "" {
+		src = os.DirFS(seedDir)
+	} else {
+		src, err = fs.Sub(data.GeoJSON, "geojson")
+		if err != nil {
+			return err
+		}
+	}
+	files, err := d.db.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	counts, err := d.db.Import(ctx, files, "seed")
+	if err != nil {
+		return err
+	}
+	for _, c := range counts {
+		d.log.Info("seeded layer", "layer", c.Layer, "features", c.Inserted)
+	}
+	return nil
+}
+
+// isDuplicateDatabase reports whether err says the database exists already.
+func isDuplicateDatabase(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42P04"
+}
+
+// close closes the pool and stops the embedded PostgreSQL, if any.
+func (d *database) close() {
+	if d.db != nil {
+		d.db.Close()
+	}
+	if d.cluster != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.cluster.Stop(ctx); err != nil {
+			d.log.Error("stop embedded PostgreSQL", "err", err)
+			return
+		}
+		d.log.Info("embedded PostgreSQL stopped")
+	}
+}

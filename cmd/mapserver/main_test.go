@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildServer compiles mapserver once for the end-to-end tests.
+func buildServer(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mapserver")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type running struct {
+	cmd  *exec.Cmd
+	addr string
+	log  *strings.Builder
+	done chan error
+}
+
+var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// startServer runs mapserver with the embedded database in dataDir on port 0
+// and waits until it says where it listens.
+func startServer(t *testing.T, bin, dataDir string) *running {
+	t.Helper()
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data-dir", dataDir)
+	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &running{cmd: cmd, log: &strings.Builder{}, done: make(chan error, 1)}
+	addrc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			r.log.WriteString(line + "\n")
+			if m := listening.FindStringSubmatch(line); m != nil {
+				addrc <- m[1]
+			}
+		}
+		r.done <- cmd.Wait()
+	}()
+	select {
+	case r.addr = <-addrc:
+	case <-time.After(90 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the server did not start in 90 s:\n%s", r.log)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
+	return r
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, r.log)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no exit 60 s after SIGTERM:\n%s", r.log)
+	}
+}
+
+func getJSON(t *testing.T, url string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return m
+}
+
+// The real mapserver starts its own PostgreSQL, loads the data, serves the
+// grids, stops cleanly on SIGTERM and reuses its data on the next start.
+func TestMapserver_endToEnd(t *testing.T) {
+	bin := buildServer(t)
+	dataDir := filepath.Join(t.TempDir(), "var")
+
+	cold := time.Now()
+	srv := startServer(t, bin, dataDir)
+	coldTook := time.Since(cold)
+	doc := getJSON(t, "http://"+srv.addr+"/collections/grids/items?limit=100")
+	if n := len(doc["features"].([]any)); n != 15 {
+		t.Errorf("got %d grids, want 15", n)
+	}
+	if ready := getJSON(t, "http://"+srv.addr+"/readyz"); ready["status"] != "ready" {
+		t.Errorf("readyz: %v", ready)
+	}
+	if ogr, err := exec.LookPath("ogrinfo"); err == nil {
+		t.Run("GDAL OAPIF reads every layer", func(t *testing.T) {
+			out, err := exec.Command(ogr, "-ro", "-al", "-so", "OAPIF:http://"+srv.addr).CombinedOutput()
+			if err != nil {
+				t.Fatalf("ogrinfo: %v\n%s", err, out)
+			}
+			for _, want := range []string{"Layer name: grids", "Feature Count: 15", "Layer name: organizations", "Layer name: buildings"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("ogrinfo output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	} else {
+		t.Error("ogrinfo (gdal-bin) is not installed; make test installs it")
+	}
+	srv.stop(t)
+	if _, err := os.Stat(filepath.Join(dataDir, "pgdata", "postmaster.pid")); !os.IsNotExist(err) {
+		t.Errorf("postmaster.pid is still there after shutdown: %v", err)
+	}
+
+	warm := time.Now()
+	srv = startServer(t, bin, dataDir)
+	warmTook := time.Since(warm)
+	if strings.Contains(srv.log.String(), "seeded layer") {
+		t.Error("the second start loaded the data again")
+	}
+	doc = getJSON(t, "http://"+srv.addr+"/collections/grids/items?limit=100")
+	if n := len(doc["features"].([]any)); n != 15 {
+		t.Errorf("second start: got %d grids, want 15", n)
+	}
+	srv.stop(t)
+	t.Logf("start-up to listening: cold %v, warm %v", coldTook.Round(time.Millisecond), warmTook.Round(time.Millisecond))
+
+	t.Run("export, and an import with a broken feature writes nothing", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "export")
+		if b, err := exec.Command(bin, "export", "-data-dir", dataDir, out).CombinedOutput(); err != nil {
+			t.Fatalf("export: %v\n%s", err, b)
+		}
+		raw, err := os.ReadFile(filepath.Join(out, "grids.geojson"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		broken := strings.Replace(string(raw), `"color":`, `"color":"red","x":`, 1)
+		bad := filepath.Join(t.TempDir(), "bad")
+		if err := os.MkdirAll(bad, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bad, "grids.geojson"), []byte(broken), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b, err := exec.Command(bin, "import", "-data-dir", dataDir, bad).CombinedOutput()
+		if err == nil || !strings.Contains(string(b), "grids.geojson: feature 0 (id 1)") {
+			t.Errorf("import of a broken file: got %v\n%s", err, b)
+		}
+		b, err = exec.Command(bin, "import", "-data-dir", dataDir, out).CombinedOutput()
+		if err != nil || !regexp.MustCompile(`grids\s+0 inserted\s+0 updated\s+15 unchanged`).Match(b) {
+			t.Errorf("re-import of the export: got %v\n%s", err, b)
+		}
+	})
+}
+
+func TestRun_help(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"migrate", "-h"}, {"import", "-h"}, {"export", "-h"}} {
+		var out, errOut strings.Builder
+		err := run(context.Background(), args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "help requested") {
+			t.Errorf("%v: got %v, want help", args, err)
+		}
+		if !strings.Contains(errOut.String(), "-data-dir") {
+			t.Errorf("%v: the help does not list -data-dir:\n%s", args, errOut.String())
+		}
+	}
+	var out, errOut strings.Builder
+	if err := run(context.Background(), []string{"frobnicate"}, &out, &errOut); err == nil || !strings.Contains(fmt.Sprint(err), "unknown command") {
+		t.Errorf("unknown command: got %v", err)
+	}
+}

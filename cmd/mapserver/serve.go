@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"partymap/internal/geo"
+	"partymap/internal/httpapi"
+)
+
+// runServe starts the database (or connects to it), loads the data into an
+// empty database and serves HTTP until ctx ends, then shuts down cleanly.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := newFlagSet("serve", &cfg, stderr)
+	fs.StringVar(&cfg.Addr, "addr", envOr("ADDR", ":8080"), "address to listen on (env ADDR)")
+	fs.StringVar(&cfg.SeedDir, "seed", envOr("PARTYMAP_SEED_DIR", ""), "directory of GeoJSON files loaded into an empty database (env PARTYMAP_SEED_DIR); empty: the built-in Xiyue data")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", 10*time.Second, "longest a request may take")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := cfg.logger(stderr)
+	cfg.logConfig(log)
+	started := time.Now()
+
+	cat := geo.NewCatalogue()
+	d, err := openDatabase(ctx, cfg, cat, log)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	if err := d.seed(ctx, cfg.SeedDir); err != nil {
+		return err
+	}
+
+	api := httpapi.New(httpapi.Config{
+		Catalogue: cat, Store: d.db, Logger: log,
+		Title: "partymap", Version: version, RequestTimeout: cfg.RequestTimeout,
+	})
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "startup", time.Since(started).Round(time.Millisecond))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("shutdown", "err", err)
+	}
+	return nil
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"

@@ -1,0 +1,229 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
+
+	"partymap/internal/geo"
+)
+
+// featureJSON is a GeoJSON feature with OGC links.
+type featureJSON struct {
+	Type       string            `json:"type"`
+	ID         int64             `json:"id"`
+	Geometry   *geojson.Geometry `json:"geometry"`
+	Properties map[string]any    `json:"properties"`
+	Links      []Link            `json:"links,omitempty"`
+}
+
+func toFeatureJSON(f geo.Feature) featureJSON {
+	return featureJSON{Type: "Feature", ID: f.ID, Geometry: geojson.NewGeometry(f.Geometry), Properties: geo.JSONProperties(f.Properties)}
+}
+
+// featureCollectionJSON is an OGC items page.
+type featureCollectionJSON struct {
+	Type           string        `json:"type"`
+	Features       []featureJSON `json:"features"`
+	Links          []Link        `json:"links"`
+	NumberMatched  int64         `json:"numberMatched"`
+	NumberReturned int           `json:"numberReturned"`
+	TimeStamp      string        `json:"timeStamp"`
+}
+
+// parseItemsQuery reads an items request's parameters into a filter,
+// refusing unknown parameters and bad values.
+func parseItemsQuery(c echo.Context, l geo.Layer) (geo.Filter, error) {
+	allowed := []string{"f", "bbox", "bbox-crs", "limit", "offset"}
+	for _, fd := range l.Fields {
+		if fd.Filterable {
+			allowed = append(allowed, fd.Name)
+		}
+	}
+	if err := checkParams(c, allowed...); err != nil {
+		return geo.Filter{}, err
+	}
+	f := geo.Filter{Layer: l.Name, Limit: geo.DefaultLimit}
+	q := c.QueryParams()
+	if v := q.Get("bbox-crs"); v != "" && v != crs84 {
+		return f, geo.Errorf(geo.EINVALID, "The bbox-crs parameter can only be %s (longitude, latitude in WGS 84).", crs84)
+	}
+	if v, ok := q["bbox"]; ok {
+		b, err := geo.ParseBBox(v[0])
+		if err != nil {
+			return f, err
+		}
+		f.BBox = &b
+	}
+	if v, ok := q["limit"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 1 || n > geo.MaxLimit {
+			return f, geo.Errorf(geo.EINVALID, "The limit parameter must be a whole number from 1 to %d; got %q.", geo.MaxLimit, clipText(v[0]))
+		}
+		f.Limit = n
+	}
+	if v, ok := q["offset"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 0 || n > 100_000_000 {
+			return f, geo.Errorf(geo.EINVALID, "The offset parameter must be a whole number of 0 or more; got %q.", clipText(v[0]))
+		}
+		f.Offset = n
+	}
+	for _, fd := range l.Fields {
+		v, ok := q[fd.Name]
+		if !ok || !fd.Filterable {
+			continue
+		}
+		pf, err := geo.ParseFilterValue(l, fd.Name, v[0])
+		if err != nil {
+			return f, err
+		}
+		f.Props = append(f.Props, pf)
+	}
+	return f, nil
+}
+
+// handleItems answers a page of a layer's features.
+func (s *Server) handleItems(c echo.Context) error {
+	l, err := s.cat.LayerOrError(c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	filter, err := parseItemsQuery(c, l)
+	if err != nil {
+		return err
+	}
+	html, err := wantsHTML(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.FindFeatures(c.Request().Context(), filter)
+	if err != nil {
+		return err
+	}
+	body := featureCollectionJSON{
+		Type:           "FeatureCollection",
+		Features:       make([]featureJSON, 0, len(page.Features)),
+		NumberMatched:  page.Matched,
+		NumberReturned: len(page.Features),
+		TimeStamp:      time.Now().UTC().Format(time.RFC3339),
+		Links:          itemsLinks(c, l, filter, page.Matched),
+	}
+	for _, f := range page.Features {
+		body.Features = append(body.Features, toFeatureJSON(f))
+	}
+	if html {
+		return s.renderHTML(c, l.TitleEn+" "+l.TitleZh, body)
+	}
+	return writeJSON(c, http.StatusOK, mediaGeoJSON, body)
+}
+
+// itemsLinks returns self, alternate, collection, and next/prev links that
+// keep every other parameter of the request.
+func itemsLinks(c echo.Context, l geo.Layer, f geo.Filter, matched int64) []Link {
+	base := baseURL(c.Request()) + "/collections/" + l.Name
+	page := func(offset int, format string) string {
+		q := url.Values{}
+		for k, v := range c.QueryParams() {
+			if k != "offset" && k != "f" {
+				q[k] = v
+			}
+		}
+		q.Set("f", format)
+		if offset > 0 {
+			q.Set("offset", strconv.Itoa(offset))
+		}
+		return base + "/items?" + q.Encode()
+	}
+	links := []Link{
+		{Href: page(f.Offset, "json"), Rel: relSelf, Type: mediaGeoJSON, Title: "this page"},
+		{Href: page(f.Offset, "html"), Rel: relAlternate, Type: mediaHTML, Title: "this page as HTML"},
+		{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
+	}
+	if int64(f.Offset+f.Limit) < matched {
+		links = append(links, Link{Href: page(f.Offset+f.Limit, "json"), Rel: relNext, Type: mediaGeoJSON, Title: "next page"})
+	}
+	if f.Offset > 0 {
+		links = append(links, Link{Href: page(max(f.Offset-f.Limit, 0), "json"), Rel: relPrev, Type: mediaGeoJSON, Title: "previous page"})
+	}
+	return links
+}
+
+// handleItem answers one feature with a strong ETag from its version.
+func (s *Server) handleItem(c echo.Context) error {
+	if err := checkParams(c, "f"); err != nil {
+		return err
+	}
+	l, err := s.cat.LayerOrError(c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	html, err := wantsHTML(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.store.FindFeature(c.Request().Context(), l.Name, id)
+	if err != nil {
+		return err
+	}
+	etag := featureETag(f)
+	c.Response().Header().Set("ETag", etag)
+	c.Response().Header().Set("Last-Modified", f.UpdatedAt.UTC().Format(http.TimeFormat))
+	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	base := baseURL(c.Request()) + "/collections/" + l.Name
+	self := fmt.Sprintf("%s/items/%d", base, f.ID)
+	body := toFeatureJSON(f)
+	body.Links = []Link{
+		{Href: self + "?f=json", Rel: relSelf, Type: mediaGeoJSON, Title: "this feature"},
+		{Href: self + "?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this feature as HTML"},
+		{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
+	}
+	if html {
+		return s.renderHTML(c, fmt.Sprintf("%s %d", l.TitleEn, f.ID), body)
+	}
+	return writeJSON(c, http.StatusOK, mediaGeoJSON, body)
+}
+
+// parseID reads a feature id: a positive whole number.
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 1 {
+		return 0, geo.Errorf(geo.ENOTFOUND, "There is no feature %q: feature ids are positive whole numbers.", clipText(s))
+	}
+	return id, nil
+}
+
+// featureETag is the strong entity tag of a feature's version.
+func featureETag(f geo.Feature) string {
+	return fmt.Sprintf(`"%s-%d-v%d"`, f.Layer, f.ID, f.Version)
+}
+
+// etagMatches reports whether an If-None-Match or If-Match header names etag.
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// writeJSON writes body as JSON with the given media type.
+func writeJSON(c echo.Context, status int, mediaType string, body any) error {
+	c.Response().Header().Set(echo.HeaderContentType, mediaType)
+	c.Response().WriteHeader(status)
+	return jsonEncode(c.Response(), body)
+}

@@ -1,0 +1,93 @@
+// Package httpapi is partymap's HTTP adapter: the Echo router, the OGC API –
+// Features endpoints, health checks, the one error handler and the
+// middleware. It speaks the domain (package geo) and never imports storage.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"partymap/internal/geo"
+)
+
+// Config is what the server needs from main.
+type Config struct {
+	Catalogue *geo.Catalogue
+	Store     geo.FeatureStore
+	Logger    *slog.Logger
+	// Title names the service on the landing page.
+	Title string
+	// Version is the build version, shown on the landing page.
+	Version string
+	// RequestTimeout bounds each request's work, queries included.
+	RequestTimeout time.Duration
+}
+
+// Server carries the routes and their dependencies.
+type Server struct {
+	cfg   Config
+	cat   *geo.Catalogue
+	store geo.FeatureStore
+	log   *slog.Logger
+	echo  *echo.Echo
+}
+
+// New returns a server with every route registered.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Title == "" {
+		cfg.Title = "partymap"
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
+		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/" },
+	}))
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
+	e.Use(s.accessLog)
+	e.Use(s.recoverPanics)
+	e.Use(s.requestDeadline)
+	s.echo = e
+	s.routes()
+	return s
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.handleHealth)
+	e.GET("/readyz", s.handleReady)
+
+	e.GET("/", s.handleLanding)
+	e.GET("/conformance", s.handleConformance)
+	e.GET("/api", s.handleOpenAPI)
+	e.GET("/collections", s.handleCollections)
+	e.GET("/collections/:layer", s.handleCollection)
+	e.GET("/collections/:layer/items", s.handleItems)
+	e.GET("/collections/:layer/items/:id", s.handleItem)
+}
+
+// requestDeadline bounds every request's context so that queries end with it.
+func (s *Server) requestDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}

@@ -1,0 +1,129 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"partymap/internal/geo"
+)
+
+// FindFeatures returns one page of a layer's features, ordered by id, and how
+// many match the filter in all.
+func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, error) {
+	l, err := db.cat.LayerOrError(f.Layer)
+	if err != nil {
+		return geo.FeaturePage{}, err
+	}
+	where, args, err := whereClause(l, f)
+	if err != nil {
+		return geo.FeaturePage{}, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = geo.DefaultLimit
+	}
+	countSQL := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, l.Name, where)
+	pageSQL := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY id LIMIT %d OFFSET %d`,
+		selectList(l), l.Name, where, limit, f.Offset)
+
+	batch := &pgx.Batch{}
+	var page geo.FeaturePage
+	batch.Queue(countSQL, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&page.Matched) })
+	batch.Queue(pageSQL, args...).Query(func(rows pgx.Rows) error {
+		var err error
+		page.Features, err = collectFeatures(l, rows)
+		return err
+	})
+	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return geo.FeaturePage{}, storeError(err)
+	}
+	return page, nil
+}
+
+func collectFeatures(l geo.Layer, rows pgx.Rows) ([]geo.Feature, error) {
+	defer rows.Close()
+	var out []geo.Feature
+	for rows.Next() {
+		r := newRow(l)
+		if err := rows.Scan(r.targets()...); err != nil {
+			return nil, err
+		}
+		f, err := r.feature(l)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// whereClause builds the filter's condition with numbered parameters.
+func whereClause(l geo.Layer, f geo.Filter) (string, []any, error) {
+	conds := []string{"true"}
+	var args []any
+	if f.BBox != nil {
+		args = append(args, f.BBox.Min[0], f.BBox.Min[1], f.BBox.Max[0], f.BBox.Max[1])
+		conds = append(conds, `geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326))`)
+	}
+	for _, pf := range f.Props {
+		fd, ok := l.Field(pf.Field)
+		if !ok {
+			return "", nil, geo.Errorf(geo.EINVALID, "Layer %q has no property %q to filter on.", l.Name, pf.Field)
+		}
+		args = append(args, pf.Value)
+		if fd.Type == geo.TextList {
+			conds = append(conds, fmt.Sprintf("$%d = ANY(%s)", len(args), fd.Name))
+			continue
+		}
+		conds = append(conds, fmt.Sprintf("%s = $%d", fd.Name, len(args)))
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// FindFeature returns one feature by id.
+func (db *DB) FindFeature(ctx context.Context, layer string, id int64) (geo.Feature, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return geo.Feature{}, err
+	}
+	sql := fmt.Sprintf(`SELECT %s FROM %s WHERE id = $1`, selectList(l), l.Name)
+	rows, err := db.pool.Query(ctx, sql, id)
+	if err != nil {
+		return geo.Feature{}, storeError(err)
+	}
+	fs, err := collectFeatures(l, rows)
+	if err != nil {
+		return geo.Feature{}, storeError(err)
+	}
+	if len(fs) == 0 {
+		return geo.Feature{}, geo.Errorf(geo.ENOTFOUND, "Layer %q has no feature with id %d.", layer, id)
+	}
+	return fs[0], nil
+}
+
+// LayerExtent returns the bounding box of a layer's features.
+func (db *DB) LayerExtent(ctx context.Context, layer string) (geo.Extent, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return geo.Extent{}, err
+	}
+	var e geo.Extent
+	var minx, miny, maxx, maxy *float64
+	sql := fmt.Sprintf(`SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
+		FROM (SELECT count(*) AS n, ST_Extent(geom) AS ext FROM %s) s`, l.Name)
+	err = db.pool.QueryRow(ctx, sql).Scan(&e.Count, &minx, &miny, &maxx, &maxy)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return geo.Extent{}, storeError(err)
+	}
+	if minx == nil {
+		e.Empty = true
+		return e, nil
+	}
+	e.Bound.Min = [2]float64{*minx, *miny}
+	e.Bound.Max = [2]float64{*maxx, *maxy}
+	return e, nil
+}
