@@ -73,6 +73,7 @@ DECLARE
     touched box2d;
     fid bigint;
     ver bigint;
+    seq bigint;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         old_g := OLD.geom;
@@ -96,10 +97,12 @@ BEGIN
         CASE WHEN TG_OP <> 'INSERT' THEN partymap_props(to_jsonb(OLD)) END,
         CASE WHEN TG_OP <> 'DELETE' THEN partymap_props(to_jsonb(NEW)) END,
         partymap_actor()
-    );
+    )
+    RETURNING id INTO seq;
 
     touched := ST_Extent(g) FROM (VALUES (old_g), (new_g)) AS t (g);
     PERFORM pg_notify('partymap_change', json_build_object(
+        'seq', seq,
         'layer', TG_TABLE_NAME,
         'id', fid,
         'version', ver,

@@ -1,0 +1,17 @@
+package geo
+
+import "github.com/paulmach/orb"
+
+// Change is one committed change to a layer's row, as the database announces
+// it: what changed, its new version, and the area it touched (old and new
+// geometry together).
+type Change struct {
+	// Seq is the change's history row id: increasing, so a client can ask
+	// for the changes after the last one it saw.
+	Seq     int64     `json:"seq"`
+	Layer   string    `json:"layer"`
+	ID      int64     `json:"id"`
+	Version int64     `json:"version"`
+	Op      string    `json:"op"` // insert, update or delete
+	BBox    orb.Bound `json:"-"`
+}

@@ -1,0 +1,113 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"partymap/internal/geo"
+)
+
+// changeChannel is the NOTIFY channel the layer triggers announce on.
+const changeChannel = "partymap_change"
+
+// ChangeSink receives the database's change announcements.
+type ChangeSink interface {
+	// Publish is called once for every committed change, in commit order.
+	Publish(geo.Change)
+	// Reset is called when changes may have been missed: after the
+	// listening connection was lost and found again.
+	Reset()
+}
+
+// Listen holds its own connection, LISTENs for committed changes and hands
+// each to sink until ctx ends. When the connection is lost it reconnects
+// with backoff and calls sink.Reset, since announcements made meanwhile are
+// gone. ready, if not nil, is closed once the first LISTEN is in place.
+func (db *DB) Listen(ctx context.Context, sink ChangeSink, ready chan<- struct{}) {
+	backoff := 100 * time.Millisecond
+	first := true
+	for ctx.Err() == nil {
+		err := db.listenOnce(ctx, sink, func() {
+			backoff = 100 * time.Millisecond
+			if first {
+				first = false
+				if ready != nil {
+					close(ready)
+				}
+				return
+			}
+			sink.Reset()
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		db.log.Warn("change listener lost its connection; reconnecting", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+func (db *DB) listenOnce(ctx context.Context, sink ChangeSink, listening func()) error {
+	cfg, err := pgx.ParseConfig(db.connStr)
+	if err != nil {
+		return err
+	}
+	cfg.ConnectTimeout = 3 * time.Second
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+changeChannel); err != nil {
+		return err
+	}
+	listening()
+	for {
+		// Wake up now and then to notice a dead connection.
+		waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		n, err := conn.WaitForNotification(waitCtx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if waitCtx.Err() != nil {
+				if err := conn.Ping(ctx); err != nil {
+					return err
+				}
+				continue
+			}
+			return err
+		}
+		c, err := parseChange(n.Payload)
+		if err != nil {
+			db.log.Error("unreadable change announcement", "payload", n.Payload, "err", err)
+			sink.Reset()
+			continue
+		}
+		sink.Publish(c)
+	}
+}
+
+func parseChange(payload string) (geo.Change, error) {
+	var raw struct {
+		geo.Change
+		BBox [4]*float64 `json:"bbox"`
+	}
+	if err := json.Unmarshal([]byte(payload), &raw); err != nil {
+		return geo.Change{}, err
+	}
+	c := raw.Change
+	if b := raw.BBox; b[0] != nil && b[1] != nil && b[2] != nil && b[3] != nil {
+		c.BBox = orb.Bound{Min: orb.Point{*b[0], *b[1]}, Max: orb.Point{*b[2], *b[3]}}
+	}
+	return c, nil
+}
