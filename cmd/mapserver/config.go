@@ -21,6 +21,7 @@ type Config struct {
 	RequestTimeout   time.Duration
 	MaxConns         int
 	StatementTimeout time.Duration
+	KioskPosition    string
 }
 
 // envOr returns the environment variable's value, or def when unset.
@@ -86,6 +87,7 @@ func (c Config) logConfig(log *slog.Logger) {
 		"data_dir", c.DataDir,
 		"seed", orDefault(c.SeedDir, "(built-in Xiyue data)"),
 		"request_timeout", c.RequestTimeout,
+		"kiosk_position", c.KioskPosition,
 		"db_max_conns", c.MaxConns,
 		"db_statement_timeout", c.StatementTimeout,
 	)

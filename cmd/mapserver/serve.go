@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"partymap/internal/geo"
 	"partymap/internal/httpapi"
@@ -20,7 +25,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.Addr, "addr", envOr("ADDR", ":8080"), "address to listen on (env ADDR)")
 	fs.StringVar(&cfg.SeedDir, "seed", envOr("PARTYMAP_SEED_DIR", ""), "directory of GeoJSON files loaded into an empty database (env PARTYMAP_SEED_DIR); empty: the built-in Xiyue data")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", 10*time.Second, "longest a request may take")
+	fs.StringVar(&cfg.KioskPosition, "kiosk-position", envOr("KIOSK_POSITION", "110.099817,34.574658"), "lon,lat where the street kiosk stands, WGS 84 (env KIOSK_POSITION); empty: none")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	kiosk, err := parsePosition(cfg.KioskPosition)
+	if err != nil {
 		return err
 	}
 	log := cfg.logger(stderr)
@@ -40,6 +50,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	api := httpapi.New(httpapi.Config{
 		Catalogue: cat, Store: d.db, Logger: log,
 		Title: "partymap", Version: version, RequestTimeout: cfg.RequestTimeout,
+		KioskPosition: kiosk,
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),
@@ -69,6 +80,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log.Error("shutdown", "err", err)
 	}
 	return nil
+}
+
+// parsePosition reads "lon,lat" in WGS 84 degrees; empty means none.
+func parsePosition(s string) (*orb.Point, error) {
+	if s == "" {
+		return nil, nil
+	}
+	lon, lat, ok := strings.Cut(s, ",")
+	x, err1 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
+	y, err2 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+	if !ok || err1 != nil || err2 != nil || x < -180 || x > 180 || y < -90 || y > 90 {
+		return nil, fmt.Errorf("the kiosk position must be lon,lat in WGS 84 degrees, like 110.0998,34.5747; got %q", s)
+	}
+	return &orb.Point{x, y}, nil
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

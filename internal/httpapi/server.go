@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/paulmach/orb"
 
 	"partymap/internal/geo"
 )
@@ -26,6 +27,9 @@ type Config struct {
 	Version string
 	// RequestTimeout bounds each request's work, queries included.
 	RequestTimeout time.Duration
+	// KioskPosition, when set, is where the street kiosk stands: the "you
+	// are here" marker and the default origin of the finder.
+	KioskPosition *orb.Point
 }
 
 // Server carries the routes and their dependencies.
