@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"partymap/internal/geo"
 	"partymap/internal/httpapi"
@@ -47,10 +48,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(d.db.PoolCollector())
 	api := httpapi.New(httpapi.Config{
 		Catalogue: cat, Store: d.db, Logger: log,
 		Title: "partymap", Version: version, RequestTimeout: cfg.RequestTimeout,
 		KioskPosition: kiosk,
+		Registry:      registry,
 	})
 	srv := &http.Server{
 		Handler:           api.Handler(),

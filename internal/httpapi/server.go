@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/paulmach/orb"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"partymap/internal/geo"
 )
@@ -30,15 +31,19 @@ type Config struct {
 	// KioskPosition, when set, is where the street kiosk stands: the "you
 	// are here" marker and the default origin of the finder.
 	KioskPosition *orb.Point
+	// Registry collects the server's metrics, served at /metrics; main
+	// registers the pool's and caches' collectors on it. Nil: a new one.
+	Registry *prometheus.Registry
 }
 
 // Server carries the routes and their dependencies.
 type Server struct {
-	cfg   Config
-	cat   *geo.Catalogue
-	store geo.FeatureStore
-	log   *slog.Logger
-	echo  *echo.Echo
+	cfg     Config
+	cat     *geo.Catalogue
+	store   geo.FeatureStore
+	log     *slog.Logger
+	echo    *echo.Echo
+	metrics *metrics
 }
 
 // New returns a server with every route registered.
@@ -52,7 +57,10 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
-	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -62,6 +70,8 @@ func New(cfg Config) *Server {
 	}))
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(s.accessLog)
+	e.Use(s.metrics.instrument)
+	e.Use(s.securityHeaders)
 	e.Use(s.recoverPanics)
 	e.Use(s.requestDeadline)
 	s.echo = e
@@ -76,6 +86,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
+	e.GET("/metrics", s.handleMetrics)
 
 	e.GET("/", s.handleLanding)
 	e.GET("/conformance", s.handleConformance)
