@@ -27,6 +27,9 @@ type database struct {
 	db      *postgis.DB
 	cluster *pglocal.Cluster
 	log     *slog.Logger
+	// stopSupervisor ends the goroutine that restarts the embedded
+	// PostgreSQL when it dies; close calls it before stopping the cluster.
+	stopSupervisor context.CancelFunc
 }
 
 // openDatabase connects to DATABASE_URL, or starts the embedded PostgreSQL
@@ -107,8 +110,47 @@ func isDuplicateDatabase(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "42P04"
 }
 
+// supervise restarts the embedded PostgreSQL whenever its process dies,
+// with backoff, until close is called. Clients see 503s meanwhile and
+// recover by themselves when it is back.
+func (d *database) supervise() {
+	if d.cluster == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.stopSupervisor = cancel
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-d.cluster.Exited():
+			}
+			backoff := 200 * time.Millisecond
+			for ctx.Err() == nil {
+				d.log.Warn("embedded PostgreSQL exited; restarting it", "log", d.cluster.LogPath())
+				err := d.cluster.Restart(ctx)
+				if err == nil {
+					d.log.Info("embedded PostgreSQL restarted")
+					break
+				}
+				d.log.Error("restart embedded PostgreSQL", "err", err, "retry_in", backoff)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(backoff):
+				}
+				backoff = min(2*backoff, 10*time.Second)
+			}
+		}
+	}()
+}
+
 // close closes the pool and stops the embedded PostgreSQL, if any.
 func (d *database) close() {
+	if d.stopSupervisor != nil {
+		d.stopSupervisor()
+	}
 	if d.db != nil {
 		d.db.Close()
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,8 +32,28 @@ func buildServer(t *testing.T) string {
 type running struct {
 	cmd  *exec.Cmd
 	addr string
-	log  *strings.Builder
+	log  *syncLog
 	done chan error
+}
+
+// syncLog is the server's output, written by a reader goroutine while the
+// test reads it.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(line + "\n")
+}
+
+// String returns everything the server printed so far.
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
@@ -50,13 +71,13 @@ func startServer(t *testing.T, bin, dataDir string) *running {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r := &running{cmd: cmd, log: &strings.Builder{}, done: make(chan error, 1)}
+	r := &running{cmd: cmd, log: &syncLog{}, done: make(chan error, 1)}
 	addrc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
-			r.log.WriteString(line + "\n")
+			r.log.add(line)
 			if m := listening.FindStringSubmatch(line); m != nil {
 				addrc <- m[1]
 			}
@@ -140,9 +161,45 @@ func TestMapserver_endToEnd(t *testing.T) {
 	} else {
 		t.Error("ogrinfo (gdal-bin) is not installed; make test installs it")
 	}
+	t.Run("the server restarts its PostgreSQL when it dies", func(t *testing.T) {
+		pidFile, err := os.ReadFile(filepath.Join(dataDir, "pgdata", "postmaster.pid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pid int
+		if _, err := fmt.Sscan(string(pidFile), &pid); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		// Ready again means: a new postmaster runs and the server answers.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			newPID := 0
+			if b, err := os.ReadFile(filepath.Join(dataDir, "pgdata", "postmaster.pid")); err == nil {
+				fmt.Sscan(string(b), &newPID)
+			}
+			resp, err := http.Get("http://" + srv.addr + "/readyz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 && newPID != 0 && newPID != pid && strings.Contains(srv.log.String(), "embedded PostgreSQL restarted") {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not ready 30 s after PostgreSQL was killed:\n%s", srv.log)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		doc := getJSON(t, "http://"+srv.addr+"/collections/grids/items?limit=100")
+		if n := len(doc["features"].([]any)); n != 15 {
+			t.Errorf("after the restart: got %d grids, want 15", n)
+		}
+	})
 	srv.stop(t)
 	if _, err := os.Stat(filepath.Join(dataDir, "pgdata", "postmaster.pid")); !os.IsNotExist(err) {
-		t.Errorf("postmaster.pid is still there after shutdown: %v", err)
+		t.Errorf("postmaster.pid is still there after shutdown: %v\n%s", err, srv.log)
 	}
 
 	warm := time.Now()

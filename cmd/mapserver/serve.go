@@ -47,6 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := d.seed(ctx, cfg.SeedDir); err != nil {
 		return err
 	}
+	d.supervise()
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(d.db.PoolCollector())
