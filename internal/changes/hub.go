@@ -13,9 +13,10 @@ import (
 // closed) rather than slowing the others; it can resubscribe and catch up
 // from the history.
 type Hub struct {
-	mu     sync.Mutex
-	subs   map[*subscription]struct{}
-	resets []func()
+	mu        sync.Mutex
+	subs      map[*subscription]struct{}
+	resets    []func()
+	listeners []func(geo.Change)
 }
 
 type subscription struct {
@@ -47,10 +48,23 @@ func (h *Hub) drop(s *subscription) {
 	}
 }
 
-// Publish hands the change to every subscriber without blocking.
+// OnChange registers f to be called with every change, synchronously and
+// before any subscriber hears of it, so that caches are already clean when
+// a client told of a change asks again. f must be quick and must not block.
+func (h *Hub) OnChange(f func(geo.Change)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.listeners = append(h.listeners, f)
+}
+
+// Publish calls the OnChange functions, then hands the change to every
+// subscriber without blocking.
 func (h *Hub) Publish(c geo.Change) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for _, f := range h.listeners {
+		f(c)
+	}
 	for s := range h.subs {
 		select {
 		case s.ch <- c:

@@ -8,6 +8,8 @@ import (
 
 func TestHub_Publish(t *testing.T) {
 	h := NewHub()
+	var seen []int64
+	h.OnChange(func(c geo.Change) { seen = append(seen, c.Seq) })
 	a, stopA := h.Subscribe(2)
 	b, stopB := h.Subscribe(1)
 	defer stopA()
@@ -26,6 +28,9 @@ func TestHub_Publish(t *testing.T) {
 	}
 	if _, open := <-b; open {
 		t.Error("b fell behind but its channel is still open")
+	}
+	if len(seen) != 3 {
+		t.Errorf("OnChange saw %v, want 3 changes", seen)
 	}
 	stopB() // a second end is harmless
 	if got := h.Subscribers(); got != 1 {
