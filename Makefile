@@ -5,7 +5,7 @@ export GOTOOLCHAIN ?= auto
 
 BIN := bin/mapserver
 
-.PHONY: run test build deps deps-test web clean
+.PHONY: run test build deps deps-test web clean fuzz bench
 
 run: deps build  ## install what is missing, build, serve on http://localhost:8080
 	./$(BIN)
@@ -23,8 +23,28 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
-web:
-	@true
+# web: npm ci into web/node_modules when it is missing or older than the
+# lockfile, then copy the browser libraries where web/embed.go embeds them.
+WEB_VENDOR := web/static/vendor
+web: $(WEB_VENDOR)/.copied
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_VENDOR)/.copied: web/node_modules/.installed
+	rm -rf $(WEB_VENDOR)/maplibre-gl $(WEB_VENDOR)/qrcode-generator
+	mkdir -p $(WEB_VENDOR)/maplibre-gl $(WEB_VENDOR)/qrcode-generator
+	cp -R web/node_modules/maplibre-gl/dist/. $(WEB_VENDOR)/maplibre-gl/
+	cp web/node_modules/maplibre-gl/LICENSE.txt $(WEB_VENDOR)/maplibre-gl/
+	cp web/node_modules/qrcode-generator/dist/qrcode.mjs $(WEB_VENDOR)/qrcode-generator/
+	@touch $@
+
+bench: deps build  ## tile load test: mapserver (warm, cold) vs a static file server, with wrk
+	scripts/bench.sh
+
+fuzz:  ## run every fuzz target for FUZZTIME (default 30s) each
+	scripts/fuzz.sh
 
 clean:
 	rm -rf bin

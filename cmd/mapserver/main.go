@@ -49,12 +49,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "user":
+		return runUser(ctx, args, os.Stdin, stdout, stderr)
+	case "token":
+		return runToken(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q; the commands are serve, migrate, import, export", cmd)
+	return fmt.Errorf("unknown command %q; the commands are serve, migrate, import, export, user, token", cmd)
 }
 
 const usage = `mapserver serves the community's party-building map.
@@ -64,6 +68,8 @@ Usage:
   mapserver migrate [flags]       apply the database migrations and exit
   mapserver import [flags] DIR    upsert the layers' GeoJSON files from DIR
   mapserver export [flags] DIR    write every layer as GeoJSON into DIR
+  mapserver user add|passwd|disable|enable|list   manage staff accounts
+  mapserver token add|revoke|list                 manage personal API tokens
 
 Run "mapserver COMMAND -h" for a command's flags.
 `

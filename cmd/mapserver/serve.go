@@ -14,8 +14,11 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"partymap/internal/changes"
 	"partymap/internal/geo"
 	"partymap/internal/httpapi"
+	"partymap/internal/tilecache"
+	"partymap/web"
 )
 
 // runServe starts the database (or connects to it), loads the data into an
@@ -27,10 +30,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.SeedDir, "seed", envOr("PARTYMAP_SEED_DIR", ""), "directory of GeoJSON files loaded into an empty database (env PARTYMAP_SEED_DIR); empty: the built-in Xiyue data")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", 10*time.Second, "longest a request may take")
 	fs.StringVar(&cfg.KioskPosition, "kiosk-position", envOr("KIOSK_POSITION", "110.099817,34.574658"), "lon,lat where the street kiosk stands, WGS 84 (env KIOSK_POSITION); empty: none")
+	kioskIdle := fs.Duration("kiosk-idle", envDuration("KIOSK_IDLE", 90*time.Second), "how long the kiosk waits untouched before it closes its card and flies home (env KIOSK_IDLE)")
+	homeView := fs.String("home-view", envOr("HOME_VIEW", "110.0995,34.5733,15.6,37,58"), "the viewer's home view: lon,lat,zoom,bearing,pitch (env HOME_VIEW)")
+	tileCacheBytes := fs.Int64("tile-cache-bytes", 64<<20, "memory for rendered vector tiles, in bytes of gzip; 0 keeps none (every request renders)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	kiosk, err := parsePosition(cfg.KioskPosition)
+	if err != nil {
+		return err
+	}
+	home, err := parseHomeView(*homeView)
 	if err != nil {
 		return err
 	}
@@ -49,6 +59,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	d.supervise()
 
+	// Every committed change, whoever made it, reaches the caches and the
+	// event stream through the hub.
+	hub := changes.NewHub()
+	go d.db.Listen(ctx, hub, nil)
+
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(d.db.PoolCollector())
 	api := httpapi.New(httpapi.Config{
@@ -56,7 +71,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Title: "partymap", Version: version, RequestTimeout: cfg.RequestTimeout,
 		KioskPosition: kiosk,
 		Registry:      registry,
+		Changes:       hub,
+		Tiles:         d.db,
+		TileCache:     tilecache.New(*tileCacheBytes),
+		Viewer:        web.Files(),
+		HomeView:      home,
+		KioskIdle:     *kioskIdle,
+		Accounts:      d.db,
+		Edits:         d.db,
 	})
+	go api.MonitorDatabase(ctx, 2*time.Second)
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -65,6 +89,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	// Event streams never go idle: end them when shutdown begins.
+	srv.RegisterOnShutdown(api.CloseStreams)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package httpapi
 
 import (
-	"net/http"
+	"context"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,10 +19,10 @@ type collectionJSON struct {
 	Links       []Link         `json:"links"`
 }
 
-func (s *Server) describe(c echo.Context, l geo.Layer) (collectionJSON, error) {
+func (s *Server) describe(ctx context.Context, c echo.Context, l geo.Layer) (collectionJSON, error) {
 	base := baseURL(c.Request())
 	self := base + "/collections/" + l.Name
-	ext, err := s.store.LayerExtent(c.Request().Context(), l.Name)
+	ext, err := s.store.LayerExtent(ctx, l.Name)
 	if err != nil {
 		return collectionJSON{}, err
 	}
@@ -66,25 +66,24 @@ func (s *Server) handleCollections(c echo.Context) error {
 		return err
 	}
 	base := baseURL(c.Request())
-	var cols []collectionJSON
-	for _, l := range s.cat.Layers() {
-		cj, err := s.describe(c, l)
-		if err != nil {
-			return err
+	return s.serveCached(c, "", 0, html, func(ctx context.Context) (rendered, error) {
+		var cols []collectionJSON
+		for _, l := range s.cat.Layers() {
+			cj, err := s.describe(ctx, c, l)
+			if err != nil {
+				return rendered{}, err
+			}
+			cols = append(cols, cj)
 		}
-		cols = append(cols, cj)
-	}
-	body := map[string]any{
-		"links": []Link{
-			{Href: base + "/collections?f=json", Rel: relSelf, Type: mediaJSON, Title: "this document"},
-			{Href: base + "/collections?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this document as HTML"},
-		},
-		"collections": cols,
-	}
-	if html {
-		return s.renderHTML(c, "Collections", body)
-	}
-	return c.JSON(http.StatusOK, body)
+		body := map[string]any{
+			"links": []Link{
+				{Href: base + "/collections?f=json", Rel: relSelf, Type: mediaJSON, Title: "this document"},
+				{Href: base + "/collections?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this document as HTML"},
+			},
+			"collections": cols,
+		}
+		return renderBody(html, "Collections", mediaJSON, "", body)
+	})
 }
 
 // handleCollection describes one layer.
@@ -100,12 +99,11 @@ func (s *Server) handleCollection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cj, err := s.describe(c, l)
-	if err != nil {
-		return err
-	}
-	if html {
-		return s.renderHTML(c, cj.Title, cj)
-	}
-	return c.JSON(http.StatusOK, cj)
+	return s.serveCached(c, l.Name, 0, html, func(ctx context.Context) (rendered, error) {
+		cj, err := s.describe(ctx, c, l)
+		if err != nil {
+			return rendered{}, err
+		}
+		return renderBody(html, cj.Title, mediaJSON, "", cj)
+	})
 }

@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -103,10 +103,17 @@ func (s *Server) handleItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.store.FindFeatures(c.Request().Context(), filter)
-	if err != nil {
-		return err
-	}
+	return s.serveCached(c, l.Name, 0, html, func(ctx context.Context) (rendered, error) {
+		page, err := s.store.FindFeatures(ctx, filter)
+		if err != nil {
+			return rendered{}, err
+		}
+		return renderBody(html, l.TitleEn+" "+l.TitleZh, mediaGeoJSON, "", itemsPage(c, l, filter, page))
+	})
+}
+
+// itemsPage is the GeoJSON FeatureCollection of one page, with its links.
+func itemsPage(c echo.Context, l geo.Layer, filter geo.Filter, page geo.FeaturePage) featureCollectionJSON {
 	body := featureCollectionJSON{
 		Type:           "FeatureCollection",
 		Features:       make([]featureJSON, 0, len(page.Features)),
@@ -118,10 +125,7 @@ func (s *Server) handleItems(c echo.Context) error {
 	for _, f := range page.Features {
 		body.Features = append(body.Features, toFeatureJSON(f))
 	}
-	if html {
-		return s.renderHTML(c, l.TitleEn+" "+l.TitleZh, body)
-	}
-	return writeJSON(c, http.StatusOK, mediaGeoJSON, body)
+	return body
 }
 
 // itemsLinks returns self, alternate, collection, and next/prev links that
@@ -172,28 +176,21 @@ func (s *Server) handleItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.store.FindFeature(c.Request().Context(), l.Name, id)
-	if err != nil {
-		return err
-	}
-	etag := featureETag(f)
-	c.Response().Header().Set("ETag", etag)
-	c.Response().Header().Set("Last-Modified", f.UpdatedAt.UTC().Format(http.TimeFormat))
-	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
-		return c.NoContent(http.StatusNotModified)
-	}
 	base := baseURL(c.Request()) + "/collections/" + l.Name
-	self := fmt.Sprintf("%s/items/%d", base, f.ID)
-	body := toFeatureJSON(f)
-	body.Links = []Link{
-		{Href: self + "?f=json", Rel: relSelf, Type: mediaGeoJSON, Title: "this feature"},
-		{Href: self + "?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this feature as HTML"},
-		{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
-	}
-	if html {
-		return s.renderHTML(c, fmt.Sprintf("%s %d", l.TitleEn, f.ID), body)
-	}
-	return writeJSON(c, http.StatusOK, mediaGeoJSON, body)
+	return s.serveCached(c, l.Name, id, html, func(ctx context.Context) (rendered, error) {
+		f, err := s.store.FindFeature(ctx, l.Name, id)
+		if err != nil {
+			return rendered{}, err
+		}
+		self := fmt.Sprintf("%s/items/%d", base, f.ID)
+		body := toFeatureJSON(f)
+		body.Links = []Link{
+			{Href: self + "?f=json", Rel: relSelf, Type: mediaGeoJSON, Title: "this feature"},
+			{Href: self + "?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this feature as HTML"},
+			{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
+		}
+		return renderBody(html, fmt.Sprintf("%s %d", l.TitleEn, f.ID), mediaGeoJSON, featureETag(f), body)
+	})
 }
 
 // parseID reads a feature id: a positive whole number.

@@ -16,7 +16,8 @@ func conformanceClasses() []string {
 	}
 }
 
-// handleLanding is the OGC API landing page.
+// handleLanding is the OGC API landing page; a browser that opens "/"
+// without f= is sent to the map.
 func (s *Server) handleLanding(c echo.Context) error {
 	if err := checkParams(c, "f"); err != nil {
 		return err
@@ -26,6 +27,11 @@ func (s *Server) handleLanding(c echo.Context) error {
 		return err
 	}
 	base := baseURL(c.Request())
+	if html && c.QueryParam("f") == "" && s.cfg.Viewer != nil {
+		// A browser opening the site wants the map; ?f=html keeps the
+		// API's own landing page for people walking the API.
+		return c.Redirect(http.StatusFound, base+"/map/")
+	}
 	body := map[string]any{
 		"title":       s.cfg.Title,
 		"description": "Party-building map of the community: grids, compounds, buildings, party organizations, service posts and shared parking, as OGC API – Features.",

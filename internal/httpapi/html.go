@@ -42,9 +42,18 @@ type htmlPage struct {
 
 // renderHTML answers body as an HTML page.
 func (s *Server) renderHTML(c echo.Context, title string, body any) error {
-	raw, err := json.Marshal(body)
+	page, err := htmlBytes(title, body)
 	if err != nil {
 		return err
+	}
+	return c.HTMLBlob(http.StatusOK, page)
+}
+
+// htmlBytes renders body as an HTML page.
+func htmlBytes(title string, body any) ([]byte, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
 	}
 	var doc struct {
 		Links       []Link `json:"links"`
@@ -62,13 +71,23 @@ func (s *Server) renderHTML(c echo.Context, title string, body any) error {
 	}
 	tmpl, err := template.New("page").Parse(pageTemplate)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var out bytes.Buffer
 	if err := tmpl.Execute(&out, page); err != nil {
-		return err
+		return nil, err
 	}
-	return c.HTMLBlob(http.StatusOK, out.Bytes())
+	return out.Bytes(), nil
+}
+
+// renderBody renders an OGC document as HTML or as JSON of the media type.
+func renderBody(html bool, title, mediaType, etag string, body any) (rendered, error) {
+	if html {
+		b, err := htmlBytes(title, body)
+		return rendered{contentType: "text/html; charset=UTF-8", etag: etag, body: b}, err
+	}
+	b, err := jsonBytes(body)
+	return rendered{contentType: mediaType, etag: etag, body: b}, err
 }
 
 // jsonEncode writes v as JSON without escaping <, > and &.

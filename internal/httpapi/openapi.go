@@ -32,6 +32,9 @@ func (s *Server) openAPI(base string) obj {
 		"/healthz":     obj{"get": obj{"summary": "liveness", "operationId": "getHealth", "responses": obj{"200": obj{"description": "the process is up"}}}},
 		"/readyz":      obj{"get": obj{"summary": "readiness", "operationId": "getReady", "responses": obj{"200": obj{"description": "the database is reachable"}, "503": problem}}},
 	}
+	for p, item := range finderPaths(problem) {
+		paths[p] = item
+	}
 	for _, l := range s.cat.Layers() {
 		params := []obj{
 			fParam,
@@ -72,6 +75,7 @@ func (s *Server) openAPI(base string) obj {
 			"parameters": []obj{fParam, {"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}},
 			"responses":  obj{"200": geoResp("the feature, with an ETag"), "304": obj{"description": "not modified"}, "404": problem}}}
 	}
+	s.addEditPaths(paths, problem)
 	return obj{
 		"openapi": "3.0.3",
 		"info": obj{

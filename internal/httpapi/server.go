@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,7 +15,9 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"partymap/internal/changes"
 	"partymap/internal/geo"
+	"partymap/internal/tilecache"
 )
 
 // Config is what the server needs from main.
@@ -34,16 +37,55 @@ type Config struct {
 	// Registry collects the server's metrics, served at /metrics; main
 	// registers the pool's and caches' collectors on it. Nil: a new one.
 	Registry *prometheus.Registry
+	// Changes delivers every committed change to the map (from the
+	// database's LISTEN/NOTIFY): caches invalidate by it and the event
+	// stream forwards it. Nil: a hub nobody publishes to.
+	Changes *changes.Hub
+	// ReadCacheBytes bounds the memory kept for rendered feature answers;
+	// zero means 32 MiB.
+	ReadCacheBytes int64
+	// Viewer is the web viewer's files (web.Files()); nil serves no viewer.
+	Viewer fs.FS
+	// HomeView is where the viewer opens and flies back to; zero means the
+	// Xiyue community's home view.
+	HomeView View
+	// KioskIdle is how long the kiosk waits untouched before it closes its
+	// card and flies home; zero means 90 seconds.
+	KioskIdle time.Duration
+	// Tiles renders the vector tiles; nil serves none.
+	Tiles geo.TileStore
+	// TileCache keeps rendered tiles; changes from Changes invalidate it.
+	// Nil: a cache of 64 MiB.
+	TileCache *tilecache.Cache
+	// EventsHeartbeat is how often a quiet event stream (/api/events) sends
+	// a comment to keep proxies from closing it; zero means 15 seconds.
+	EventsHeartbeat time.Duration
+	// Clock tells the time for opening hours (open_now); nil: time.Now.
+	Clock func() time.Time
+	// Accounts and Edits enable staff editing (login, writes, history,
+	// import, export); nil serves the map read-only.
+	Accounts geo.AccountStore
+	Edits    geo.EditStore
+	// Auth tunes logins and sessions; zero values take the defaults.
+	Auth AuthConfig
 }
 
 // Server carries the routes and their dependencies.
 type Server struct {
+	// tiles caches rendered vector tiles.
+	tiles   *tilecache.Cache
 	cfg     Config
 	cat     *geo.Catalogue
 	store   geo.FeatureStore
 	log     *slog.Logger
 	echo    *echo.Echo
 	metrics *metrics
+	reads   *readCache
+	health  *dbHealth
+	// static serves the viewer's files with ETags and cached gzip.
+	static *staticFiles
+	// events ends the open event streams at shutdown.
+	events eventStreams
 }
 
 // New returns a server with every route registered.
@@ -57,10 +99,29 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 10 * time.Second
 	}
+	if cfg.Changes == nil {
+		cfg.Changes = changes.NewHub()
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.ReadCacheBytes == 0 {
+		cfg.ReadCacheBytes = 32 << 20
+	}
 	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
+	s.reads = newReadCache(cfg.ReadCacheBytes)
+	s.health = newDBHealth(cfg.Registry)
+	cfg.Registry.MustRegister(s.reads.collector())
+	cfg.Changes.OnChange(s.reads.apply)
+	cfg.Changes.OnReset(s.reads.reset)
+	s.static = newStaticFiles(cfg.Viewer)
+	s.tiles = cfg.TileCache
+	if s.tiles == nil {
+		s.tiles = tilecache.New(defaultTileCacheBytes)
+	}
+	cfg.Registry.MustRegister(newTileCacheCollector(s.tiles))
+	cfg.Changes.OnChange(s.invalidateTiles)
+	cfg.Changes.OnReset(func() { s.tiles.InvalidateAll() })
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -95,11 +156,30 @@ func (s *Server) routes() {
 	e.GET("/collections/:layer", s.handleCollection)
 	e.GET("/collections/:layer/items", s.handleItems)
 	e.GET("/collections/:layer/items/:id", s.handleItem)
+
+	e.GET("/style.json", s.handleStyle)
+	e.GET("/tiles.json", s.handleTileJSON)
+	e.GET("/tiles/:z/:x/:y", s.handleTile)
+	e.GET("/viewer-config.json", s.handleViewerConfig)
+
+	e.GET("/api/nearest", s.handleNearest)
+	e.GET("/api/locate", s.handleLocate)
+	e.GET("/api/search", s.handleSearch)
+	e.GET("/api/events", s.handleEvents)
+	s.editRoutes()
+	if s.cfg.Viewer != nil {
+		e.GET("/map", s.handleViewerPage)
+		e.GET("/kiosk", s.handleViewerPage)
+		e.GET("/static/*", s.handleStatic)
+	}
 }
 
 // requestDeadline bounds every request's context so that queries end with it.
 func (s *Server) requestDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if c.Path() == "/api/events" {
+			return next(c) // a stream lasts as long as its client
+		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))

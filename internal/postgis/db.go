@@ -56,6 +56,9 @@ func Open(ctx context.Context, connString string, cat *geo.Catalogue, o Options)
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["application_name"] = "partymap"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// JIT compiles the small PostGIS queries of a map for a second or more
+	// while they run in a millisecond: never worth it here.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	cfg.HealthCheckPeriod = 5 * time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// layerTables are the tables a city replaces, children first.
+func layerTables() []string {
+	return []string{"buildings", "compounds", "organizations", "posts", "parking", "streets", "landmarks", "grids", "community"}
+}
+
+// loadOptions say how to write the city.
+type loadOptions struct {
+	// Replace deletes the layers' rows first; without it a database that
+	// holds any is refused.
+	Replace bool
+	// KeepTriggers writes with the layer triggers on: a history row and a
+	// notification per feature, much slower.
+	KeepTriggers bool
+}
+
+// load writes the city into the database in one transaction with COPY.
+// Unless told otherwise it turns the layer triggers off for the load
+// (session_replication_role = replica, which needs a superuser), so that
+// a synthetic bulk load writes no history and announces nothing: running
+// servers must be restarted to drop tiles they cached before. Sequences
+// are moved past the ids written, and the tables analysed.
+func load(ctx context.Context, conn *pgx.Conn, c *city, o loadOptions, log *slog.Logger) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if !o.KeepTriggers {
+		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+				return fmt.Errorf("turning the triggers off for a bulk load needs a superuser; connect as one, or pass -keep-triggers (slower: a history row and a notification per feature)")
+			}
+			return err
+		}
+	}
+	var existing int64
+	if err := tx.QueryRow(ctx, countSQL()).Scan(&existing); err != nil {
+		return err
+	}
+	if existing > 0 {
+		if !o.Replace {
+			return fmt.Errorf("the database already holds %d map features; pass -replace to delete them and write the city instead", existing)
+		}
+		// TRUNCATE fires no row triggers: the history keeps what it had.
+		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(layerTables(), ", ")); err != nil {
+			return err
+		}
+		log.Info("deleted the existing features", "features", existing)
+	}
+	for _, t := range c.tables {
+		if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(t.buf.Bytes()), t.copyStatement()); err != nil {
+			return fmt.Errorf("copy %s: %w", t.name, err)
+		}
+		log.Info("wrote layer", "layer", t.name, "features", t.rows)
+	}
+	for _, name := range layerTables() {
+		if name == "community" {
+			continue // its id is not generated
+		}
+		sql := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), greatest((SELECT max(id) FROM %s), 1))`, name, name)
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("move the %s id sequence: %w", name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	for _, name := range layerTables() {
+		if _, err := conn.Exec(ctx, "ANALYZE "+name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countSQL counts the features of every layer.
+func countSQL() string {
+	var parts []string
+	for _, name := range layerTables() {
+		parts = append(parts, "(SELECT count(*) FROM "+name+")")
+	}
+	return "SELECT " + strings.Join(parts, " + ")
+}

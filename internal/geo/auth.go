@@ -1,0 +1,281 @@
+package geo
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Role says what a staff account may do. The public, who are not logged in,
+// can only read.
+type Role string
+
+// The roles of staff accounts.
+const (
+	// Editor may write the editable layers, optionally only in some grids.
+	Editor Role = "editor"
+	// Admin may write everything and read the audit trail.
+	Admin Role = "admin"
+)
+
+// ParseRole reads a role name.
+func ParseRole(s string) (Role, error) {
+	switch Role(strings.ToLower(strings.TrimSpace(s))) {
+	case Editor:
+		return Editor, nil
+	case Admin:
+		return Admin, nil
+	}
+	return "", Errorf(EINVALID, "Unknown role %q; want \"editor\" or \"admin\".", s)
+}
+
+// User is a staff account.
+type User struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	// Grids, when not empty, limits an editor to the grids with these codes.
+	Grids       []string   `json:"grids"`
+	Disabled    bool       `json:"disabled"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+}
+
+// Restricted reports whether the user may edit only some grids.
+func (u User) Restricted() bool { return u.Role != Admin && len(u.Grids) > 0 }
+
+// RequireAdmin answers EFORBIDDEN unless the user is an administrator.
+func (u User) RequireAdmin() error {
+	if u.Role == Admin {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "Only an administrator may do this; %s is an %s.", u.Name, u.Role)
+}
+
+// MayWrite answers EFORBIDDEN when the user may not write the layer at all:
+// base-map layers are read-only, and a disabled account writes nothing.
+func (u User) MayWrite(l Layer) error {
+	if u.Disabled {
+		return Errorf(EFORBIDDEN, "The account %s is disabled.", u.Name)
+	}
+	if u.Role != Editor && u.Role != Admin {
+		return Errorf(EFORBIDDEN, "The account %s has no role that may edit the map.", u.Name)
+	}
+	if !l.Editable {
+		return Errorf(EFORBIDDEN, "Layer %q is part of the base map and cannot be edited.", l.Name)
+	}
+	return nil
+}
+
+// MayEditGrids answers EFORBIDDEN, naming the grids, when a restricted
+// editor's change touches grids outside the ones the editor looks after.
+// touched lists the codes of every grid the change affects: the grid itself
+// for a grid, the grids a feature lies in before and after for the others.
+func (u User) MayEditGrids(touched []string) error {
+	if !u.Restricted() {
+		return nil
+	}
+	var outside []string
+	for _, code := range touched {
+		if code != "" && !slices.Contains(u.Grids, code) && !slices.Contains(outside, code) {
+			outside = append(outside, code)
+		}
+	}
+	if len(outside) == 0 {
+		return nil
+	}
+	slices.Sort(outside)
+	return Errorf(EFORBIDDEN, "%s may edit only grids %s; this change also touches grid %s.",
+		u.Name, strings.Join(u.Grids, ", "), strings.Join(outside, ", "))
+}
+
+var userNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// NormalizeUserName returns the canonical (lower-case, trimmed) form of a
+// user name, or EINVALID when it is not one.
+func NormalizeUserName(name string) (string, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if !userNamePattern.MatchString(n) {
+		return "", Errorf(EINVALID, "A user name is 1 to 64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit; got %q.", clip(name, 40))
+	}
+	return n, nil
+}
+
+// MinPasswordLength is the shortest password an account may have.
+const MinPasswordLength = 10
+
+// CheckPassword answers EINVALID when a new password is too weak.
+func CheckPassword(pw string) error {
+	if utf8.RuneCountInString(pw) < MinPasswordLength {
+		return Errorf(EINVALID, "A password needs at least %d characters; got %d.", MinPasswordLength, utf8.RuneCountInString(pw))
+	}
+	if len(pw) > 1024 {
+		return Errorf(EINVALID, "A password may have at most 1024 bytes.")
+	}
+	return nil
+}
+
+// argon2id parameters: the OWASP recommendation (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+	argonSaltLen = 16
+)
+
+// HashPassword returns the argon2id hash of pw with a fresh random salt, as
+// a PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash).
+func HashPassword(pw string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// dummyHash is verified when a login names no account, so that an unknown
+// name takes as long to refuse as a wrong password.
+const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$5ArBA89y3WOzvXfJnq/uYA$UJnPfbBTwGlATYR2gT1S/YfXFAvhtZdrE3R0N03+nIo"
+
+// VerifyPassword reports whether pw matches the PHC hash. An empty hash is
+// checked against a dummy, taking the same time, and never matches.
+func VerifyPassword(hash, pw string) bool {
+	if hash == "" {
+		verifyPHC(dummyHash, pw)
+		return false
+	}
+	return verifyPHC(hash, pw)
+}
+
+func verifyPHC(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var version int
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 20 || p == 0 {
+		return false
+	}
+	enc := base64.RawStdEncoding
+	salt, err1 := enc.DecodeString(parts[4])
+	want, err2 := enc.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// TokenPrefix starts every personal API token, so that a leaked one is easy
+// to recognise (and to search for in code).
+const TokenPrefix = "pm_"
+
+// NewSecret returns 32 random bytes, base64url-encoded: a session or API
+// token. Only its SHA-256 (HashSecret) is stored.
+func NewSecret() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// HashSecret returns the SHA-256 of a token, what the store keeps.
+func HashSecret(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Session is a browser login.
+type Session struct {
+	UserID     int64     `json:"-"`
+	CSRFToken  string    `json:"csrf_token"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+// APIToken is a personal token for scripts, sensors and GIS clients. The
+// token itself is shown once, when it is made.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	User       string     `json:"user"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}
+
+// LoginPolicy bounds password guessing: an account name is locked for
+// LockFor after MaxFailures failed logins within Window, and a client
+// address after MaxClientFailures. Unknown names are locked the same way,
+// so the answer never tells whether an account exists.
+type LoginPolicy struct {
+	MaxFailures       int
+	MaxClientFailures int
+	Window            time.Duration
+	LockFor           time.Duration
+}
+
+// DefaultLoginPolicy is 5 failures per name and 50 per client address in 15
+// minutes, then 15 minutes locked.
+func DefaultLoginPolicy() LoginPolicy {
+	return LoginPolicy{MaxFailures: 5, MaxClientFailures: 50, Window: 15 * time.Minute, LockFor: 15 * time.Minute}
+}
+
+// LoginLocked is the cause of a refused login while a name or client is
+// locked out; the HTTP adapter answers 429 with Retry-After.
+type LoginLocked struct {
+	RetryAfter time.Duration
+}
+
+// Error says how long the lock lasts.
+func (e *LoginLocked) Error() string {
+	return fmt.Sprintf("locked for %s", e.RetryAfter.Round(time.Second))
+}
+
+// ErrBadLogin is the one answer to a wrong name or a wrong password.
+func ErrBadLogin() *Error {
+	return Errorf(EUNAUTHORIZED, "The user name or password is wrong.")
+}
+
+// AccountStore keeps staff accounts, sessions and API tokens.
+type AccountStore interface {
+	// Login checks a name and password under the policy and records the
+	// attempt. A wrong name or password is ErrBadLogin; a locked name or
+	// client is EFORBIDDEN caused by *LoginLocked.
+	Login(ctx context.Context, name, password, client string, p LoginPolicy) (User, error)
+	// CreateSession starts a session for the user that ends after maxAge
+	// at the latest, and returns its token (for the cookie).
+	CreateSession(ctx context.Context, userID int64, client, userAgent string, maxAge time.Duration) (string, Session, error)
+	// FindSession returns the session of a token and its user, refreshing
+	// its last use; an unknown, expired, idle (unused for longer than idle)
+	// or disabled one is EUNAUTHORIZED.
+	FindSession(ctx context.Context, token string, idle time.Duration) (Session, User, error)
+	// DeleteSession ends a session.
+	DeleteSession(ctx context.Context, token string) error
+	// FindTokenUser returns the user of a personal API token; an unknown,
+	// revoked or expired token, or a disabled user, is EUNAUTHORIZED.
+	FindTokenUser(ctx context.Context, token string) (User, error)
+}

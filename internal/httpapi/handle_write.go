@@ -1,0 +1,355 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"partymap/internal/geo"
+)
+
+// Limits on write bodies.
+const (
+	maxFeatureBody  = 4 << 20
+	mediaMergePatch = "application/merge-patch+json"
+)
+
+// changeJSON is one row a write changed, for the answer.
+type changeJSON struct {
+	Layer      string `json:"layer"`
+	ID         int64  `json:"id"`
+	Op         geo.Op `json:"op"`
+	OldVersion int64  `json:"old_version,omitempty"`
+	Version    int64  `json:"version"`
+	ETag       string `json:"etag,omitempty"`
+	NoteZh     string `json:"note_zh,omitempty"`
+	NoteEn     string `json:"note_en,omitempty"`
+}
+
+func changesJSON(res geo.EditResult) []changeJSON {
+	out := make([]changeJSON, 0, len(res.Changes))
+	for _, ch := range res.Changes {
+		c := changeJSON{Layer: ch.Layer, ID: ch.ID, Op: ch.Op, OldVersion: ch.OldVersion, Version: ch.Version, NoteZh: ch.NoteZh, NoteEn: ch.NoteEn}
+		if ch.Op != geo.Delete {
+			c.ETag = featureETag(geo.Feature{Layer: ch.Layer, ID: ch.ID, Version: ch.Version})
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// writeAnswer is a written feature with what else the write changed.
+type writeAnswer struct {
+	featureJSON
+	Changes []changeJSON `json:"changes,omitempty"`
+}
+
+// dryRunAnswer reports a dry run that found nothing wrong.
+type dryRunAnswer struct {
+	DryRun  bool         `json:"dry_run"`
+	Valid   bool         `json:"valid"`
+	Changes []changeJSON `json:"changes"`
+	Feature *featureJSON `json:"feature,omitempty"`
+}
+
+// editableLayer returns the layer of the path, or 405 naming what the layer
+// allows when it is base map.
+func (s *Server) editableLayer(c echo.Context, name string) (geo.Layer, error) {
+	l, err := s.cat.LayerOrError(name)
+	if err != nil {
+		return l, err
+	}
+	if !l.Editable {
+		c.Response().Header().Set("Allow", "GET, HEAD, OPTIONS")
+		return l, echo.NewHTTPError(http.StatusMethodNotAllowed, fmt.Sprintf("Layer %q is part of the base map and cannot be edited.", l.Name))
+	}
+	return l, nil
+}
+
+// parseDryRun reads ?dry_run=true|false.
+func parseDryRun(c echo.Context) (bool, error) {
+	switch v := c.QueryParam("dry_run"); v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, geo.Errorf(geo.EINVALID, "The dry_run parameter must be true or false; got %q.", clipText(v))
+	}
+}
+
+// ifMatchVersion reads the version the writer holds from If-Match, which
+// must carry the item's strong ETag, "<layer>-<id>-v<version>".
+func ifMatchVersion(c echo.Context, layer string, id int64) (int64, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	etagOf := fmt.Sprintf("GET /collections/%s/items/%d", layer, id)
+	switch {
+	case h == "":
+		return 0, geo.Errorf(geo.EPRECONDITION, "A write needs an If-Match header with the item's ETag (from %s), so that it cannot overwrite a colleague's newer edit.", etagOf)
+	case h == "*":
+		return 0, geo.Errorf(geo.EPRECONDITION, "If-Match: * would overwrite any version; send the item's ETag (from %s).", etagOf)
+	case strings.HasPrefix(h, "W/"):
+		return 0, geo.Errorf(geo.EPRECONDITION, "If-Match needs the item's strong ETag, not a weak one (W/…); see %s.", etagOf)
+	}
+	prefix := fmt.Sprintf(`"%s-%d-v`, layer, id)
+	for _, t := range strings.Split(h, ",") {
+		t = strings.TrimSpace(t)
+		if strings.HasPrefix(t, prefix) && strings.HasSuffix(t, `"`) {
+			v, err := strconv.ParseInt(t[len(prefix):len(t)-1], 10, 64)
+			if err == nil && v > 0 {
+				return v, nil
+			}
+		}
+	}
+	return 0, geo.Errorf(geo.ECONFLICT, "If-Match %s is not an ETag of %s %d; GET the item for its current ETag.", clipText(h), layer, id)
+}
+
+// decodeBody reads a GeoJSON feature for the layer.
+func decodeFeatureBody(c echo.Context, l geo.Layer) (geo.Feature, error) {
+	if err := requireJSON(c, mediaGeoJSON); err != nil {
+		return geo.Feature{}, err
+	}
+	body, err := readBody(c, maxFeatureBody)
+	if err != nil {
+		return geo.Feature{}, err
+	}
+	f, err := geo.DecodeFeature(l, body)
+	if err != nil {
+		return geo.Feature{}, err
+	}
+	if vs := l.CheckRules(f); len(vs) > 0 {
+		return geo.Feature{}, geo.Unprocessable(vs)
+	}
+	return f, nil
+}
+
+// editOptions are the caller's options for a write.
+func (s *Server) editOptions(c echo.Context, reason string) (geo.EditOptions, error) {
+	dry, err := parseDryRun(c)
+	return geo.EditOptions{Actor: authOf(c).user, Reason: reason, DryRun: dry}, err
+}
+
+// handleCreateItem adds a feature (OGC API – Features Part 4): 201 with
+// Location and ETag. The server assigns the id.
+func (s *Server) handleCreateItem(c echo.Context) error {
+	if err := checkParams(c, "dry_run"); err != nil {
+		return err
+	}
+	l, err := s.editableLayer(c, c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	o, err := s.editOptions(c, geo.ReasonEdit)
+	if err != nil {
+		return err
+	}
+	f, err := decodeFeatureBody(c, l)
+	if err != nil {
+		return err
+	}
+	f.ID = 0
+	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Insert, Feature: f}}, o)
+	if err != nil {
+		return s.writeError(c, l.Name, 0, err)
+	}
+	return s.answerWrite(c, res, l.Name, res.Changes[0].ID, http.StatusCreated)
+}
+
+// handleReplaceItem replaces a feature (PUT) at the version of If-Match.
+func (s *Server) handleReplaceItem(c echo.Context) error {
+	return s.updateItem(c, func(l geo.Layer, _ geo.Feature) (geo.Feature, error) { return decodeFeatureBody(c, l) })
+}
+
+// handlePatchItem applies a JSON merge patch (RFC 7396) of properties and/or
+// geometry to the version of If-Match.
+func (s *Server) handlePatchItem(c echo.Context) error {
+	return s.updateItem(c, func(l geo.Layer, current geo.Feature) (geo.Feature, error) {
+		if err := requireJSON(c, mediaMergePatch); err != nil {
+			return geo.Feature{}, err
+		}
+		body, err := readBody(c, maxFeatureBody)
+		if err != nil {
+			return geo.Feature{}, err
+		}
+		f, err := geo.PatchFeature(l, current, body)
+		if err != nil {
+			return geo.Feature{}, err
+		}
+		if vs := l.CheckRules(f); len(vs) > 0 {
+			return geo.Feature{}, geo.Unprocessable(vs)
+		}
+		return f, nil
+	})
+}
+
+// updateItem runs a PUT or PATCH: the item must be at the If-Match version;
+// build turns the request into the new state of the item.
+func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (geo.Feature, error)) error {
+	if err := checkParams(c, "dry_run"); err != nil {
+		return err
+	}
+	l, err := s.editableLayer(c, c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	o, err := s.editOptions(c, geo.ReasonEdit)
+	if err != nil {
+		return err
+	}
+	if err := authOf(c).user.MayWrite(l); err != nil {
+		return err
+	}
+	version, err := ifMatchVersion(c, l.Name, id)
+	if err != nil {
+		return s.writeError(c, l.Name, id, err)
+	}
+	current, err := s.store.FindFeature(c.Request().Context(), l.Name, id)
+	if err != nil {
+		return err
+	}
+	if current.Version != version {
+		return s.writeError(c, l.Name, id, geo.ConflictError(l.Name, id, version, current.Version))
+	}
+	f, err := build(l, current)
+	if err != nil {
+		return err
+	}
+	if f.ID != 0 && f.ID != id {
+		return geo.Errorf(geo.EINVALID, "The body's id %d is not the id of the address (%d).", f.ID, id)
+	}
+	f.ID = id
+	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Update, Feature: f, IfVersion: version}}, o)
+	if err != nil {
+		return s.writeError(c, l.Name, id, err)
+	}
+	return s.answerWrite(c, res, l.Name, id, http.StatusOK)
+}
+
+// handleDeleteItem deletes a feature at the version of If-Match; it stays
+// in the history and can be restored.
+func (s *Server) handleDeleteItem(c echo.Context) error {
+	if err := checkParams(c, "dry_run"); err != nil {
+		return err
+	}
+	l, err := s.editableLayer(c, c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	o, err := s.editOptions(c, geo.ReasonEdit)
+	if err != nil {
+		return err
+	}
+	version, err := ifMatchVersion(c, l.Name, id)
+	if err != nil {
+		return s.writeError(c, l.Name, id, err)
+	}
+	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Delete, Feature: geo.Feature{Layer: l.Name, ID: id}, IfVersion: version}}, o)
+	if err != nil {
+		return s.writeError(c, l.Name, id, err)
+	}
+	if res.DryRun {
+		return writeJSON(c, http.StatusOK, mediaJSON, dryRunAnswer{DryRun: true, Valid: true, Changes: changesJSON(res)})
+	}
+	s.invalidate(res)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleItemsOptions says what the items of a layer accept.
+func (s *Server) handleItemsOptions(c echo.Context) error {
+	l, err := s.cat.LayerOrError(c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	allow := "GET, HEAD, OPTIONS"
+	if l.Editable && s.cfg.Edits != nil {
+		allow = "GET, HEAD, POST, OPTIONS"
+	}
+	c.Response().Header().Set("Allow", allow)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleItemOptions says what one item accepts.
+func (s *Server) handleItemOptions(c echo.Context) error {
+	l, err := s.cat.LayerOrError(c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	allow := "GET, HEAD, OPTIONS"
+	if l.Editable && s.cfg.Edits != nil {
+		allow = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+		c.Response().Header().Set("Accept-Patch", mediaMergePatch)
+	}
+	c.Response().Header().Set("Allow", allow)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// answerWrite answers a successful write (or dry run) of the item id.
+func (s *Server) answerWrite(c echo.Context, res geo.EditResult, layer string, id int64, status int) error {
+	ch, _ := res.Change(layer, id)
+	var fj *featureJSON
+	if ch.Feature != nil {
+		j := toFeatureJSON(*ch.Feature)
+		fj = &j
+	}
+	if res.DryRun {
+		return writeJSON(c, http.StatusOK, mediaJSON, dryRunAnswer{DryRun: true, Valid: true, Changes: changesJSON(res), Feature: fj})
+	}
+	s.invalidate(res)
+	if fj == nil {
+		return c.NoContent(http.StatusNoContent)
+	}
+	self := fmt.Sprintf("%s/collections/%s/items/%d", baseURL(c.Request()), layer, ch.ID)
+	fj.Links = []Link{{Href: self, Rel: relSelf, Type: mediaGeoJSON, Title: "this feature"}}
+	h := c.Response().Header()
+	h.Set("ETag", featureETag(*ch.Feature))
+	h.Set("Last-Modified", ch.Feature.UpdatedAt.UTC().Format(http.TimeFormat))
+	h.Set("Cache-Control", "no-store")
+	if status == http.StatusCreated {
+		h.Set("Location", self)
+	}
+	ans := writeAnswer{featureJSON: *fj, Changes: changesJSON(res)}
+	return writeJSON(c, status, mediaGeoJSON, ans)
+}
+
+// invalidate drops, on this instance, the cached answers and tiles a
+// committed write made stale, at once: the database's notification does the
+// same for every instance a moment later.
+func (s *Server) invalidate(res geo.EditResult) {
+	for _, ch := range res.Changes {
+		c := geo.Change{Layer: ch.Layer, ID: ch.ID, Version: ch.Version, Op: string(ch.Op), BBox: ch.Bound}
+		s.reads.apply(c)
+		s.invalidateTiles(c)
+	}
+}
+
+// writeError answers a failed write. A stale version (412) carries the
+// item's current version and ETag, in the ETag header and the problem body,
+// so the editor can show the colleague's version and re-apply.
+func (s *Server) writeError(c echo.Context, layer string, id int64, err error) error {
+	if geo.ErrorCode(err) != geo.ECONFLICT || id == 0 {
+		return err
+	}
+	p := problemFor(err)
+	p.Instance = c.Request().URL.Path
+	body := struct {
+		Problem
+		CurrentVersion int64  `json:"current_version"`
+		CurrentETag    string `json:"current_etag,omitempty"`
+	}{Problem: p}
+	if cur, ferr := s.store.FindFeature(c.Request().Context(), layer, id); ferr == nil {
+		body.CurrentVersion, body.CurrentETag = cur.Version, featureETag(cur)
+		c.Response().Header().Set("ETag", body.CurrentETag)
+	}
+	return writeJSON(c, http.StatusPreconditionFailed, "application/problem+json", body)
+}

@@ -1,0 +1,222 @@
+package postgis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"partymap/internal/geo"
+)
+
+// The finder asks PostGIS for candidates nearest first in degrees, with the
+// GiST index (KNN: ORDER BY target <-> origin), measures each exactly on the
+// ellipsoid (ST_Distance on geography) and sorts by that true distance. A
+// degree east is shorter than a degree north, so the index order is not
+// quite the true order: it fetches more than asked, and fetches again with
+// a larger window until no candidate beyond the window can be nearer than
+// the last answer it keeps (geo.MinMetresWithin).
+//
+// The filters (services, free spaces, opening hours) are applied in Go to
+// the candidates in index order, by the same widening loop: opening hours
+// must be read in Go anyway, and a plain KNN scan is the plan PostgreSQL
+// always picks, where a filtered one on a small table may fall back to a
+// sequential scan and a sort.
+
+// nearestTarget is the column a layer's distances are measured to: for a
+// car park its entrance, where a driver actually goes, not its outline.
+func nearestTarget(layer string) string {
+	if layer == "parking" {
+		return "entrance"
+	}
+	return "geom"
+}
+
+// nearestSQL returns the candidate query of a layer: the catalogue's
+// columns, then the target's lon and lat, the distance in metres on the
+// ellipsoid and the planar distance in degrees. $1, $2 are the origin's lon
+// and lat, $3 the number of candidates.
+func nearestSQL(l geo.Layer) string {
+	target := nearestTarget(l.Name)
+	origin := "ST_SetSRID(ST_MakePoint($1, $2), 4326)"
+	return fmt.Sprintf(`SELECT %[1]s, ST_X(%[2]s), ST_Y(%[2]s),
+	ST_Distance(%[2]s::geography, %[3]s::geography), %[2]s <-> %[3]s
+FROM %[4]s
+ORDER BY %[2]s <-> %[3]s
+LIMIT $3`, selectList(l), target, origin, l.Name)
+}
+
+// nearestFirstWindow is how many candidates the first round fetches beyond
+// the limit.
+const nearestFirstWindow = 16
+
+// Nearest returns the features of q.Layer nearest to q.Origin that pass its
+// filters, ordered by their true distance on the ellipsoid.
+func (db *DB) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Nearby, error) {
+	if !slices.Contains(geo.NearestLayers(), q.Layer) {
+		return nil, geo.Errorf(geo.EINVALID, "The layer must be one of posts, parking; got %q.", q.Layer)
+	}
+	l, err := db.cat.LayerOrError(q.Layer)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit < 1 || q.Limit > geo.MaxNearestLimit {
+		return nil, geo.Errorf(geo.EINVALID, "The limit must be from 1 to %d; got %d.", geo.MaxNearestLimit, q.Limit)
+	}
+	if !validPoint(q.Origin) {
+		return nil, geo.Errorf(geo.EINVALID, "The origin must be a longitude from -180 to 180 and a latitude from -90 to 90; got %v.", q.Origin)
+	}
+	now := q.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if len(q.Services) > 0 && l.Name != "posts" {
+		return nil, geo.Errorf(geo.EINVALID, "Only posts offer services; car parks cannot be filtered by service.")
+	}
+	if q.MinFree > 0 && l.Name != "parking" {
+		return nil, geo.Errorf(geo.EINVALID, "Only car parks have free spaces; posts cannot be filtered by min_free.")
+	}
+	sql := nearestSQL(l)
+	window := q.Limit + nearestFirstWindow
+	if len(q.Services) > 0 || q.MinFree > 0 || q.OpenNow {
+		window *= 4
+	}
+	for {
+		cands, lastDeg, err := db.nearestRound(ctx, l, sql, window, q, now)
+		if err != nil {
+			return nil, err
+		}
+		exhausted := lastDeg < 0
+		enough := len(cands) >= q.Limit && cands[q.Limit-1].DistanceM <= geo.MinMetresWithin(q.Origin.Lat(), lastDeg)
+		if exhausted || enough {
+			return cands[:min(q.Limit, len(cands))], nil
+		}
+		window *= 4
+	}
+}
+
+// nearestRound fetches up to window candidates nearest first in degrees and
+// returns those that pass the query's filters sorted by true distance, and
+// the planar distance of the last candidate fetched: -1 when the window was
+// not filled, so that every candidate was seen.
+func (db *DB) nearestRound(ctx context.Context, l geo.Layer, sql string, window int, q geo.NearestQuery, now time.Time) ([]geo.Nearby, float64, error) {
+	rows, err := db.pool.Query(ctx, sql, q.Origin.Lon(), q.Origin.Lat(), window)
+	if err != nil {
+		return nil, 0, storeError(err)
+	}
+	defer rows.Close()
+	var out []geo.Nearby
+	var fetched int
+	var lastDeg float64
+	for rows.Next() {
+		r := newRow(l)
+		var tx, ty, metres float64
+		if err := rows.Scan(append(r.targets(), &tx, &ty, &metres, &lastDeg)...); err != nil {
+			return nil, 0, storeError(err)
+		}
+		fetched++
+		f, err := r.feature(l)
+		if err != nil {
+			return nil, 0, storeError(err)
+		}
+		n := geo.NewNearby(f, q.Origin, orb.Point{tx, ty}, metres, now)
+		if passes(q, n) {
+			out = append(out, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, storeError(err)
+	}
+	slices.SortStableFunc(out, func(a, b geo.Nearby) int {
+		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), cmp.Compare(a.Feature.ID, b.Feature.ID))
+	})
+	if fetched < window {
+		lastDeg = -1
+	}
+	return out, lastDeg, nil
+}
+
+// locateSQL finds the grid, the compound and the grid's party branch that
+// cover the point ($1, $2). On an edge two grids share, the lower code wins.
+func locateSQL(cat *geo.Catalogue) (grid, compound, branch string) {
+	pt := "ST_SetSRID(ST_MakePoint($1, $2), 4326)"
+	gl, _ := cat.Layer("grids")
+	cl, _ := cat.Layer("compounds")
+	ol, _ := cat.Layer("organizations")
+	grid = fmt.Sprintf(`SELECT %s FROM grids WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1`, selectList(gl), pt)
+	compound = fmt.Sprintf(`SELECT %s FROM compounds WHERE ST_Covers(geom, %s) ORDER BY ST_Area(geom), id LIMIT 1`, selectList(cl), pt)
+	branch = fmt.Sprintf(`SELECT %s FROM organizations
+WHERE kind = 'grid_branch'
+  AND grid_code = (SELECT code FROM grids WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1)
+ORDER BY id LIMIT 1`, selectList(ol), pt)
+	return grid, compound, branch
+}
+
+// Locate returns what covers the point: its grid, the grid's party branch,
+// its compound, and the nearest post. Outside every grid it returns an
+// empty Location, not an error.
+func (db *DB) Locate(ctx context.Context, q geo.LocateQuery) (geo.Location, error) {
+	if !validPoint(q.Point) {
+		return geo.Location{}, geo.Errorf(geo.EINVALID, "The point must be a longitude from -180 to 180 and a latitude from -90 to 90; got %v.", q.Point)
+	}
+	loc := geo.Location{Point: q.Point}
+	gridSQL, compoundSQL, branchSQL := locateSQL(db.cat)
+	batch := &pgx.Batch{}
+	one := func(layer string, sql string, dst **geo.Feature) {
+		l, _ := db.cat.Layer(layer)
+		batch.Queue(sql, q.Point.Lon(), q.Point.Lat()).Query(func(rows pgx.Rows) error {
+			fs, err := collectFeatures(l, rows)
+			if len(fs) > 0 {
+				*dst = &fs[0]
+			}
+			return err
+		})
+	}
+	one("grids", gridSQL, &loc.Grid)
+	one("compounds", compoundSQL, &loc.Compound)
+	one("organizations", branchSQL, &loc.Branch)
+	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return geo.Location{}, storeError(err)
+	}
+	if loc.Grid == nil {
+		return geo.Location{Point: q.Point}, nil
+	}
+	posts, err := db.Nearest(ctx, geo.NearestQuery{Layer: "posts", Origin: q.Point, Limit: 1, Now: q.Now})
+	if err != nil {
+		return geo.Location{}, err
+	}
+	if len(posts) > 0 {
+		loc.NearestPost = &posts[0]
+	}
+	return loc, nil
+}
+
+// passes reports whether a candidate passes the query's filters.
+func passes(q geo.NearestQuery, n geo.Nearby) bool {
+	if q.OpenNow && (n.Open == nil || !*n.Open) {
+		return false
+	}
+	if len(q.Services) > 0 {
+		offered, _ := n.Feature.Properties["services"].([]string)
+		for _, s := range q.Services {
+			if !slices.Contains(offered, s) {
+				return false
+			}
+		}
+	}
+	if q.MinFree > 0 {
+		free, _ := n.Feature.Properties["free"].(int64)
+		if free < int64(q.MinFree) {
+			return false
+		}
+	}
+	return true
+}
+
+func validPoint(p orb.Point) bool {
+	return p.Lon() >= -180 && p.Lon() <= 180 && p.Lat() >= -90 && p.Lat() <= 90
+}

@@ -1,0 +1,303 @@
+package postgis
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"partymap/internal/geo"
+)
+
+const historyColumns = `h.id, h.layer, h.feature_id, h.version, h.operation, h.reason, h.who, h.at,
+	ST_AsBinary(coalesce(h.new_geom, h.old_geom)), coalesce(h.new_props, h.old_props)::text`
+
+// historyRow is a scanned history row with its raw geometry.
+type historyRow struct {
+	geo.HistoryEntry
+	geom []byte
+}
+
+func scanHistory(rows pgx.Rows) ([]historyRow, error) {
+	defer rows.Close()
+	var out []historyRow
+	for rows.Next() {
+		var h historyRow
+		var op, props string
+		if err := rows.Scan(&h.Seq, &h.Layer, &h.ID, &h.Version, &op, &h.Reason, &h.Who, &h.At, &h.geom, &props); err != nil {
+			return nil, err
+		}
+		h.Op = geo.Op(op)
+		if h.geom != nil {
+			g, err := wkb.Unmarshal(h.geom)
+			if err != nil {
+				return nil, fmt.Errorf("history %d geometry: %w", h.Seq, err)
+			}
+			h.Geometry = g
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal([]byte(props), &m); err != nil {
+			return nil, fmt.Errorf("history %d properties: %w", h.Seq, err)
+		}
+		delete(m, "id")
+		for k, v := range m {
+			// A position is stored as a GeoJSON point; show it as [lon, lat].
+			if pt, ok := v.(map[string]any); ok && pt["type"] == "Point" {
+				m[k] = pt["coordinates"]
+			}
+		}
+		h.Properties = m
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// History lists an item's changes, oldest first, each with the properties
+// (and "geometry") it changed.
+func (db *DB) History(ctx context.Context, layer string, id int64) ([]geo.HistoryEntry, error) {
+	if _, err := db.cat.LayerOrError(layer); err != nil {
+		return nil, err
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+historyColumns+` FROM history h WHERE h.layer = $1 AND h.feature_id = $2 ORDER BY h.id`, layer, id)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	hs, err := scanHistory(rows)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if len(hs) == 0 {
+		return nil, geo.Errorf(geo.ENOTFOUND, "Layer %q has no feature with id %d, and never had.", layer, id)
+	}
+	out := make([]geo.HistoryEntry, len(hs))
+	for i, h := range hs {
+		if i > 0 && h.Op == geo.Update {
+			h.Changed = changedKeys(hs[i-1], h)
+		}
+		out[i] = h.HistoryEntry
+	}
+	return out, nil
+}
+
+// changedKeys names what differs between two history states.
+func changedKeys(a, b historyRow) []string {
+	var out []string
+	if !bytes.Equal(a.geom, b.geom) {
+		out = append(out, "geometry")
+	}
+	keys := map[string]bool{}
+	for k := range a.Properties {
+		keys[k] = true
+	}
+	for k := range b.Properties {
+		keys[k] = true
+	}
+	var props []string
+	for k := range keys {
+		if !reflect.DeepEqual(a.Properties[k], b.Properties[k]) {
+			props = append(props, k)
+		}
+	}
+	sort.Strings(props)
+	return append(out, props...)
+}
+
+// stateAt reads the item as it was at a version (after the insert or update
+// that made it), or as it was when deleted (op "delete").
+func (ed *editor) stateAt(ctx context.Context, l geo.Layer, id, version int64, op geo.Op) (geo.Feature, historyRow, error) {
+	q := `SELECT ` + historyColumns + ` FROM history h WHERE h.layer = $1 AND h.feature_id = $2 AND h.version = $3 AND h.operation <> 'delete' ORDER BY h.id DESC LIMIT 1`
+	args := []any{l.Name, id, version}
+	if op == geo.Delete {
+		q = `SELECT ` + historyColumns + ` FROM history h WHERE h.layer = $1 AND h.feature_id = $2 ORDER BY h.id DESC LIMIT 1`
+		args = args[:2]
+	}
+	rows, err := ed.tx.Query(ctx, q, args...)
+	if err != nil {
+		return geo.Feature{}, historyRow{}, err
+	}
+	hs, err := scanHistory(rows)
+	if err != nil {
+		return geo.Feature{}, historyRow{}, err
+	}
+	if len(hs) == 0 {
+		if op == geo.Delete {
+			return geo.Feature{}, historyRow{}, geo.Errorf(geo.ENOTFOUND, "Layer %q never had a feature with id %d.", l.Name, id)
+		}
+		return geo.Feature{}, historyRow{}, geo.Errorf(geo.ENOTFOUND, "%s %d has no version %d in its history.", l.Name, id, version)
+	}
+	h := hs[0]
+	props := map[string]any{}
+	for _, fd := range l.Fields {
+		if v, ok := h.Properties[fd.Name]; ok && v != nil {
+			props[fd.Name] = v
+		}
+	}
+	checked, vs := l.CheckProperties(props, false)
+	if len(vs) > 0 {
+		return geo.Feature{}, h, geo.Unprocessable(vs)
+	}
+	return geo.Feature{Layer: l.Name, ID: id, Geometry: h.Geometry, Properties: checked}, h, nil
+}
+
+// Revert makes an item's past version its next version: a new write of the
+// old state, locked, version-checked and validated like any edit.
+func (db *DB) Revert(ctx context.Context, layer string, id, version, ifVersion int64, o geo.EditOptions) (geo.EditResult, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return geo.EditResult{}, err
+	}
+	o.Reason = geo.ReasonRevert
+	return db.edit(ctx, o, func(ed *editor) error {
+		f, _, err := ed.stateAt(ctx, l, id, version, geo.Update)
+		if err != nil {
+			return err
+		}
+		note := fmt.Sprintf("reverted to version %d", version)
+		err = ed.apply(ctx, []geo.Write{{Op: geo.Update, Feature: f, IfVersion: ifVersion}})
+		for i := range ed.changes {
+			if ed.changes[i].Layer == layer && ed.changes[i].ID == id && ed.changes[i].NoteEn == "" {
+				ed.changes[i].NoteEn, ed.changes[i].NoteZh = note, fmt.Sprintf("恢复到第 %d 版", version)
+			}
+		}
+		return err
+	})
+}
+
+// Restore brings a deleted item back, as it was when deleted, as its next
+// version.
+func (db *DB) Restore(ctx context.Context, layer string, id int64, o geo.EditOptions) (geo.EditResult, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return geo.EditResult{}, err
+	}
+	o.Reason = geo.ReasonRestore
+	return db.edit(ctx, o, func(ed *editor) error {
+		f, h, err := ed.stateAt(ctx, l, id, 0, geo.Delete)
+		if err != nil {
+			return err
+		}
+		if h.Op != geo.Delete {
+			return geo.Errorf(geo.ECONFLICT, "%s %d is not deleted (it is at version %d); there is nothing to restore.", layer, id, h.Version)
+		}
+		return ed.apply(ctx, []geo.Write{{Op: geo.Insert, Feature: f}})
+	})
+}
+
+// Deleted lists a layer's deleted items as they were when deleted, newest
+// deletion first, and how many there are.
+func (db *DB) Deleted(ctx context.Context, layer string, limit, offset int) ([]geo.HistoryEntry, int64, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return nil, 0, err
+	}
+	// The table name comes from the catalogue.
+	base := fmt.Sprintf(`FROM (SELECT DISTINCT ON (h.feature_id) h.* FROM history h WHERE h.layer = $1 ORDER BY h.feature_id, h.id DESC) h
+		WHERE h.operation = 'delete' AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.id = h.feature_id)`, l.Name)
+	var n int64
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) `+base, layer).Scan(&n); err != nil {
+		return nil, 0, storeError(err)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+historyColumns+` `+base+` ORDER BY h.id DESC LIMIT $2 OFFSET $3`, layer, limit, offset)
+	if err != nil {
+		return nil, 0, storeError(err)
+	}
+	hs, err := scanHistory(rows)
+	if err != nil {
+		return nil, 0, storeError(err)
+	}
+	out := make([]geo.HistoryEntry, len(hs))
+	for i, h := range hs {
+		out[i] = h.HistoryEntry
+	}
+	return out, n, nil
+}
+
+// Audit returns a page of the whole history, newest first, filtered by who,
+// layer and time.
+func (db *DB) Audit(ctx context.Context, f geo.AuditFilter) (geo.AuditPage, error) {
+	var since, until *time.Time
+	if !f.Since.IsZero() {
+		since = &f.Since
+	}
+	if !f.Until.IsZero() {
+		until = &f.Until
+	}
+	where := `WHERE ($1 = '' OR h.who = $1) AND ($2 = '' OR h.layer = $2) AND ($3::timestamptz IS NULL OR h.at >= $3) AND ($4::timestamptz IS NULL OR h.at < $4)`
+	args := []any{f.Who, f.Layer, since, until}
+	var page geo.AuditPage
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM history h `+where, args...).Scan(&page.Matched); err != nil {
+		return page, storeError(err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+historyColumns+` FROM history h `+where+` ORDER BY h.id DESC LIMIT $5 OFFSET $6`, append(args, limit, f.Offset)...)
+	if err != nil {
+		return page, storeError(err)
+	}
+	hs, err := scanHistory(rows)
+	if err != nil {
+		return page, storeError(err)
+	}
+	page.Entries = make([]geo.HistoryEntry, len(hs))
+	for i, h := range hs {
+		page.Entries[i] = h.HistoryEntry
+	}
+	return page, nil
+}
+
+// ImportFeatures plans an upsert of the items into the layer and, unless
+// this is a dry run, applies it: in one transaction, with the rows it
+// updates locked, every rule validated, and "import" in the history. With
+// wantTag set, the plan must still be the one the dry run reported.
+func (db *DB) ImportFeatures(ctx context.Context, layer string, items []geo.ImportItem, wantTag string, o geo.EditOptions) (geo.ImportPlan, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return geo.ImportPlan{}, err
+	}
+	o.Reason = geo.ReasonImport
+	var plan geo.ImportPlan
+	res, err := db.edit(ctx, o, func(ed *editor) error {
+		if isTopologyLayer(l.Name) {
+			if err := ed.lockTopology(ctx); err != nil {
+				return err
+			}
+		}
+		var ids []int64
+		for _, it := range items {
+			if it.ID > 0 {
+				ids = append(ids, it.ID)
+			}
+		}
+		if err := ed.lock(ctx, l, ids); err != nil {
+			return err
+		}
+		ws, p, vs := geo.PlanImport(l, items, ed.old[l.Name])
+		if len(vs) > 0 {
+			return geo.Unprocessable(vs)
+		}
+		plan = p
+		plan.DryRun = o.DryRun
+		if wantTag != "" && wantTag != p.Tag {
+			return geo.Errorf(geo.ECONFLICT, "The map or the file changed since the dry run; run the dry run again and check what it shows.")
+		}
+		return ed.apply(ctx, ws)
+	})
+	if err != nil {
+		var ge *geo.Error
+		if errors.As(err, &ge) && ge.Code == geo.EUNPROCESSABLE {
+			return plan, err
+		}
+		return geo.ImportPlan{}, err
+	}
+	plan.Result = res
+	return plan, nil
+}

@@ -1,0 +1,61 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"partymap/internal/geo"
+)
+
+// Tile renders one Mapbox Vector Tile with every layer visible at the
+// tile's zoom, in one round trip: PostGIS clips, simplifies and encodes
+// (ST_AsMVTGeom, ST_AsMVT) from the stored Web Mercator geometry. It
+// returns no bytes when nothing lies in the tile. It implements
+// geo.TileStore.
+func (db *DB) Tile(ctx context.Context, t maptile.Tile) ([]byte, error) {
+	if t.Z > geo.TileMaxZoom || !t.Valid() {
+		return nil, geo.Errorf(geo.EINVALID, "There is no tile %d/%d/%d: zoom runs from 0 to %d and x and y from 0 to 2^zoom − 1.", t.Z, t.X, t.Y, geo.TileMaxZoom)
+	}
+	q, err := buildTileQuery(db.cat.TileLayers(), int(t.Z))
+	if err != nil {
+		return nil, err
+	}
+	if q.sql == "" {
+		return nil, nil
+	}
+	args := []any{int32(t.Z), int32(t.X), int32(t.Y)}
+	if q.orgKinds != nil {
+		args = append(args, q.orgKinds)
+	}
+	var mvt []byte
+	if err := db.pool.QueryRow(ctx, q.sql, args...).Scan(&mvt); err != nil {
+		return nil, storeError(fmt.Errorf("render tile %d/%d/%d: %w", t.Z, t.X, t.Y, err))
+	}
+	if len(mvt) == 0 {
+		return nil, nil
+	}
+	return mvt, nil
+}
+
+// tileBoundsSQL is the extent of the community outline, or of the grids
+// when there is no outline.
+const tileBoundsSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
+	SELECT coalesce((SELECT ST_Extent(geom) FROM community), (SELECT ST_Extent(geom) FROM grids)) AS e
+) s`
+
+// TileBounds returns the bounding box of the community outline, or of the
+// grids when there is no outline; ok is false when both are empty. It
+// implements geo.TileStore.
+func (db *DB) TileBounds(ctx context.Context) (orb.Bound, bool, error) {
+	var minx, miny, maxx, maxy *float64
+	if err := db.pool.QueryRow(ctx, tileBoundsSQL).Scan(&minx, &miny, &maxx, &maxy); err != nil {
+		return orb.Bound{}, false, storeError(err)
+	}
+	if minx == nil || miny == nil || maxx == nil || maxy == nil {
+		return orb.Bound{}, false, nil
+	}
+	return orb.Bound{Min: orb.Point{*minx, *miny}, Max: orb.Point{*maxx, *maxy}}, true, nil
+}

@@ -1,0 +1,338 @@
+/**
+ * partymap's public map: one page, two modes. /map/ is the phone mode
+ * (responsive, cards in a bottom sheet, deep links #layer/id, share link);
+ * /kiosk (or ?kiosk=1) is the street kiosk (full screen, big buttons,
+ * "you are here", idle reset, QR codes on cards).
+ *
+ * Page parameters: ?lang=zh|en, ?kiosk=1, and for the kiosk ?idle=SECONDS
+ * (overrides the server's idle time) and ?attract=1 (slow rotation when idle).
+ *
+ * The `app` object, handed to optional modules such as the finder
+ * (./find.js exports mountFind(app); the "查找 / Find" button imports it on
+ * first use and calls mountFind(app) once), and exposed as window.partymap:
+ *
+ *   app.map               the maplibregl.Map
+ *   app.lang()            "zh" | "en", the current language
+ *   app.onLangChange(fn)  calls fn(lang) after each switch; returns an unsubscribe function
+ *   app.t(key)            a string of the viewer in the current language (see i18n.js)
+ *   app.openCard(layer, id)  opens the card of a feature (any OGC collection: organizations,
+ *                         grids, compounds, buildings, posts, parking, landmarks, streets),
+ *                         highlights it and flies to it; resolves to the GeoJSON feature or null
+ *   app.closeCard()       closes the card
+ *   app.flyTo([lon, lat], zoom)  moves the camera there, keeping the tilt and bearing
+ *   app.kioskPosition     [lon, lat] where the kiosk stands, or null (phones)
+ *   app.isKiosk           true in kiosk mode
+ *   app.panel             the element the finder renders into: empty at mount, shown
+ *                         in a sheet (phone) or side panel (kiosk) with its own close button
+ *   app.showPanel() / app.hidePanel()  open or close that sheet
+ *   app.onPanelHide(fn)   calls fn() when the sheet closes (the kiosk closes it when idle)
+ *   app.home()            flies back to the home view
+ *   app.ready             a promise resolved once the map has loaded
+ *   app.firstIdle         ms from navigation to the map's first idle (0 until then)
+ */
+
+import { Map as MapLibreMap } from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { createI18n, initialLang } from './i18n.js';
+import { installIcons, iconURL } from './icons.js';
+import { installDerived } from './derived.js';
+import { createCards } from './cards.js';
+import { createPanel } from './panel.js';
+import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
+
+// Tap priority: points first (with a tolerance box), then areas under the finger.
+const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
+const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill'];
+const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
+
+const params = new URLSearchParams(location.search);
+const isKiosk = document.documentElement.dataset.mode === 'kiosk' || params.get('kiosk') === '1';
+document.documentElement.dataset.mode = isKiosk ? 'kiosk' : 'phone';
+
+main().catch((err) => {
+  console.error('partymap viewer failed to start:', err);
+  const box = document.getElementById('fatal');
+  if (box) box.hidden = false;
+});
+
+async function main() {
+  const cfg = await (await fetch(new URL('viewer-config.json', document.baseURI))).json();
+  const i18n = createI18n(isKiosk ? (params.get('lang') || 'zh') : initialLang());
+  const $ = (id) => document.getElementById(id);
+  const container = $('map');
+
+  const homeView = () => frame(cfg.home, container, isKiosk);
+  const start = homeView();
+  const map = new MapLibreMap({
+    container,
+    style: new URL('style.json', document.baseURI).href,
+    center: start.center,
+    zoom: start.zoom,
+    bearing: start.bearing,
+    pitch: start.pitch,
+    // software rendering on the kiosk: few pixels, no antialiasing, no fades
+    pixelRatio: Math.min(window.devicePixelRatio || 1, isKiosk ? 1 : 2),
+    canvasContextAttributes: { antialias: false, powerPreference: 'low-power' },
+    fadeDuration: 0,
+    attributionControl: false,
+    maxPitch: 70,
+    minZoom: 13,
+    maxZoom: 19.5,
+    maxBounds: [[110.075, 34.555], [110.125, 34.59]],
+    dragRotate: true,
+    touchPitch: true,
+    cooperativeGestures: false,
+  });
+  map.setPadding(start.padding);
+  installIcons(map);
+  const brandFlag = document.createElement('img');
+  brandFlag.src = iconURL('flag-1');
+  brandFlag.alt = '';
+  $('brand-flag').append(brandFlag);
+  installDerived(map);
+
+  const card = $('card');
+  const toast = (text) => {
+    const t = $('toast');
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { t.hidden = true; }, 2200);
+  };
+
+  let selected = null;
+  const select = (layer, id) => {
+    if (selected) setSelected(map, selected.layer, selected.id, false);
+    selected = layer ? { layer, id } : null;
+    if (selected) setSelected(map, layer, id, true);
+  };
+
+  const cards = createCards({
+    i18n,
+    isKiosk,
+    root: card,
+    toast,
+    onOpen(layer, id) {
+      select(layer, id);
+      if (!isKiosk) history.replaceState(null, '', `#${layer}/${id}`);
+      document.body.classList.add('card-open');
+    },
+    onClose() {
+      select(null);
+      if (!isKiosk && location.hash) history.replaceState(null, '', location.pathname + location.search);
+      document.body.classList.remove('card-open');
+    },
+    openLinked: (layer, id) => openCard(layer, id),
+  });
+
+  async function openCard(layer, id, { fly = true } = {}) {
+    const f = await cards.open(layer, id);
+    if (f && fly) focus(map, layer, f, isKiosk);
+    return f;
+  }
+
+  const goHome = () => {
+    map.flyTo({ ...homeView(), duration: 2200, essential: true });
+  };
+
+  // the finder's sheet
+  const findSheet = $('find-sheet');
+  const findBody = $('find-body');
+  const panelHideListeners = new Set();
+  const showPanel = () => {
+    findSheet.hidden = false;
+    document.body.classList.add('find-open');
+  };
+  const hidePanel = () => {
+    if (findSheet.hidden) return;
+    findSheet.hidden = true;
+    document.body.classList.remove('find-open');
+    for (const fn of [...panelHideListeners]) fn();
+  };
+  $('find-close').addEventListener('click', hidePanel);
+
+  const app = {
+    map,
+    lang: i18n.lang,
+    onLangChange: i18n.onChange,
+    t: i18n.t,
+    openCard: (layer, id) => openCard(layer, id),
+    closeCard: () => cards.close(),
+    flyTo: (lonlat, zoom) => map.flyTo({ center: lonlat, zoom: zoom ?? Math.max(map.getZoom(), 16.5), duration: 1500, essential: true }),
+    kioskPosition: cfg.kiosk?.position ?? null,
+    isKiosk,
+    panel: findBody,
+    showPanel,
+    hidePanel,
+    onPanelHide: (fn) => { panelHideListeners.add(fn); return () => panelHideListeners.delete(fn); },
+    home: goHome,
+    ready: new Promise((resolve) => map.once('load', resolve)),
+    cardState: () => cards.current(),
+    /** What a tap at x, y (CSS pixels in the map) would open: { layer, id } or null. */
+    pickAt: (x, y) => pick(map, { x, y }, isKiosk ? 16 : 10),
+    firstIdle: 0,
+  };
+  window.partymap = app;
+  // load-to-idle, ms since navigation: what the kiosk's first view costs
+  map.once('idle', () => { app.firstIdle = performance.now(); });
+
+  // language everywhere: page, panel, map labels, cards
+  const applyLang = (l) => {
+    document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN';
+    document.title = i18n.t('title');
+    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = i18n.t(node.dataset.i18n);
+    for (const node of document.querySelectorAll('[data-i18n-label]')) {
+      node.setAttribute('aria-label', i18n.t(node.dataset.i18nLabel));
+      node.title = i18n.t(node.dataset.i18nLabel);
+    }
+    if (map.isStyleLoaded()) map.setGlobalStateProperty('lang', l);
+  };
+  i18n.onChange(applyLang);
+  applyLang(i18n.lang());
+  $('lang').addEventListener('click', () => i18n.setLang(i18n.lang() === 'zh' ? 'en' : 'zh'));
+
+  // the finder is another module, loaded on first use
+  let finder = null;
+  $('find').addEventListener('click', async () => {
+    if (!findSheet.hidden) { hidePanel(); return; }
+    cards.close();
+    showPanel();
+    if (!finder) {
+      finder = import('./find.js').then((m) => m.mountFind(app)).catch((err) => {
+        finder = null;
+        console.warn('finder:', err.message);
+        findBody.textContent = i18n.t('findUnavailable');
+      });
+    }
+  });
+
+  await app.ready;
+  map.setGlobalStateProperty('lang', i18n.lang());
+
+  const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
+  $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
+  $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
+
+  map.on('click', (e) => {
+    const f = pick(map, e.point, isKiosk ? 16 : 10);
+    if (!f) {
+      cards.close();
+      return;
+    }
+    hidePanel();
+    openCard(f.layer, f.id, { fly: false });
+  });
+
+  if (isKiosk) {
+    createCameraButtons($('camera'), { map, i18n, goHome });
+    if (app.kioskPosition) addHereMarker(map, i18n, app.kioskPosition);
+    const idle = Number(params.get('idle')) > 0 ? Number(params.get('idle')) : cfg.kiosk?.idleSeconds || 90;
+    watchIdle({
+      map,
+      idleSeconds: idle,
+      attract: params.get('attract') === '1',
+      reset() {
+        cards.close();
+        hidePanel();
+        document.body.classList.remove('layers-open');
+        panel.reset();
+        i18n.setLang('zh');
+        goHome();
+      },
+    });
+    document.addEventListener('contextmenu', (e) => e.preventDefault());
+  } else {
+    const fromHash = () => {
+      const m = /^#([a-z]+)\/(\d+)$/.exec(location.hash);
+      if (m) openCard(m[1], Number(m[2]));
+    };
+    window.addEventListener('hashchange', fromHash);
+    fromHash();
+  }
+  document.body.classList.add('ready');
+}
+
+// frame adapts the home view to the screen. The configured zoom frames the
+// community on a 1600×900 map; smaller screens step out, within limits. The
+// kiosk's side panel covers the left edge, and a tilted view shows more of
+// the far side: padding moves the centre to the middle of what is left.
+function frame(home, el, kiosk) {
+  const w = el.clientWidth || window.innerWidth;
+  const h = el.clientHeight || window.innerHeight;
+  const left = kiosk ? 340 : 0;
+  const portrait = h > w;
+  const scale = Math.min((w - left) / 1600, h / 900);
+  const zoom = home.zoom + Math.log2(Math.max(scale, 0.05));
+  return {
+    center: home.center,
+    zoom: Math.min(Math.max(zoom, home.zoom - (portrait ? 0.75 : 1.5)), home.zoom + 0.6),
+    bearing: home.bearing,
+    pitch: portrait ? Math.min(home.pitch, 52) : home.pitch,
+    padding: { top: 0, right: 0, left, bottom: Math.round(h * (portrait ? 0.16 : 0.14)) },
+  };
+}
+
+// pick finds what a tap means: the nearest point feature within tol pixels,
+// else the topmost area under the finger.
+function pick(map, point, tol) {
+  const box = [[point.x - tol, point.y - tol], [point.x + tol, point.y + tol]];
+  const present = (ids) => ids.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const points = map.queryRenderedFeatures(box, { layers: present(POINT_LAYERS) });
+  const byPriority = (list, order) => {
+    let best = null;
+    let bestRank = Infinity;
+    let bestDist = Infinity;
+    for (const f of list) {
+      const rank = order.indexOf(f.layer.id);
+      let dist = 0;
+      if (f.geometry.type === 'Point') {
+        const p = map.project(f.geometry.coordinates);
+        dist = Math.hypot(p.x - point.x, p.y - point.y);
+      }
+      if (rank < bestRank || (rank === bestRank && dist < bestDist)) {
+        best = f;
+        bestRank = rank;
+        bestDist = dist;
+      }
+    }
+    return best;
+  };
+  let f = byPriority(points, POINT_LAYERS);
+  if (!f) f = byPriority(map.queryRenderedFeatures([point.x, point.y], { layers: present(AREA_LAYERS) }), AREA_LAYERS);
+  if (!f) return null;
+  const layer = f.source === 'flag-poles' ? 'organizations' : f.sourceLayer;
+  const id = f.id ?? f.properties.id;
+  return id == null ? null : { layer, id: Number(id) };
+}
+
+function setSelected(map, layer, id, on) {
+  const target = { source: 'partymap', sourceLayer: layer, id };
+  map.setFeatureState(target, { selected: on });
+  if (layer === 'organizations' && map.getSource('flag-poles')) {
+    map.setFeatureState({ source: 'flag-poles', id }, { selected: on });
+  }
+}
+
+// focus flies to a feature whose card opened from a link, leaving room for
+// the card: at the side on the kiosk, above the bottom sheet on phones.
+function focus(map, layer, feature, kiosk) {
+  const c = centre(feature.geometry);
+  if (!c) return;
+  const el = map.getContainer();
+  const padding = kiosk
+    ? { top: 40, bottom: 40, left: 380, right: 460 }
+    : { top: 60, bottom: Math.round(el.clientHeight * 0.45), left: 20, right: 20 };
+  map.flyTo({ center: c, zoom: Math.max(FOCUS_ZOOM[layer] ?? 16.5, Math.min(map.getZoom(), 18)), padding, duration: 1400, essential: true });
+}
+
+function centre(g) {
+  if (!g) return null;
+  if (g.type === 'Point') return g.coordinates;
+  const coords = g.type === 'LineString' ? g.coordinates : g.type === 'Polygon' ? g.coordinates[0] : null;
+  if (!coords?.length) return null;
+  if (g.type === 'LineString') return coords[Math.floor(coords.length / 2)];
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of coords) {
+    x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+  }
+  return [(x0 + x1) / 2, (y0 + y1) / 2];
+}

@@ -1,0 +1,133 @@
+// The layer panel: a switch for each thematic layer and the view by
+// organization level (street → community → grid → building), peeling the
+// flags like the four-level structure of the community's party building.
+
+import { iconURL } from './icons.js';
+
+/** The thematic layers the panel switches, top to bottom, with their icon. */
+export const GROUPS = [
+  ['organizations', 'layerOrganizations', 'flag-2'],
+  ['grids', 'layerGrids', null],
+  ['compounds', 'layerCompounds', null],
+  ['buildings', 'layerBuildings', null],
+  ['posts', 'layerPosts', 'post-cabin'],
+  ['parking', 'layerParking', 'parking'],
+];
+
+/** Style layer ids by group, from each layer's "partymap:group" metadata. */
+export function layersByGroup(map) {
+  const groups = {};
+  for (const l of map.getStyle().layers) {
+    const g = l.metadata?.['partymap:group'];
+    if (g) (groups[g] ||= []).push(l.id);
+  }
+  return groups;
+}
+
+/**
+ * Builds the panel into root. ctx: { map, i18n, isKiosk }.
+ * Returns { setGroup(name, on), setLevel(n), reset(), groupOn(name), level() }.
+ */
+export function createPanel(root, ctx) {
+  const { map, i18n } = ctx;
+  const byGroup = layersByGroup(map);
+  const on = Object.fromEntries(GROUPS.map(([g]) => [g, true]));
+  let level = 4;
+
+  const list = el('div', 'layer-list');
+  list.setAttribute('role', 'group');
+  const buttons = {};
+  for (const [group, key, icon] of GROUPS) {
+    const b = el('button', 'layer-toggle');
+    b.type = 'button';
+    b.dataset.group = group;
+    b.setAttribute('aria-pressed', 'true');
+    const sw = el('span', `swatch swatch-${group}`);
+    if (icon) {
+      const img = el('img');
+      img.src = iconURL(icon);
+      img.alt = '';
+      sw.append(img);
+    }
+    b.append(sw, el('span', 'layer-name'), el('span', 'layer-check'));
+    b.addEventListener('click', () => setGroup(group, !on[group]));
+    buttons[group] = { b, key };
+    list.append(b);
+  }
+
+  const levelTitle = el('h3', 'panel-title');
+  const levels = el('div', 'level-view');
+  levels.setAttribute('role', 'radiogroup');
+  const levelButtons = [];
+  for (let n = 1; n <= 4; n++) {
+    const b = el('button', 'level-step');
+    b.type = 'button';
+    b.dataset.level = String(n);
+    b.setAttribute('role', 'radio');
+    const flag = el('img', 'level-flag');
+    flag.src = iconURL(n === 4 ? 'flag-4' : `flag-${n}`);
+    flag.alt = '';
+    b.append(flag, el('span', 'level-name'));
+    b.addEventListener('click', () => setLevel(n, true));
+    levelButtons.push(b);
+    levels.append(b);
+  }
+  const layersTitle = el('h3', 'panel-title');
+  root.append(layersTitle, list, levelTitle, levels);
+
+  function setGroup(group, value) {
+    on[group] = value;
+    for (const id of byGroup[group] || []) {
+      map.setLayoutProperty(id, 'visibility', value ? 'visible' : 'none');
+    }
+    buttons[group].b.setAttribute('aria-pressed', String(value));
+  }
+
+  function setLevel(n, user) {
+    level = n;
+    map.setGlobalStateProperty('maxLevel', n);
+    for (const b of levelButtons) {
+      const bn = Number(b.dataset.level);
+      b.setAttribute('aria-checked', String(bn === n));
+      b.classList.toggle('within', bn <= n);
+    }
+    if (user && n > 0 && !on.organizations) setGroup('organizations', true);
+    // building groups fly from z16: come close enough to see them
+    if (user && n === 4 && map.getZoom() < 16) map.easeTo({ zoom: 16.2, duration: 800 });
+  }
+
+  function labels() {
+    layersTitle.textContent = i18n.t('layers');
+    levelTitle.textContent = i18n.t('levelView');
+    for (const [group, { b, key }] of Object.entries(buttons)) {
+      b.querySelector('.layer-name').textContent = i18n.t(key);
+      b.title = i18n.t(key);
+      void group;
+    }
+    levelButtons.forEach((b, i) => {
+      b.querySelector('.level-name').textContent = i18n.t(`level${i + 1}`);
+    });
+  }
+
+  labels();
+  setLevel(4, false);
+  i18n.onChange(labels);
+
+  return {
+    setGroup,
+    setLevel: (n) => setLevel(n, false),
+    groupOn: (g) => on[g],
+    level: () => level,
+    reset() {
+      for (const [g] of GROUPS) if (!on[g]) setGroup(g, true);
+      if (level !== 4) setLevel(4, false);
+    },
+  };
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
