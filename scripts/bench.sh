@@ -50,6 +50,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 mkdir -p "$work" bin
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 work="$(cd "$work" && pwd)"
 go build -o bin/mapserver ./cmd/mapserver
 go build -o bin/gencity ./cmd/gencity
@@ -142,6 +143,7 @@ report="$work/report.md"
 	echo "Machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
 	echo "Tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(go version | cut -d' ' -f3), PostgreSQL $(ls /usr/lib/postgresql | sort -n | tail -1)"
 	echo "Runs: $rounds rounds of $duration each; wrk -t$threads -c$conns (cold also -t1 -c1); medians over the rounds"
+	echo "Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	bin/benchtiles report "$results"
 } | tee "$report"

@@ -134,19 +134,31 @@ type page struct {
 	t    *testing.T
 	ctx  context.Context
 	host string
+	rec  *recorder
+}
 
+// recorder keeps what a tab did, from the tab's event loop.
+type recorder struct {
 	mu       sync.Mutex
 	requests []string
 	problems []string
 	warnings []string
 }
 
+// on returns the page bound to a subtest, so that its failures stop that
+// subtest and not its parent.
+func (p *page) on(t *testing.T) *page {
+	q := *p
+	q.t = t
+	return &q
+}
+
 // openPage opens url in a new tab of width×height CSS pixels.
 func openPage(t *testing.T, bctx context.Context, srv *httptest.Server, path string, width, height int64, mobile bool) *page {
 	t.Helper()
 	u, _ := url.Parse(srv.URL)
-	p := &page{t: t, host: u.Host}
-	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(p.record))
+	p := &page{t: t, host: u.Host, rec: &recorder{}}
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(p.rec.record))
 	t.Cleanup(cancel)
 	p.ctx = ctx
 	emulate := []chromedp.EmulateViewportOption{}
@@ -176,7 +188,7 @@ func (p *page) origin() string {
 }
 
 // record runs in the tab's event loop: it must return fast.
-func (p *page) record(ev any) {
+func (p *recorder) record(ev any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch e := ev.(type) {
@@ -216,18 +228,19 @@ func (p *page) record(ev any) {
 // request that leaves the test server.
 func (p *page) checkClean() {
 	p.t.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, msg := range p.problems {
+	r := p.rec
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, msg := range r.problems {
 		p.t.Errorf("the page reported an error: %s", msg)
 	}
-	for _, msg := range p.warnings {
+	for _, msg := range r.warnings {
 		p.t.Logf("the page warned: %s", msg)
 	}
-	if len(p.requests) == 0 {
+	if len(r.requests) == 0 {
 		p.t.Error("no request was recorded: the network recorder does not work")
 	}
-	for _, raw := range p.requests {
+	for _, raw := range r.requests {
 		u, err := url.Parse(raw)
 		if err != nil {
 			p.t.Errorf("unparseable request URL %q", raw)

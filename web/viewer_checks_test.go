@@ -13,6 +13,7 @@ import (
 // layer, at the home view.
 func checkLayersDrawn(t *testing.T, p *page) {
 	t.Run("every layer drawn", func(t *testing.T) {
+		p := p.on(t)
 		layers := []string{
 			"landmarks-fill", "streets-fill", "community-outline",
 			"grids-fill", "grids-line", "grids-label",
@@ -40,6 +41,7 @@ func checkLayersDrawn(t *testing.T, p *page) {
 // that stands on screen has its flag drawn.
 func checkFlagsVisible(t *testing.T, p *page, srv *httptest.Server) {
 	t.Run("flags visible at home", func(t *testing.T) {
+		p := p.on(t)
 		var want []map[string]any
 		for _, f := range features(t, srv, "organizations") {
 			if f.Properties["kind"] == "building_group" {
@@ -98,6 +100,7 @@ func flagScreenPoint(t *testing.T, p *page, id int64, lonlat [2]float64) (float6
 // the name, and in the community branch's card, the parent chain.
 func checkFlagTap(t *testing.T, p *page, srv *httptest.Server) {
 	t.Run("tap a flag", func(t *testing.T) {
+		p := p.on(t)
 		for _, id := range []int64{1, 2} {
 			org := feature(t, srv, "organizations", id)
 			var c [2]float64
@@ -138,6 +141,7 @@ func checkFlagTap(t *testing.T, p *page, srv *httptest.Server) {
 // post, building or compound there), taps it and expects the grid's leader.
 func checkGridTap(t *testing.T, p *page, srv *httptest.Server) {
 	t.Run("tap a grid", func(t *testing.T) {
+		p := p.on(t)
 		hit := eval[[]float64](p, `(() => {
 			const c = partymap.map.getCanvas();
 			for (let y = 140; y < c.clientHeight - 120; y += 23) {
@@ -169,6 +173,7 @@ func checkGridTap(t *testing.T, p *page, srv *httptest.Server) {
 // checkLayerToggle turns the service posts off and on from the panel.
 func checkLayerToggle(t *testing.T, p *page) {
 	t.Run("layer toggle", func(t *testing.T) {
+		p := p.on(t)
 		count := `partymap.map.queryRenderedFeatures({ layers: ['posts-symbol'] }).length`
 		if n := eval[int](p, count); n == 0 {
 			t.Fatal("no post is drawn before the toggle")
@@ -207,6 +212,7 @@ func checkLayerToggle(t *testing.T, p *page) {
 // checkLanguage switches to English and back: page, labels and card.
 func checkLanguage(t *testing.T, p *page, srv *httptest.Server) {
 	t.Run("language", func(t *testing.T) {
+		p := p.on(t)
 		grid := feature(t, srv, "grids", 1)
 		eval[bool](p, `partymap.openCard('grids', 1).then(() => true)`)
 		p.waitFor("the grid's card", `document.querySelector('#card .card-title')?.textContent === `+jsString(grid.Properties["name_zh"].(string)), 10*time.Second)

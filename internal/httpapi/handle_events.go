@@ -118,15 +118,6 @@ func (s *Server) handleEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := &stream{w: c.Response(), feed: feed, sent: map[int64]bool{}, mark: latest}
-	if resume {
-		st.mark = after
-	}
-	// An id from before the database was recreated: start afresh.
-	stale := resume && after > latest
-	if stale {
-		st.mark = latest
-	}
 
 	// A stream outlives the server's read and write timeouts.
 	rc := http.NewResponseController(c.Response())
@@ -137,22 +128,10 @@ func (s *Server) handleEvents(c echo.Context) error {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	c.Response().WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprintf(st.w, "retry: %d\n\n", retryMillis); err != nil {
-		return nil
+	st := &stream{w: c.Response(), feed: feed, sent: map[int64]bool{}, mark: latest}
+	if err := st.start(ctx, after, resume, latest); err != nil {
+		return nil // the client is gone
 	}
-	switch {
-	case stale:
-		err = st.event(latest, "reset", map[string]any{"seq": latest, "reason": "The last event id is newer than the newest change; reload the map's data."})
-	case resume:
-		err = st.catchUp(ctx, maxReplay)
-	}
-	if err != nil && !errors.As(err, new(feedError)) {
-		return nil
-	}
-	if err := st.event(max(st.mark, latest), "ready", map[string]int64{"seq": max(st.mark, latest)}); err != nil {
-		return nil
-	}
-	st.flush()
 
 	heartbeat := s.cfg.EventsHeartbeat
 	if heartbeat <= 0 {
@@ -189,6 +168,32 @@ func (s *Server) handleEvents(c echo.Context) error {
 		}
 		st.flush()
 	}
+}
+
+// start opens the stream: the retry delay, the changes a reconnecting
+// client missed (or a reset when they cannot be replayed), then "ready".
+func (st *stream) start(ctx context.Context, after int64, resume bool, latest int64) error {
+	if _, err := fmt.Fprintf(st.w, "retry: %d\n\n", retryMillis); err != nil {
+		return err
+	}
+	var err error
+	switch {
+	case resume && after > latest:
+		// An id from before the database was recreated: start afresh.
+		err = st.event(latest, "reset", map[string]any{"seq": latest, "reason": "The last event id is newer than the newest change; reload the map's data."})
+	case resume:
+		st.mark = after
+		err = st.catchUp(ctx, maxReplay)
+	}
+	if err != nil && !errors.As(err, new(feedError)) {
+		return err
+	}
+	ready := max(st.mark, latest)
+	if err := st.event(ready, "ready", map[string]int64{"seq": ready}); err != nil {
+		return err
+	}
+	st.flush()
+	return nil
 }
 
 // lastEventID reads the seq a reconnecting client saw last, from the

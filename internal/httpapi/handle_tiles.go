@@ -28,7 +28,8 @@ const (
 
 // handleTile serves /tiles/{z}/{x}/{y}.mvt: every layer visible at that
 // zoom in one Mapbox Vector Tile, from the cache or rendered by PostGIS,
-// gzip-compressed when the client accepts it.
+// gzip-compressed when the client accepts it. HEAD is answered by
+// answerHead from the same headers.
 func (s *Server) handleTile(c echo.Context) error {
 	if s.cfg.Tiles == nil {
 		return geo.Errorf(geo.ENOTFOUND, "This server serves no vector tiles.")

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -24,7 +23,7 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Frame-Options", "DENY")
 		r := c.Request()
-		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && publicRead(r.URL.Path) {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && publicRead(c.Path()) {
 			h.Set("Access-Control-Allow-Origin", "*")
 			h.Set("Access-Control-Expose-Headers", "ETag, Link, Retry-After")
 		}
@@ -32,16 +31,15 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// publicRead reports whether a path is one of the public, anonymous reads.
-func publicRead(path string) bool {
-	switch path {
-	case "/", "/api", "/conformance", "/collections", "/style.json", "/tiles.json":
+// publicRead reports whether a route (its pattern, as routed) is one of the
+// public, anonymous reads. Staff reads under the same prefixes (an item's
+// history, a layer's deleted items) are not.
+func publicRead(route string) bool {
+	switch route {
+	case "/", "/api", "/conformance", "/collections", "/collections/:layer", "/collections/:layer/items",
+		"/collections/:layer/items/:id", "/style.json", "/tiles.json", "/tiles/:z/:x/:y",
+		"/api/nearest", "/api/locate", "/api/search", "/api/events":
 		return true
-	}
-	for _, prefix := range []string{"/collections/", "/tiles/", "/api/nearest", "/api/locate", "/api/search", "/api/events"} {
-		if strings.HasPrefix(path, prefix) {
-			return true
-		}
 	}
 	return false
 }

@@ -12,6 +12,9 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 	if err := checkParams(c, "f"); err != nil {
 		return err
 	}
+	if f := c.QueryParam("f"); f != "" && f != "json" {
+		return geo.Errorf(geo.EINVALID, "The API definition is served as JSON only: f must be json or left out; got %q.", clipText(f))
+	}
 	doc := s.openAPI(baseURL(c.Request()))
 	return writeJSON(c, 200, mediaOpenAPI, doc)
 }

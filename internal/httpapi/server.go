@@ -68,6 +68,12 @@ type Config struct {
 	Edits    geo.EditStore
 	// Auth tunes logins and sessions; zero values take the defaults.
 	Auth AuthConfig
+	// MaxBodyBytes bounds the body of a write (any request but an
+	// import); zero means 4 MiB, which is also the writes' own ceiling.
+	MaxBodyBytes int64
+	// MaxImportBytes bounds the body of an import; zero means 32 MiB, which
+	// is also the import's own ceiling.
+	MaxImportBytes int64
 }
 
 // Server carries the routes and their dependencies.
@@ -108,6 +114,12 @@ func New(cfg Config) *Server {
 	if cfg.ReadCacheBytes == 0 {
 		cfg.ReadCacheBytes = 32 << 20
 	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if cfg.MaxImportBytes <= 0 {
+		cfg.MaxImportBytes = defaultMaxImportBytes
+	}
 	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
 	s.reads = newReadCache(cfg.ReadCacheBytes)
 	s.health = newDBHealth(cfg.Registry)
@@ -129,12 +141,14 @@ func New(cfg Config) *Server {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/" },
 	}))
+	e.Pre(s.answerHead)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
 	e.Use(s.accessLog)
 	e.Use(s.metrics.instrument)
 	e.Use(s.securityHeaders)
 	e.Use(s.recoverPanics)
 	e.Use(s.requestDeadline)
+	e.Use(s.limitBodies)
 	s.echo = e
 	s.routes()
 	return s

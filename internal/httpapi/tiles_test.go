@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -149,8 +150,16 @@ func TestTiles_gzipAndHeaders(t *testing.T) {
 	if s := in.cache.Stats(); s.Renders != 1 {
 		t.Errorf("three requests of one tile: got %d renders, want 1", s.Renders)
 	}
+	req := httptest.NewRequest(http.MethodHead, url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	in.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag || rec.Header().Get("Content-Length") != itoa(uint64(len(gz.body))) {
+		t.Errorf("HEAD: got %d, %d bytes, ETag %q, Content-Length %q; want 200, no body, the GET's ETag and length",
+			rec.Code, rec.Body.Len(), rec.Header().Get("ETag"), rec.Header().Get("Content-Length"))
+	}
 	metrics := string(get(t, in.h, "/metrics").body)
-	for _, want := range []string{"partymap_tile_renders_total 1", "partymap_tile_cache_hits_total 2", "partymap_tile_cache_entries 1"} {
+	for _, want := range []string{"partymap_tile_renders_total 1", "partymap_tile_cache_hits_total 3", "partymap_tile_cache_entries 1"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

@@ -216,7 +216,7 @@ export function mountFind(app) {
     const g = a.grid.properties;
     const b = button('finder-locate-grid', () => { hide(); app.openCard('grids', a.grid.id); });
     b.append(el('strong', '', `${zh() ? g.name_zh : g.name_en} · ${g.code}`),
-      el('span', '', `${t('gridLeader')}：${zh() ? g.leader_zh : g.leader_en} ${g.leader_phone}`),
+      el('span', '', `${t('gridLeader')}${zh() ? '：' : ': '}${zh() ? g.leader_zh : g.leader_en} ${g.leader_phone}`),
       el('span', '', zh() ? g.branch_zh : g.branch_en));
     locateBox.append(b);
   }
