@@ -71,7 +71,7 @@ func (s *streamText) stop() { s.cancel(); <-s.done }
 func TestExposure_publicOutputsAndLogs(t *testing.T) {
 	fs := newFullServer(t)
 	srv := httptest.NewServer(fs.h)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the stream's cleanup: Close waits for it
 	stream := readStream(t, srv.URL+"/api/events")
 
 	// A staff session, and an edit of every editable layer: half through
@@ -128,7 +128,7 @@ func TestExposure_publicOutputsAndLogs(t *testing.T) {
 	secrets := map[string]string{
 		"the editor's name": fullEditor, "the admin's name": fullAdmin, "the password": fullPassword,
 		"the editor's token": fs.editor, "the admin's token": fs.admin, "the session": cookie, "the CSRF token": sess.CSRF,
-		"a password hash": "$argon2", "a token prefix": "pm_", "the updated_by column": "updated_by", "a token hash": "token_hash",
+		"a password hash": "$argon2", "the updated_by column": "updated_by", "a token hash": "token_hash",
 	}
 	check := func(what string, body []byte) {
 		t.Helper()
