@@ -5,7 +5,7 @@ export GOTOOLCHAIN ?= auto
 
 BIN := bin/mapserver
 
-.PHONY: run test build deps deps-test web clean fuzz bench
+.PHONY: run test build deps deps-test web clean fuzz bench load
 
 run: deps build  ## install what is missing, build, serve on http://localhost:8080
 	./$(BIN)
@@ -45,6 +45,9 @@ bench: deps build  ## tile load test: mapserver (warm, cold) vs a static file se
 
 fuzz:  ## run every fuzz target for FUZZTIME (default 30s) each
 	scripts/fuzz.sh
+
+load: deps build  ## mixed reads + concurrent editors for LOAD_DURATION (default 60s): no 5xx, no lost edit, latency, memory
+	scripts/load.sh
 
 clean:
 	rm -rf bin

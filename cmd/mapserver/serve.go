@@ -33,6 +33,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	kioskIdle := fs.Duration("kiosk-idle", envDuration("KIOSK_IDLE", 90*time.Second), "how long the kiosk waits untouched before it closes its card and flies home (env KIOSK_IDLE)")
 	homeView := fs.String("home-view", envOr("HOME_VIEW", "110.0995,34.5733,15.6,37,58"), "the viewer's home view: lon,lat,zoom,bearing,pitch (env HOME_VIEW)")
 	tileCacheBytes := fs.Int64("tile-cache-bytes", 64<<20, "memory for rendered vector tiles, in bytes of gzip; 0 keeps none (every request renders)")
+	readCacheBytes := fs.Int64("read-cache-bytes", 32<<20, "memory for rendered feature answers (collections, item pages, items), in bytes")
+	maxBodyBytes := fs.Int64("max-body-bytes", 4<<20, "largest request body of a write, in bytes (4 MiB is also the writes' own ceiling)")
+	maxImportBytes := fs.Int64("max-import-bytes", 32<<20, "largest import file, in bytes (32 MiB is also the import's own ceiling)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,6 +82,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		KioskIdle:     *kioskIdle,
 		Accounts:      d.db,
 		Edits:         d.db,
+
+		ReadCacheBytes: *readCacheBytes,
+		MaxBodyBytes:   *maxBodyBytes,
+		MaxImportBytes: *maxImportBytes,
 	})
 	go api.MonitorDatabase(ctx, 2*time.Second)
 	srv := &http.Server{

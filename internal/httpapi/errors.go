@@ -23,6 +23,10 @@ type Problem struct {
 	Violations []geo.Violation `json:"violations,omitempty"`
 }
 
+// statusClientClosed is the status recorded for a request whose client went
+// away before the answer.
+const statusClientClosed = 499
+
 // statusOf maps a domain error code to its HTTP status: the one table.
 func statusOf(code string) int {
 	switch code {
@@ -57,12 +61,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	p := problemFor(err)
 	p.Instance = c.Request().URL.Path
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away and reads no answer: a vanished client is
+		// not a failure of the server, so it is logged at debug level and
+		// counted as 499, nginx's "client closed request".
+		p.Status, p.Title = statusClientClosed, "Client Closed Request"
+	}
 	attrs := []any{"status", p.Status, "path", c.Request().URL.Path, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err}
 	switch {
+	case p.Status == statusClientClosed:
+		s.log.Debug("request cancelled by the client", attrs...)
 	case p.Status >= 500:
 		s.log.Error("request failed", attrs...)
-	case errors.Is(err, context.Canceled):
-		s.log.Debug("request cancelled", attrs...)
 	}
 	if p.Status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")

@@ -34,6 +34,22 @@ func (s *Server) openAPI(base string) obj {
 		"/api":         obj{"get": obj{"summary": "this document", "operationId": "getAPI", "responses": obj{"200": obj{"description": "OpenAPI 3.0", "content": obj{mediaOpenAPI: obj{"schema": obj{"type": "object"}}}}}}},
 		"/healthz":     obj{"get": obj{"summary": "liveness", "operationId": "getHealth", "responses": obj{"200": obj{"description": "the process is up"}}}},
 		"/readyz":      obj{"get": obj{"summary": "readiness", "operationId": "getReady", "responses": obj{"200": obj{"description": "the database is reachable"}, "503": problem}}},
+		"/metrics":     obj{"get": obj{"summary": "Prometheus metrics", "operationId": "getMetrics", "responses": obj{"200": obj{"description": "the Prometheus text format"}}}},
+		"/tiles.json":  obj{"get": obj{"summary": "TileJSON 3.0.0 of the vector tiles", "operationId": "getTileJSON", "responses": obj{"200": obj{"description": "TileJSON", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}}}},
+		"/style.json":  obj{"get": obj{"summary": "MapLibre style drawing the map in 3D from this server's tiles", "operationId": "getStyle", "responses": obj{"200": obj{"description": "a MapLibre style (v8)", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}}}},
+		"/tiles/{z}/{x}/{y}.mvt": obj{"get": obj{
+			"summary": "one Mapbox Vector Tile with every layer visible at zoom z", "operationId": "getTile",
+			"parameters": []obj{
+				{"name": "z", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0, "maximum": 22}},
+				{"name": "x", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
+				{"name": "y", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
+			},
+			"responses": obj{
+				"200": obj{"description": "the tile (gzip when accepted), with a strong ETag", "content": obj{"application/vnd.mapbox-vector-tile": obj{"schema": obj{"type": "string", "format": "binary"}}}},
+				"204": obj{"description": "nothing in this tile"},
+				"304": obj{"description": "not modified"},
+				"400": problem,
+			}}},
 	}
 	for p, item := range finderPaths(problem) {
 		paths[p] = item

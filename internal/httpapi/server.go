@@ -123,6 +123,9 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
 	s.reads = newReadCache(cfg.ReadCacheBytes)
 	s.health = newDBHealth(cfg.Registry)
+	if cfg.Tiles != nil {
+		s.cfg.Tiles = &boundsMemory{TileStore: cfg.Tiles, down: s.health.down.Load}
+	}
 	cfg.Registry.MustRegister(s.reads.collector())
 	cfg.Changes.OnChange(s.reads.apply)
 	cfg.Changes.OnReset(s.reads.reset)
@@ -149,6 +152,7 @@ func New(cfg Config) *Server {
 	e.Use(s.recoverPanics)
 	e.Use(s.requestDeadline)
 	e.Use(s.limitBodies)
+	e.Use(s.markStale)
 	s.echo = e
 	s.routes()
 	return s

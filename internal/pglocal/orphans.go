@@ -25,8 +25,14 @@ func clearOrphans(o Options) error {
 		return nil
 	}
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-		// Alive: postgres itself refuses to start and says why.
-		return nil
+		// Alive. The postmaster of a server that was just killed is
+		// still going down by its parent-death signal: wait for it. One
+		// still there after that with init as its parent was orphaned
+		// and is ended with its backends below. Any other is a running
+		// server: postgres itself refuses to start and says why.
+		if !waitGone(pid, forceWait) && parentOf(pid) != 1 {
+			return nil
+		}
 	}
 	orphans := findOrphans(o.pgdataDir())
 	if len(orphans) == 0 {
@@ -74,4 +80,34 @@ func findOrphans(pgdata string) []int {
 		}
 	}
 	return pids
+}
+
+// waitGone waits up to limit for the process to end; it reports whether it
+// did.
+func waitGone(pid int, limit time.Duration) bool {
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(pollInterval) {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return true
+		}
+	}
+	return false
+}
+
+// parentOf returns the parent process id of pid from /proc, or -1.
+func parentOf(pid int) int {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return -1
+	}
+	// pid (comm) state ppid …; comm may hold spaces and parentheses.
+	rest := string(b[strings.LastIndexByte(string(b), ')')+1:])
+	fields := strings.Fields(rest)
+	if len(fields) < 2 {
+		return -1
+	}
+	ppid, err := strconv.Atoi(fields[1])
+	if err != nil {
+		return -1
+	}
+	return ppid
 }
