@@ -221,4 +221,24 @@ func TestFinder(t *testing.T) {
 		p.screenshot("finder-kiosk-parking.png")
 		p.checkClean()
 	})
+
+	// The map itself (not only the finder's list) shows a change made
+	// anywhere, without a reload: the tiles are fetched again.
+	t.Run("map tiles live", func(t *testing.T) {
+		p := openPage(t, bctx, srv, "/kiosk", 1600, 900, false)
+		p.waitReady()
+		p.waitFor("the map's event stream", `document.documentElement.dataset.live === 'connected'`, 10*time.Second)
+		const lotFree = `(partymap.map.querySourceFeatures('partymap', { sourceLayer: 'parking' }).find((f) => f.properties.id === 3) || {properties: {}}).properties.free`
+		before := eval[float64](p, lotFree)
+		if before == 3 {
+			t.Fatal("car park 3 already has 3 free spaces; the test would prove nothing")
+		}
+		start := time.Now()
+		if _, err := db.Pool().Exec(context.Background(), `UPDATE parking SET free = 3 WHERE id = 3`); err != nil {
+			t.Fatal(err)
+		}
+		p.waitFor("the tile's new free spaces", lotFree+` === 3`, 5*time.Second)
+		t.Logf("car park 3's tile showed the change %v after the SQL update", time.Since(start).Round(time.Millisecond))
+		p.checkClean()
+	})
 }

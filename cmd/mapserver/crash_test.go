@@ -360,4 +360,3 @@ func tail(b []byte, n int) string {
 	}
 	return string(b)
 }
-

@@ -34,8 +34,8 @@ func (s *Server) handleTile(c echo.Context) error {
 	if s.cfg.Tiles == nil {
 		return geo.Errorf(geo.ENOTFOUND, "This server serves no vector tiles.")
 	}
-	if q := c.Request().URL.RawQuery; q != "" {
-		return geo.Errorf(geo.EINVALID, "Tile addresses take no query parameters; remove %q.", clipText("?"+q))
+	if err := checkTileQuery(c.Request().URL.RawQuery); err != nil {
+		return err
 	}
 	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
 	if err != nil {
@@ -194,4 +194,18 @@ func (s *Server) invalidateTiles(c geo.Change) {
 		return
 	}
 	s.tiles.Invalidate(c.BBox)
+}
+
+// checkTileQuery accepts no query parameter but v, a number a viewer adds
+// to reach past its own HTTP cache after a change (the server's cache is
+// already clean): it does not change the answer.
+func checkTileQuery(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	v, ok := strings.CutPrefix(raw, "v=")
+	if ok && len(v) > 0 && len(v) <= 20 && strings.Trim(v, "0123456789") == "" {
+		return nil
+	}
+	return geo.Errorf(geo.EINVALID, "Tile addresses take no query parameters but v=<number>; remove %q.", clipText("?"+raw))
 }

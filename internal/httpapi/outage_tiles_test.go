@@ -61,6 +61,8 @@ func TestOutage_tilesAndStyleSurvive(t *testing.T) {
 		headers              []string
 	}{
 		{"a tile never rendered", http.MethodGet, fmt.Sprintf("/tiles/16/%d/%d.mvt", home.X+1, home.Y+1), nil, nil},
+		{"a page never read", http.MethodGet, "/collections/posts/items?limit=3", nil, nil},
+		{"the finder", http.MethodGet, "/api/nearest?lon=110.0998&lat=34.5746", nil, nil},
 		{"a write", http.MethodPatch, "/collections/parking/items/1", []byte(`{"properties":{"free":4}}`),
 			[]string{"Authorization", "Bearer " + fs.editor, "Content-Type", "application/merge-patch+json", "If-Match", etag}},
 		{"a login", http.MethodPost, "/api/login", mustJSON(map[string]string{"name": fullEditor, "password": fullPassword}), []string{"Content-Type", "application/json"}},
@@ -75,6 +77,8 @@ func TestOutage_tilesAndStyleSurvive(t *testing.T) {
 		}
 		if took := time.Since(start); took > 4*time.Second {
 			t.Errorf("%s took %v to fail; want a bounded wait", f.name, took)
+		} else {
+			t.Logf("%s: %d in %v", f.name, r.status, took.Round(time.Millisecond))
 		}
 	}
 

@@ -238,7 +238,9 @@ func TestTiles_badAddresses(t *testing.T) {
 		{"pbf suffix", "/tiles/14/13202/6513.pbf", ".mvt"},
 		{"no suffix", "/tiles/14/13202/6513", ".mvt"},
 		{"json suffix", "/tiles/14/13202/6513.json", ".mvt"},
-		{"unknown parameter", "/tiles/14/13202/6513.mvt?v=2", "parameter"},
+		{"unknown parameter", "/tiles/14/13202/6513.mvt?x=2", "parameter"},
+		{"version not a number", "/tiles/14/13202/6513.mvt?v=abc", "v=<number>"},
+		{"version and more", "/tiles/14/13202/6513.mvt?v=2&x=1", "parameter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +256,23 @@ func TestTiles_badAddresses(t *testing.T) {
 	}
 	if s := in.cache.Stats(); s.Renders != 0 {
 		t.Errorf("bad addresses rendered %d tiles, want 0", s.Renders)
+	}
+}
+
+// A viewer's version parameter reaches past its own HTTP cache; the answer
+// is the same tile, from the same server cache entry.
+func TestTiles_versionParameter(t *testing.T) {
+	in := newTileInstance(t)
+	plain := get(t, in.h, "/tiles/14/13202/6513.mvt", "Accept-Encoding", "gzip")
+	versioned := get(t, in.h, "/tiles/14/13202/6513.mvt?v=1234", "Accept-Encoding", "gzip")
+	if plain.status != http.StatusOK || versioned.status != http.StatusOK {
+		t.Fatalf("got %d and %d, want 200 twice", plain.status, versioned.status)
+	}
+	if plain.header.Get("ETag") != versioned.header.Get("ETag") {
+		t.Errorf("ETags %q and %q differ", plain.header.Get("ETag"), versioned.header.Get("ETag"))
+	}
+	if s := in.cache.Stats(); s.Renders != 1 {
+		t.Errorf("rendered %d times, want 1", s.Renders)
 	}
 }
 

@@ -38,6 +38,7 @@ import { installDerived } from './derived.js';
 import { createCards } from './cards.js';
 import { createPanel } from './panel.js';
 import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
+import { followChanges } from './live.js';
 
 // Tap priority: points first (with a tolerance box), then areas under the finger.
 const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
@@ -89,6 +90,8 @@ async function main() {
   brandFlag.alt = '';
   $('brand-flag').append(brandFlag);
   installDerived(map);
+  // edits made anywhere (staff, sensors, plain SQL) show without a reload
+  map.once('load', () => followChanges(map));
 
   const card = $('card');
   const toast = (text) => {
