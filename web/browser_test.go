@@ -292,12 +292,18 @@ func (p *page) waitReady() time.Duration {
 // idle waits until the map has nothing left to load or draw.
 func (p *page) idle() {
 	p.t.Helper()
-	// The 'idle' event is what a settled map says. Now and then on a loaded
-	// machine it never comes (seen in about one full run in five; the cause
-	// was not found); a map that has loaded every tile and stands still is
-	// settled all the same, so after 3 s poll for that too.
+	p.settle("window.partymap.map")
+}
+
+// settle waits until the map that expr names has drawn everything it has
+// to. The 'idle' event is what a settled map says. Now and then on a loaded
+// machine it never comes (seen in about one full run in five; the cause was
+// not found); a map that has loaded every tile and stands still is settled
+// all the same, so after 3 s poll for that too.
+func (p *page) settle(expr string) {
+	p.t.Helper()
 	eval[bool](p, `new Promise((resolve) => {
-		const m = window.partymap.map;
+		const m = `+expr+`;
 		m.once('idle', () => resolve(true));
 		m.triggerRepaint();
 		const settled = () => m.loaded() && m.areTilesLoaded() && !m.isMoving();

@@ -120,15 +120,7 @@ func TestEditor_dragSaveHistoryAndTile(t *testing.T) {
 // idle2 waits until the editor's map has nothing left to draw.
 func (p *page) idle2() {
 	p.t.Helper()
-	// As page.idle: the 'idle' event, or a map with every tile loaded that stands still.
-	eval[bool](p, `new Promise((resolve) => {
-		const m = window.partymapEditor.map;
-		m.once('idle', () => resolve(true));
-		m.triggerRepaint();
-		const settled = () => m.loaded() && m.areTilesLoaded() && !m.isMoving();
-		const poll = () => (settled() ? resolve(true) : setTimeout(poll, 250));
-		setTimeout(poll, 3000);
-	})`)
+	p.settle("window.partymapEditor.map")
 }
 
 // drag presses the mouse at one point, moves it in steps and releases it at

@@ -131,18 +131,7 @@ func (s *Server) handleDeleted(c echo.Context) error {
 
 // handleRestore brings a deleted item back as its next version: 201.
 func (s *Server) handleRestore(c echo.Context) error {
-	if err := checkParams(c, "dry_run"); err != nil {
-		return err
-	}
-	l, err := s.editableLayer(c, c.Param("layer"))
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	o, err := s.editOptions(c, geo.ReasonRestore)
+	l, id, o, err := s.editTarget(c, geo.ReasonRestore)
 	if err != nil {
 		return err
 	}

@@ -185,21 +185,29 @@ func (s *Server) handlePatchItem(c echo.Context) error {
 	})
 }
 
-// updateItem runs a PUT or PATCH: the item must be at the If-Match version;
-// build turns the request into the new state of the item.
-func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (geo.Feature, error)) error {
+// editTarget reads what every write on one item starts with: no query
+// parameter but dry_run, an editable layer, the item's id, and the edit's
+// options (who, why, whether it is a dry run).
+func (s *Server) editTarget(c echo.Context, reason string) (geo.Layer, int64, geo.EditOptions, error) {
 	if err := checkParams(c, "dry_run"); err != nil {
-		return err
+		return geo.Layer{}, 0, geo.EditOptions{}, err
 	}
 	l, err := s.editableLayer(c, c.Param("layer"))
 	if err != nil {
-		return err
+		return geo.Layer{}, 0, geo.EditOptions{}, err
 	}
 	id, err := parseID(c.Param("id"))
 	if err != nil {
-		return err
+		return geo.Layer{}, 0, geo.EditOptions{}, err
 	}
-	o, err := s.editOptions(c, geo.ReasonEdit)
+	o, err := s.editOptions(c, reason)
+	return l, id, o, err
+}
+
+// updateItem runs a PUT or PATCH: the item must be at the If-Match version;
+// build turns the request into the new state of the item.
+func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (geo.Feature, error)) error {
+	l, id, o, err := s.editTarget(c, geo.ReasonEdit)
 	if err != nil {
 		return err
 	}
@@ -235,18 +243,7 @@ func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (
 // handleDeleteItem deletes a feature at the version of If-Match; it stays
 // in the history and can be restored.
 func (s *Server) handleDeleteItem(c echo.Context) error {
-	if err := checkParams(c, "dry_run"); err != nil {
-		return err
-	}
-	l, err := s.editableLayer(c, c.Param("layer"))
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	o, err := s.editOptions(c, geo.ReasonEdit)
+	l, id, o, err := s.editTarget(c, geo.ReasonEdit)
 	if err != nil {
 		return err
 	}

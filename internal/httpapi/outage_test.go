@@ -32,20 +32,7 @@ func TestOutage_cachedReadsSurvive(t *testing.T) {
 		}
 	}
 
-	cluster := harness.Cluster()
-	if err := cluster.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	restart := func() {
-		if !restarted {
-			restarted = true
-			if err := cluster.Restart(context.Background()); err != nil {
-				t.Fatalf("restart PostgreSQL: %v", err)
-			}
-		}
-	}
-	t.Cleanup(restart)
+	restart := stopDatabase(t)
 
 	waitFor(t, 10*time.Second, "readyz to report the outage", func() bool { return get(t, h, "/readyz").status == 503 })
 	for _, u := range cached {
@@ -71,6 +58,27 @@ func TestOutage_cachedReadsSurvive(t *testing.T) {
 	if r := get(t, h, "/collections/grids/items/4"); r.status != 200 || r.header.Get("X-Partymap-Stale") != "" {
 		t.Errorf("after recovery: got %d stale=%q", r.status, r.header.Get("X-Partymap-Stale"))
 	}
+}
+
+// stopDatabase stops the harness's PostgreSQL and returns what starts it
+// again; the test's cleanup starts it in any case, for the tests after it.
+func stopDatabase(t *testing.T) (restart func()) {
+	t.Helper()
+	cluster := harness.Cluster()
+	if err := cluster.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	restart = func() {
+		if !restarted {
+			restarted = true
+			if err := cluster.Restart(context.Background()); err != nil {
+				t.Fatalf("restart PostgreSQL: %v", err)
+			}
+		}
+	}
+	t.Cleanup(restart)
+	return restart
 }
 
 func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {

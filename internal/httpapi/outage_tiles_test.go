@@ -30,20 +30,7 @@ func TestOutage_tilesAndStyleSurvive(t *testing.T) {
 	}
 	etag := fs.do(t, http.MethodGet, "/collections/parking/items/1", nil).header.Get("ETag")
 
-	cluster := harness.Cluster()
-	if err := cluster.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	restart := func() {
-		if !restarted {
-			restarted = true
-			if err := cluster.Restart(context.Background()); err != nil {
-				t.Fatalf("restart PostgreSQL: %v", err)
-			}
-		}
-	}
-	t.Cleanup(restart)
+	restart := stopDatabase(t)
 	waitFor(t, 10*time.Second, "readyz to report the outage", func() bool { return fs.do(t, http.MethodGet, "/readyz", nil).status == 503 })
 
 	for _, u := range cached {
