@@ -147,8 +147,8 @@ type TileStore interface {
 	// Tile returns the MVT bytes of one tile holding every layer visible at
 	// its zoom, uncompressed; no bytes when nothing lies in the tile.
 	Tile(ctx context.Context, t maptile.Tile) ([]byte, error)
-	// TileBounds returns the bounding box of the community outline (of all
-	// grids when there is no outline); ok is false when both are empty.
+	// TileBounds returns the bounding box of every layer's features
+	// together; ok is false when the map is empty.
 	TileBounds(ctx context.Context) (b orb.Bound, ok bool, err error)
 }
 

@@ -40,15 +40,25 @@ func (db *DB) Tile(ctx context.Context, t maptile.Tile) ([]byte, error) {
 	return mvt, nil
 }
 
-// tileBoundsSQL is the extent of the community outline, or of the grids
-// when there is no outline.
+// tileBoundsSQL is the extent of every layer together.
 const tileBoundsSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
-	SELECT coalesce((SELECT ST_Extent(geom) FROM community), (SELECT ST_Extent(geom) FROM grids)) AS e
+	SELECT ST_Extent(b) AS e FROM (
+		SELECT ST_Extent(geom)::geometry AS b FROM community
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM grids
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM compounds
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM buildings
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM organizations
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM posts
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM parking
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM streets
+		UNION ALL SELECT ST_Extent(geom)::geometry FROM landmarks
+	) layers
 ) s`
 
-// TileBounds returns the bounding box of the community outline, or of the
-// grids when there is no outline; ok is false when both are empty. It
-// implements geo.TileStore.
+// TileBounds returns the bounding box of everything the tiles draw: the
+// community and what lies around it (the temple, the village, roads), so
+// that a client asks for every tile that holds something; ok is false when
+// the map is empty. It implements geo.TileStore.
 func (db *DB) TileBounds(ctx context.Context) (orb.Bound, bool, error) {
 	var minx, miny, maxx, maxy *float64
 	if err := db.pool.QueryRow(ctx, tileBoundsSQL).Scan(&minx, &miny, &maxx, &maxy); err != nil {

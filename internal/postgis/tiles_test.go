@@ -371,14 +371,30 @@ func TestDB_Tile_empty(t *testing.T) {
 
 func TestDB_TileBounds(t *testing.T) {
 	db, _ := openTestDB(t)
-	b, ok, err := db.TileBounds(context.Background())
+	ctx := context.Background()
+	b, ok, err := db.TileBounds(ctx)
 	if err != nil || !ok {
-		t.Fatalf("got %v, %v, want the community's bounds", ok, err)
+		t.Fatalf("got %v, %v, want the map's bounds", ok, err)
+	}
+	// Independently: the smallest and largest coordinates of every point of
+	// every layer.
+	var want [4]float64
+	err = db.Pool().QueryRow(ctx, `SELECT min(ST_X(p)), min(ST_Y(p)), max(ST_X(p)), max(ST_Y(p)) FROM (
+		SELECT (ST_DumpPoints(geom)).geom AS p FROM (
+			SELECT geom FROM community UNION ALL SELECT geom FROM grids UNION ALL SELECT geom FROM compounds
+			UNION ALL SELECT geom FROM buildings UNION ALL SELECT geom FROM organizations UNION ALL SELECT geom FROM posts
+			UNION ALL SELECT geom FROM parking UNION ALL SELECT geom FROM streets UNION ALL SELECT geom FROM landmarks) g) pts`).
+		Scan(&want[0], &want[1], &want[2], &want[3])
+	if err != nil {
+		t.Fatal(err)
 	}
 	const tol = 1e-5
-	for i, pair := range [][2]float64{{b.Min[0], communityBound().Min[0]}, {b.Min[1], communityBound().Min[1]}, {b.Max[0], communityBound().Max[0]}, {b.Max[1], communityBound().Max[1]}} {
-		if d := pair[0] - pair[1]; d > tol || d < -tol {
-			t.Errorf("bound %d: got %.6f, want %.5f", i, pair[0], pair[1])
+	for i, got := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+		if d := got - want[i]; d > tol || d < -tol {
+			t.Errorf("bound %d: got %.6f, want %.6f", i, got, want[i])
 		}
+	}
+	if c := communityBound(); !b.Contains(c.Min) || !b.Contains(c.Max) || b == c {
+		t.Errorf("bounds %v should hold the community %v and the temple north of it", b, c)
 	}
 }
