@@ -3,13 +3,12 @@
 // grid am I in", and a name search. The kiosk searches from where it
 // stands; a phone from the browser's position, or from a point tapped on
 // the map when the browser cannot tell. Parking free spaces follow the
-// server's event stream (/api/events) live.
+// server's event stream live, as the page's one stream (live.js) hands it
+// on: "partymap:parking" ({id, free, capacity}) and "partymap:live"
+// ('connected' | 'reconnecting') events on window.
 //
 // mountFind(app) is called once by the viewer (app.js) on the first tap of
-// "查找 / Find"; see app.js for the app object. Once mounted, every change
-// from the stream is also dispatched on window as a "partymap:change" event
-// ({seq, layer, id, version, op, bbox}) and every car park's new spaces as
-// "partymap:parking" ({id, free, capacity}), for other parts of the viewer.
+// "查找 / Find"; see app.js for the app object.
 
 import { Marker } from '../vendor/maplibre-gl/maplibre-gl.mjs';
 
@@ -500,16 +499,9 @@ export function mountFind(app) {
     }
   });
 
-  // ---- live parking ----
+  // ---- live parking, from the page's event stream (live.js) ----
   let requery = 0;
-  function onParking(ev) {
-    let p;
-    try {
-      p = JSON.parse(ev.data);
-    } catch {
-      return;
-    }
-    window.dispatchEvent(new CustomEvent('partymap:parking', { detail: p }));
+  function onParking(p) {
     const fc = state.results;
     if (!fc || fc.layer !== 'parking') return;
     const f = fc.features.find((x) => x.id === p.id);
@@ -524,23 +516,13 @@ export function mountFind(app) {
       requery = setTimeout(() => { if (state.service === 'parking') run('parking'); }, 400);
     }
   }
-  if (typeof EventSource === 'function') {
-    const events = new EventSource(new URL('api/events', document.baseURI));
-    events.addEventListener('parking', onParking);
-    // every change, for whoever shows map data (tiles, cards)
-    events.addEventListener('change', (ev) => {
-      try {
-        window.dispatchEvent(new CustomEvent('partymap:change', { detail: JSON.parse(ev.data) }));
-      } catch { /* not JSON: ignore */ }
-    });
-    // (re)connected: what changed before the stream was there is in a
-    // fresh answer
-    events.addEventListener('ready', () => {
-      root.dataset.live = 'connected';
-      if (state.service === 'parking' && state.results && !state.busy) run('parking');
-    });
-    events.addEventListener('error', () => { root.dataset.live = 'reconnecting'; });
-  }
+  window.addEventListener('partymap:parking', (ev) => onParking(ev.detail));
+  // (re)connected: what changed while the stream was away is in a fresh answer
+  window.addEventListener('partymap:live', (ev) => {
+    root.dataset.live = ev.detail;
+    if (ev.detail === 'connected' && state.service === 'parking' && state.results && !state.busy) run('parking');
+  });
+  if (document.documentElement.dataset.live) root.dataset.live = document.documentElement.dataset.live;
 
   app.onLangChange(render);
   render();

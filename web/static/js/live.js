@@ -7,6 +7,12 @@
 // version parameter, v=<change seq>, which the server accepts and ignores
 // for its cache: MapLibre fetches the tiles again, the untouched ones come
 // straight from the server's memory, and the changed ones are rendered anew.
+//
+// This is the page's one event stream. It also hands what it hears on to
+// the rest of the viewer as events on window: "partymap:change" ({seq,
+// layer, id, version, op, bbox}), "partymap:parking" ({id, free,
+// capacity}) and "partymap:live" ('connected' | 'reconnecting', also kept
+// in document.documentElement.dataset.live).
 
 const SETTLE_MS = 250; // a burst of changes (a reshape, an import) reloads once
 
@@ -24,17 +30,37 @@ export function followChanges(map, sourceId = 'partymap') {
     document.documentElement.dataset.tilesVersion = String(latest);
   };
 
-  events.addEventListener('change', (ev) => {
-    let change;
+  const tell = (name, detail) => window.dispatchEvent(new CustomEvent(name, { detail }));
+  const parse = (ev) => {
     try {
-      change = JSON.parse(ev.data);
+      return JSON.parse(ev.data);
     } catch {
-      return;
+      return null;
     }
+  };
+  const status = (s) => {
+    document.documentElement.dataset.live = s;
+    tell('partymap:live', s);
+  };
+
+  events.addEventListener('change', (ev) => {
+    const change = parse(ev);
+    if (!change) return;
     latest = Math.max(latest, Number(change.seq) || 0);
     if (!timer) timer = setTimeout(apply, SETTLE_MS);
+    tell('partymap:change', change);
   });
-  events.addEventListener('ready', () => { document.documentElement.dataset.live = 'connected'; });
-  events.addEventListener('error', () => { document.documentElement.dataset.live = 'reconnecting'; });
+  events.addEventListener('parking', (ev) => {
+    const lot = parse(ev);
+    if (lot) tell('partymap:parking', lot);
+  });
+  // too much was missed to replay: refetch every tile at the newest seq
+  events.addEventListener('reset', (ev) => {
+    const r = parse(ev);
+    latest = Math.max(latest + 1, Number(r && r.seq) || 0);
+    if (!timer) timer = setTimeout(apply, SETTLE_MS);
+  });
+  events.addEventListener('ready', () => status('connected'));
+  events.addEventListener('error', () => status('reconnecting'));
   return () => events.close();
 }
