@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"partymap/internal/geo"
+	"partymap/internal/splitmix"
 )
 
 // size says how many grids the city has across and down. Each grid holds
@@ -32,7 +33,7 @@ func (c *city) count(layer string) int {
 // builder carries the state of one generation.
 type builder struct {
 	sz    size
-	r     *rng
+	r     *splitmix.Source
 	lat   lattice
 	pl    plane
 	nextO int // next organization id
@@ -45,7 +46,7 @@ func build(sz size, seed uint64) (*city, error) {
 	if sz.cols < 1 || sz.rows < 1 || sz.cols > 200 || sz.rows > 200 {
 		return nil, fmt.Errorf("the city must be 1 to 200 grids across and down; got %d × %d", sz.cols, sz.rows)
 	}
-	r := &rng{state: seed}
+	r := splitmix.New(seed)
 	w, h := float64(sz.cols)*cellMetres, float64(sz.rows)*cellMetres
 	b := &builder{sz: sz, r: r, lat: newLattice(sz.cols, sz.rows, r), pl: newPlane(w, h)}
 	b.community = newTable("community", "id", "name_zh", "name_en", "geom")
@@ -149,7 +150,7 @@ func (b *builder) addOrganizationsTop(outline rect) error {
 		at := b.lat.inner(i, j).slot(1, 1, slotCols, slotRows)
 		id := b.communityBranchID(i, j)
 		if err := b.organizations.add(id, fmt.Sprintf("第%d社区党总支", k+1), fmt.Sprintf("Community %d General Party Branch", k+1),
-			"community_branch", 2, 1, b.r.intn(40, 120), b.gridCode(i, j), b.pl.point(orb.Point{at.x0, at.y0})); err != nil {
+			"community_branch", 2, 1, b.r.Intn(40, 120), b.gridCode(i, j), b.pl.point(orb.Point{at.x0, at.y0})); err != nil {
 			return err
 		}
 	}
@@ -157,7 +158,7 @@ func (b *builder) addOrganizationsTop(outline rect) error {
 		for i := 0; i < b.sz.cols; i++ {
 			n := b.gridIndex(i, j) + 1
 			if err := b.organizations.add(b.gridBranchID(i, j), fmt.Sprintf("第%d网格党支部", n), fmt.Sprintf("Grid %d Party Branch", n),
-				"grid_branch", 3, b.communityBranchID(i, j), b.r.intn(8, 40), b.gridCode(i, j), b.pl.point(b.lat.inner(i, j).centre())); err != nil {
+				"grid_branch", 3, b.communityBranchID(i, j), b.r.Intn(8, 40), b.gridCode(i, j), b.pl.point(b.lat.inner(i, j).centre())); err != nil {
 				return err
 			}
 		}
@@ -173,7 +174,7 @@ func (b *builder) addGrid(i, j int) error {
 	if err := b.grids.add(n, fmt.Sprintf("第%d网格", n), fmt.Sprintf("Grid %d", n), code,
 		fmt.Sprintf("网格长%d（虚构）", n), fmt.Sprintf("Leader %d (invented)", n), fmt.Sprintf("1380%07d", n),
 		fmt.Sprintf("第%d网格党支部", n), fmt.Sprintf("Grid %d Party Branch", n),
-		(i+3*j)%15, b.r.intn(300, 2500), b.pl.polygon(b.lat.cell(i, j))); err != nil {
+		(i+3*j)%15, b.r.Intn(300, 2500), b.pl.polygon(b.lat.cell(i, j))); err != nil {
 		return err
 	}
 	inner := b.lat.inner(i, j)
@@ -203,15 +204,15 @@ func (b *builder) addGrid(i, j int) error {
 // addCompound adds a compound filling slot s and its buildings, with its
 // building-door party group.
 func (b *builder) addCompound(s rect, code string, i, j int) error {
-	s = rect{s.x0 + b.r.between(0, 6), s.y0 + b.r.between(0, 6), s.x1 - b.r.between(0, 6), s.y1 - b.r.between(0, 6)}
+	s = rect{s.x0 + b.r.Between(0, 6), s.y0 + b.r.Between(0, 6), s.x1 - b.r.Between(0, 6), s.y1 - b.r.Between(0, 6)}
 	id := b.compounds.rows + 1
 	if err := b.compounds.add(id, fmt.Sprintf("第%d小区", id), fmt.Sprintf("Compound %d", id), code,
-		b.r.intn(80, 600), buildingCols*buildingRows, b.pl.polygon(s.ring())); err != nil {
+		b.r.Intn(80, 600), buildingCols*buildingRows, b.pl.polygon(s.ring())); err != nil {
 		return err
 	}
 	for k := 0; k < buildingCols*buildingRows; k++ {
 		slot := s.slot(k%buildingCols, k/buildingCols, buildingCols, buildingRows)
-		floors := b.r.intn(2, 33)
+		floors := b.r.Intn(2, 33)
 		bid := b.buildings.rows + 1
 		if err := b.buildings.add(bid, fmt.Sprintf("%d号楼", k+1), fmt.Sprintf("Building %d", k+1), id, code,
 			floors, float64(floors)*3+1, b.pl.polygon(footprint(slot, b.r))); err != nil {
@@ -227,15 +228,15 @@ func (b *builder) addCompound(s rect, code string, i, j int) error {
 func (b *builder) addOrganization(zh, en, kind string, level, parent int, code string, at orb.Point) error {
 	id := b.nextO
 	b.nextO++
-	return b.organizations.add(id, zh, en, kind, level, parent, b.r.intn(3, 60), code, b.pl.point(at))
+	return b.organizations.add(id, zh, en, kind, level, parent, b.r.Intn(3, 60), code, b.pl.point(at))
 }
 
 // addParking adds a shared car park filling slot s.
 func (b *builder) addParking(s rect) error {
 	id := b.parking.rows + 1
-	capacity := b.r.intn(40, 300)
+	capacity := b.r.Intn(40, 300)
 	entrance := orb.Point{(s.x0 + s.x1) / 2, s.y0}
-	return b.parking.add(id, fmt.Sprintf("第%d共享停车场", id), fmt.Sprintf("Shared Car Park %d", id), capacity, b.r.intn(0, capacity),
+	return b.parking.add(id, fmt.Sprintf("第%d共享停车场", id), fmt.Sprintf("Shared Car Park %d", id), capacity, b.r.Intn(0, capacity),
 		"00:00-24:00", "免费", "Free", b.pl.point(entrance), b.pl.polygon(s.ring()))
 }
 
@@ -258,7 +259,7 @@ func postKinds() []string {
 // organizations, at crossings of the lanes between compounds.
 func (b *builder) addGridPoints(i, j int, inner rect, code string) error {
 	crossing := func() orb.Point {
-		c := inner.slot(b.r.intn(1, slotCols-1), b.r.intn(1, slotRows-1), slotCols, slotRows)
+		c := inner.slot(b.r.Intn(1, slotCols-1), b.r.Intn(1, slotRows-1), slotCols, slotRows)
 		return orb.Point{c.x0, c.y0}
 	}
 	services := geo.Services()
@@ -267,7 +268,7 @@ func (b *builder) addGridPoints(i, j int, inner rect, code string) error {
 		kind := postKinds()[(b.gridIndex(i, j)*4+k)%len(postKinds())]
 		var offered []string
 		for _, s := range services {
-			if b.r.float() < 0.6 {
+			if b.r.Float() < 0.6 {
 				offered = append(offered, s)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"partymap/internal/splitmix"
 )
 
 // The city is laid out in metres on a plane, then placed on the map near
@@ -31,28 +33,6 @@ const (
 	// metresPerDegreeLat is the length of a degree of latitude there.
 	metresPerDegreeLat = 110_574.0
 )
-
-// rng is a small deterministic random source (SplitMix64), so that the city
-// never changes when the standard library's generators do.
-type rng struct{ state uint64 }
-
-// next returns the next 64 random bits.
-func (r *rng) next() uint64 {
-	r.state += 0x9e3779b97f4a7c15
-	z := r.state
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-// float returns a number in [0, 1).
-func (r *rng) float() float64 { return float64(r.next()>>11) / (1 << 53) }
-
-// between returns a number in [lo, hi).
-func (r *rng) between(lo, hi float64) float64 { return lo + (hi-lo)*r.float() }
-
-// intn returns a whole number in [lo, hi], both included.
-func (r *rng) intn(lo, hi int) int { return lo + int(r.next()%uint64(hi-lo+1)) }
 
 // rect is an axis-aligned rectangle in metres.
 type rect struct{ x0, y0, x1, y1 float64 }
@@ -126,7 +106,7 @@ const edgePoints = 3
 
 // newLattice jitters the inner corners and edges; the city's outer edge
 // stays straight so that the grids' union is a rectangle.
-func newLattice(cols, rows int, r *rng) lattice {
+func newLattice(cols, rows int, r *splitmix.Source) lattice {
 	l := lattice{cols: cols, rows: rows}
 	l.corner = make([][]orb.Point, cols+1)
 	for i := 0; i <= cols; i++ {
@@ -134,8 +114,8 @@ func newLattice(cols, rows int, r *rng) lattice {
 		for j := 0; j <= rows; j++ {
 			p := orb.Point{float64(i) * cellMetres, float64(j) * cellMetres}
 			if i > 0 && i < cols && j > 0 && j < rows {
-				p[0] += r.between(-cornerJitter, cornerJitter)
-				p[1] += r.between(-cornerJitter, cornerJitter)
+				p[0] += r.Between(-cornerJitter, cornerJitter)
+				p[1] += r.Between(-cornerJitter, cornerJitter)
 			}
 			l.corner[i][j] = p
 		}
@@ -161,13 +141,13 @@ func newLattice(cols, rows int, r *rng) lattice {
 
 // edge returns the points between a and b, moved along normal unless the
 // edge is on the city's border.
-func edge(a, b, normal orb.Point, border bool, r *rng) []orb.Point {
+func edge(a, b, normal orb.Point, border bool, r *splitmix.Source) []orb.Point {
 	pts := make([]orb.Point, edgePoints)
 	for k := range pts {
 		t := float64(k+1) / (edgePoints + 1)
 		off := 0.0
 		if !border {
-			off = r.between(-edgeJitter, edgeJitter)
+			off = r.Between(-edgeJitter, edgeJitter)
 		}
 		pts[k] = orb.Point{a[0] + (b[0]-a[0])*t + normal[0]*off, a[1] + (b[1]-a[1])*t + normal[1]*off}
 	}
@@ -204,16 +184,16 @@ func reversed(pts []orb.Point) []orb.Point {
 
 // footprint returns a building in slot s: a rectangle or an L, somewhat
 // smaller than the slot, turned a little about the slot's centre.
-func footprint(s rect, r *rng) orb.Ring {
-	w := (s.w() - 6) * r.between(0.7, 1)
-	h := (s.h() - 6) * r.between(0.7, 1)
+func footprint(s rect, r *splitmix.Source) orb.Ring {
+	w := (s.w() - 6) * r.Between(0.7, 1)
+	h := (s.h() - 6) * r.Between(0.7, 1)
 	var shape orb.Ring
-	if r.float() < 0.2 {
+	if r.Float() < 0.2 {
 		shape = orb.Ring{{0, 0}, {w, 0}, {w, h * 0.55}, {w * 0.55, h * 0.55}, {w * 0.55, h}, {0, h}, {0, 0}}
 	} else {
 		shape = orb.Ring{{0, 0}, {w, 0}, {w, h}, {0, h}, {0, 0}}
 	}
-	angle := r.between(-8, 8) * math.Pi / 180
+	angle := r.Between(-8, 8) * math.Pi / 180
 	sin, cos := math.Sincos(angle)
 	c := s.centre()
 	out := make(orb.Ring, len(shape))

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"partymap/internal/splitmix"
 )
 
 // buildingMargin is how far buildings keep from their compound's boundary.
@@ -25,23 +27,23 @@ type layoutParams struct {
 }
 
 // paramsFor draws a compound's layout from its style.
-func paramsFor(r *rng, s style) layoutParams {
+func paramsFor(r *splitmix.Source, s style) layoutParams {
 	switch s {
 	case staffHousing:
-		return layoutParams{r.between(24, 34), r.between(10, 12), r.between(14, 18), r.between(8, 12), r.intn(4, 7)}
+		return layoutParams{r.Between(24, 34), r.Between(10, 12), r.Between(14, 18), r.Between(8, 12), r.Intn(4, 7)}
 	case newEstate:
-		return layoutParams{r.between(28, 38), r.between(13, 15), r.between(22, 26), r.between(12, 16), r.intn(7, 10)}
+		return layoutParams{r.Between(28, 38), r.Between(13, 15), r.Between(22, 26), r.Between(12, 16), r.Intn(7, 10)}
 	case lowRise:
-		return layoutParams{r.between(24, 34), r.between(10, 11), r.between(12, 16), r.between(6, 10), r.intn(6, 9)}
+		return layoutParams{r.Between(24, 34), r.Between(10, 11), r.Between(12, 16), r.Between(6, 10), r.Intn(6, 9)}
 	default:
-		return layoutParams{r.between(30, 44), r.between(12, 13.5), r.between(18, 22), r.between(10, 14), r.intn(6, 9)}
+		return layoutParams{r.Between(30, 44), r.Between(12, 13.5), r.Between(18, 22), r.Between(10, 14), r.Intn(6, 9)}
 	}
 }
 
 // floorsFor draws a building's floors from its compound's style; the
 // northern row of a new estate holds its towers.
-func floorsFor(r *rng, s style, northRow bool) int {
-	pick := func(fs ...int) int { return fs[r.intn(0, len(fs)-1)] }
+func floorsFor(r *splitmix.Source, s style, northRow bool) int {
+	pick := func(fs ...int) int { return fs[r.Intn(0, len(fs)-1)] }
 	switch s {
 	case staffHousing:
 		return pick(3, 4, 5, 5, 6, 6)
@@ -60,7 +62,7 @@ func floorsFor(r *rng, s style, northRow bool) int {
 // layoutBuildings sets out rows of slab buildings along dir inside the
 // convex compound ring c and keeps up to the style's number of them, spread
 // evenly over the rows.
-func layoutBuildings(r *rng, c orb.Ring, dir orb.Point, s style) []building {
+func layoutBuildings(r *splitmix.Source, c orb.Ring, dir orb.Point, s style) []building {
 	p := paramsFor(r, s)
 	n := left(dir)
 	smin, smax, tmin, tmax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
@@ -101,7 +103,7 @@ func layoutBuildings(r *rng, c orb.Ring, dir orb.Point, s style) []building {
 		out = append(out, building{
 			ring:       cd.ring,
 			floors:     floors,
-			heightM:    math.Round((float64(floors)*3+r.between(0, 0.9))*10) / 10,
+			heightM:    math.Round((float64(floors)*3+r.Between(0, 0.9))*10) / 10,
 			door:       sub(south, scale(n, 2)),
 			households: floors * staircases * 2,
 		})

@@ -7,6 +7,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"partymap/internal/splitmix"
 )
 
 // compoundCount is how many residential compounds the community has.
@@ -30,7 +32,7 @@ type compound struct {
 // chooseCompounds picks compoundCount of the free plots: two per grid where
 // there is land, then a third in the grids with the most land to spare. The
 // rest are returned for other uses.
-func chooseCompounds(r *rng, free []plot) (chosen, rest []plot, err error) {
+func chooseCompounds(r *splitmix.Source, free []plot) (chosen, rest []plot, err error) {
 	byGrid := make([][]plot, gridRows*gridCols+1)
 	for _, p := range free {
 		if planar.Area(p.ring) < compoundMinArea {
@@ -45,7 +47,7 @@ func chooseCompounds(r *rng, free []plot) (chosen, rest []plot, err error) {
 		// Shuffle, so which quarters stay empty varies from grid to grid.
 		ps := byGrid[g]
 		for k := len(ps) - 1; k > 0; k-- {
-			m := r.intn(0, k)
+			m := r.Intn(0, k)
 			ps[k], ps[m] = ps[m], ps[k]
 		}
 		count[g] = min(2, len(ps))
@@ -87,14 +89,14 @@ func chooseCompounds(r *rng, free []plot) (chosen, rest []plot, err error) {
 }
 
 // newCompound gives a plot its name, a less boxy outline and its buildings.
-func newCompound(r *rng, id int, p plot, name compoundName) (compound, error) {
+func newCompound(r *splitmix.Source, id int, p plot, name compoundName) (compound, error) {
 	c := compound{id: id, s: p.s, name: name, ring: p.ring}
 	// Buildings face south along the plot's southern edge, turned a little.
 	dir := unit(sub(p.ring[1], p.ring[0]))
-	turn := r.between(-4, 4) * math.Pi / 180
+	turn := r.Between(-4, 4) * math.Pi / 180
 	dir = orb.Point{dir[0]*math.Cos(turn) - dir[1]*math.Sin(turn), dir[0]*math.Sin(turn) + dir[1]*math.Cos(turn)}
-	if r.float() < 0.4 {
-		c.ring = chamfer(p.ring, r.intn(0, 3), r.between(14, 26))
+	if r.Float() < 0.4 {
+		c.ring = chamfer(p.ring, r.Intn(0, 3), r.Between(14, 26))
 	}
 	c.buildings = layoutBuildings(r, c.ring, dir, name.style)
 	if len(c.buildings) < 2 {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"partymap/internal/splitmix"
 )
 
 // feature is one GeoJSON feature to write: its geometry in lon/lat and its
@@ -37,7 +39,7 @@ const seed = 0x58594d // "XYM"
 
 // build lays out the community and turns it into features.
 func build() (*dataset, error) {
-	r := &rng{state: seed}
+	r := splitmix.New(seed)
 	l, err := newLattice(r)
 	if err != nil {
 		return nil, err
@@ -110,12 +112,12 @@ func (w *world) community() feature {
 }
 
 // grids are the 15 management grids with their invented leaders.
-func (w *world) grids(r *rng) []feature {
+func (w *world) grids(r *splitmix.Source) []feature {
 	leaders := gridLeaders()
 	var out []feature
 	for g := 1; g <= gridRows*gridCols; g++ {
 		i, j := (g-1)%gridCols, gridRows-1-(g-1)/gridCols
-		households := r.intn(40, 160) // shop-houses and cottages outside compounds
+		households := r.Intn(40, 160) // shop-houses and cottages outside compounds
 		for _, c := range w.compounds {
 			if c.s.grid() == g {
 				households += c.households

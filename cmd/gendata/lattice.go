@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
+
+	"partymap/internal/splitmix"
 )
 
 // The community is cut into gridCols × gridRows management grids.
@@ -27,23 +29,23 @@ type lattice struct {
 // newLattice lays out the lattice in local metres: about 1.5 km east–west and
 // 1.16 km north–south, south and south-west of Xiyue Temple, with every
 // vertex jittered a little.
-func newLattice(r *rng) (*lattice, error) {
+func newLattice(r *splitmix.Source) (*lattice, error) {
 	xs := [gridCols + 1]float64{-1000, -700, -400, -100, 200, 500}
 	ys := [gridRows + 1]float64{-1450, -1060, -670, -290}
 	l := &lattice{}
 	for j, y := range ys {
 		for i, x := range xs {
-			dx, dy := r.between(-24, 24), r.between(-24, 24)
+			dx, dy := r.Between(-24, 24), r.Between(-24, 24)
 			if i == 0 || i == gridCols {
-				dx = r.between(-12, 12)
+				dx = r.Between(-12, 12)
 			}
 			if j == 0 {
-				dy = r.between(-12, 12)
+				dy = r.Between(-12, 12)
 			}
 			if j == gridRows {
 				// The north edge runs along the road in front of the
 				// temple wall; keep it clear of the wall.
-				dy = r.between(-16, 0)
+				dy = r.Between(-16, 0)
 			}
 			l.corner[j][i] = orb.Point{x + dx, y + dy}
 		}
@@ -52,7 +54,7 @@ func newLattice(r *rng) (*lattice, error) {
 		// a → b runs counter-clockwise round the outline, so outwards is
 		// to the right.
 		d := unit(sub(b, a))
-		return add(lerp(a, b, r.between(0.35, 0.65)), scale(orb.Point{d[1], -d[0]}, r.between(2, most)))
+		return add(lerp(a, b, r.Between(0.35, 0.65)), scale(orb.Point{d[1], -d[0]}, r.Between(2, most)))
 	}
 	for i := range gridCols {
 		l.south[i] = bulge(l.corner[0][i], l.corner[0][i+1], 12)

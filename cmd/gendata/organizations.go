@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
+
+	"partymap/internal/splitmix"
 )
 
 // org is one party organization before it is numbered and written.
@@ -76,7 +78,7 @@ func (w *world) coBuildingUnits() ([]coBuildingUnit, error) {
 // organizations is the party-organization layer: street committee →
 // community branch → grid branches → building-door groups, with the
 // co-building units and the business circle under the community branch.
-func (w *world) organizations(r *rng) ([]feature, error) {
+func (w *world) organizations(r *splitmix.Source) ([]feature, error) {
 	l := w.site.lattice
 	ped := w.site.pedestrian
 	orgs := []org{
@@ -104,15 +106,15 @@ func (w *world) organizations(r *rng) ([]feature, error) {
 				in = append(in, c)
 			}
 		}
-		picks := [][2]int{{0, r.intn(0, len(in[0].buildings)-1)}}
+		picks := [][2]int{{0, r.Intn(0, len(in[0].buildings)-1)}}
 		if len(in) > 1 {
-			picks = append(picks, [2]int{1, r.intn(0, len(in[1].buildings)-1)})
+			picks = append(picks, [2]int{1, r.Intn(0, len(in[1].buildings)-1)})
 		} else {
 			picks = append(picks, [2]int{0, (picks[0][1] + 1) % len(in[0].buildings)})
 		}
 		for _, p := range picks {
 			c := in[p[0]]
-			members := r.intn(3, 9)
+			members := r.Intn(3, 9)
 			orgs[communityID+g-1].members += members
 			orgs = append(orgs, org{
 				zh:   fmt.Sprintf("%s%d号楼楼门党小组", c.name.zh, p[1]+1),
@@ -123,10 +125,10 @@ func (w *world) organizations(r *rng) ([]feature, error) {
 		}
 	}
 	for g := 1; g <= grids; g++ {
-		orgs[communityID+g-1].members += r.intn(8, 20)
+		orgs[communityID+g-1].members += r.Intn(8, 20)
 		orgs[communityID-1].members += orgs[communityID+g-1].members
 	}
-	orgs[communityID-1].members += r.intn(10, 30)
+	orgs[communityID-1].members += r.Intn(10, 30)
 	units, err := w.coBuildingUnits()
 	if err != nil {
 		return nil, err
@@ -143,7 +145,7 @@ func (w *world) organizations(r *rng) ([]feature, error) {
 		org{"岳庙街百货商贸有限公司党支部", "Yuemiao Street Department Store Co. Party Branch", "non_public", 4, circle, 7,
 			beside(ped, 0.66, 14)},
 	)
-	orgs[circle-1].members = 5 + 7 + r.intn(6, 12)
+	orgs[circle-1].members = 5 + 7 + r.Intn(6, 12)
 	if err := apart(orgs, 10); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
+
+	"partymap/internal/splitmix"
 )
 
 // plot is the land of one slot that a compound or a facility takes: a
@@ -32,13 +34,13 @@ func (p plot) size() (w, h float64) {
 
 // surveyPlots measures the land of every slot, grid by grid, and returns the
 // slots that have some, in order.
-func (st *site) surveyPlots(r *rng) []plot {
+func (st *site) surveyPlots(r *splitmix.Source) []plot {
 	var plots []plot
 	for g := 1; g <= gridRows*gridCols; g++ {
 		i, j := (g-1)%gridCols, gridRows-1-(g-1)/gridCols
 		for q := range 4 {
 			s := slot{i, j, q}
-			outer, inner := r.between(18, 30), r.between(12, 20)
+			outer, inner := r.Between(18, 30), r.Between(12, 20)
 			if ring, ok := st.land(s, outer, inner); ok {
 				plots = append(plots, plot{s, ring})
 			}

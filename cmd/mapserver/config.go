@@ -99,10 +99,3 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	return nil
-}

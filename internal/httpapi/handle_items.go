@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -205,17 +204,6 @@ func parseID(s string) (int64, error) {
 // featureETag is the strong entity tag of a feature's version.
 func featureETag(f geo.Feature) string {
 	return fmt.Sprintf(`"%s-%d-v%d"`, f.Layer, f.ID, f.Version)
-}
-
-// etagMatches reports whether an If-None-Match or If-Match header names etag.
-func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || t == etag {
-			return true
-		}
-	}
-	return false
 }
 
 // writeJSON writes body as JSON with the given media type.

@@ -127,7 +127,7 @@ func (s *Server) handleStatic(c echo.Context) error {
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	if etagMatches(c.Request().Header.Get("If-None-Match"), f.etag) {
+	if ifNoneMatch(c.Request().Header.Get("If-None-Match"), f.etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body := f.body

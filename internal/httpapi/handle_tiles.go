@@ -170,21 +170,6 @@ func acceptsGzip(header string) bool {
 	return star > 0
 }
 
-// ifNoneMatch reports whether an If-None-Match header names etag, by the
-// weak comparison RFC 9110 prescribes for it.
-func ifNoneMatch(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == etag {
-			return true
-		}
-	}
-	return false
-}
-
 // invalidateTiles drops the cached tiles a committed change touched: its
 // old and new geometry's bounding box, at every zoom. A change whose area
 // is unknown drops them all.

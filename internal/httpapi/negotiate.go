@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,7 +35,7 @@ func checkParams(c echo.Context, allowed ...string) error {
 		return geo.Errorf(geo.EINVALID, "The query string is malformed; encode special characters as %%XX.")
 	}
 	for k, v := range q {
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			sort.Strings(allowed)
 			return geo.Errorf(geo.EINVALID, "Unknown query parameter %q; this address accepts %s.", clipText(k), strings.Join(allowed, ", "))
 		}
@@ -43,15 +44,6 @@ func checkParams(c echo.Context, allowed ...string) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // clipText shortens outside text for an error message and keeps it valid UTF-8.

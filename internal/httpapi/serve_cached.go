@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -28,7 +29,7 @@ func readKey(c echo.Context, html bool) string {
 // serveCached answers a public read from memory when it can, otherwise
 // renders it and keeps it, tagged with the layer (and feature) it shows so
 // that changes drop it. During a database outage cached answers are still
-// served, marked stale; others fail fast with 503.
+// served (markStale marks them); others fail fast with 503.
 func (s *Server) serveCached(c echo.Context, layer string, id int64, html bool, render func(ctx context.Context) (rendered, error)) error {
 	key := readKey(c, html)
 	if r, ok := s.reads.get(key); ok {
@@ -51,13 +52,9 @@ func (s *Server) serveCached(c echo.Context, layer string, id int64, html bool, 
 func (s *Server) writeCached(c echo.Context, r *cachedRead, cacheStatus string) error {
 	h := c.Response().Header()
 	h.Set("X-Cache", cacheStatus)
-	if s.health.down.Load() {
-		h.Set("Warning", `110 partymap "Response is Stale"`)
-		h.Set("X-Partymap-Stale", "database unreachable")
-	}
 	if r.etag != "" {
 		h.Set("ETag", r.etag)
-		if etagMatches(c.Request().Header.Get("If-None-Match"), r.etag) {
+		if ifNoneMatch(c.Request().Header.Get("If-None-Match"), r.etag) {
 			return c.NoContent(http.StatusNotModified)
 		}
 	}
@@ -78,4 +75,19 @@ func jsonBytes(body any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// ifNoneMatch reports whether an If-None-Match header names etag, by the
+// weak comparison RFC 9110 prescribes for it.
+func ifNoneMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }

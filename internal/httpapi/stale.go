@@ -54,13 +54,14 @@ func (m *boundsMemory) last() (orb.Bound, bool, bool) {
 	return m.b, m.ok, m.known
 }
 
-// markStale marks the tile answers given while the database is unreachable
-// (tiles from the cache, the TileJSON from memory) as stale, as the cached
-// feature answers are: the X-Partymap-Stale header and Warning 110.
+// markStale marks the public reads answered while the database is
+// unreachable — feature answers and tiles from the caches, the TileJSON
+// from memory — as stale: the X-Partymap-Stale header and Warning 110.
 func (s *Server) markStale(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Path() {
-		case "/tiles/:z/:x/:y", "/tiles.json":
+		case "/tiles/:z/:x/:y", "/tiles.json", "/collections", "/collections/:layer",
+			"/collections/:layer/items", "/collections/:layer/items/:id":
 		default:
 			return next(c)
 		}

@@ -254,20 +254,3 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 	}
 	return n == 0, nil
 }
-
-// ReadCommunity returns the community's outline.
-func (db *DB) ReadCommunity(ctx context.Context) (geo.Feature, error) {
-	l := db.cat.Community()
-	rows, err := db.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM community ORDER BY id LIMIT 1`, selectList(l)))
-	if err != nil {
-		return geo.Feature{}, storeError(err)
-	}
-	fs, err := collectFeatures(l, rows)
-	if err != nil {
-		return geo.Feature{}, storeError(err)
-	}
-	if len(fs) == 0 {
-		return geo.Feature{}, geo.Errorf(geo.ENOTFOUND, "The community outline has not been loaded.")
-	}
-	return fs[0], nil
-}
