@@ -125,8 +125,8 @@ func check(props map[string]any, fields []geo.Field) error {
 			return fmt.Errorf("property %q is %T, want %s", f.Name, v, f.Type)
 		}
 		for _, s := range values {
-			if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
-				return fmt.Errorf("property %q is %q, want one of %v", f.Name, s, f.Enum)
+			if !f.Allows(s) {
+				return fmt.Errorf("property %q is %q, want one of %v", f.Name, s, f.Values())
 			}
 		}
 	}

@@ -95,8 +95,8 @@ func checkValue(f geo.Field, raw json.RawMessage) error {
 		return nil
 	}
 	inEnum := func(s string) error {
-		if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
-			return fmt.Errorf("%s = %q, want one of %v", f.Name, s, f.Enum)
+		if !f.Allows(s) {
+			return fmt.Errorf("%s = %q, want one of %v", f.Name, s, f.Values())
 		}
 		return nil
 	}

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -86,8 +85,8 @@ func ParseFilterValue(l Layer, name, value string) (PropertyFilter, error) {
 	if !utf8.ValidString(value) || utf8.RuneCountInString(value) > MaxTextLength {
 		return PropertyFilter{}, Errorf(EINVALID, "The filter %s must be valid UTF-8 text of at most %d characters.", name, MaxTextLength)
 	}
-	if len(f.Enum) > 0 && !slices.Contains(f.Enum, value) {
-		return PropertyFilter{}, Errorf(EINVALID, "The filter %s must be one of %s; got %q.", name, joinQuoted(f.Enum), clip(value, 30))
+	if !f.Allows(value) {
+		return PropertyFilter{}, Errorf(EINVALID, "The filter %s must be one of %s; got %q.", name, joinQuoted(f.Values()), clip(value, 30))
 	}
 	return PropertyFilter{Field: name, Value: value}, nil
 }

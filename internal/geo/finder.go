@@ -217,25 +217,3 @@ type SearchHit struct {
 	// Match says how it matched: MatchExact, MatchPrefix, …
 	Match string
 }
-
-// ServiceLabel returns a post service's short bilingual label, as the
-// finder's buttons show it.
-func ServiceLabel(service string) (zh, en string) {
-	switch service {
-	case "water":
-		return "水/茶", "Water / tea"
-	case "charging":
-		return "充电", "Phone charging"
-	case "first_aid":
-		return "急救", "First aid"
-	case "umbrella":
-		return "雨伞", "Umbrella"
-	case "map":
-		return "地图", "Map"
-	case "wifi":
-		return "WiFi", "WiFi"
-	case "rest":
-		return "休息", "Rest"
-	}
-	return service, service
-}

@@ -50,7 +50,7 @@ func FuzzParseFilterValue(f *testing.F) {
 		if !ok || !fd.Filterable {
 			t.Fatalf("%q: accepted a filter on %q", name, pf.Field)
 		}
-		if s, ok := pf.Value.(string); ok && (!utf8.ValidString(s) || len(fd.Enum) > 0 && !strings.Contains(strings.Join(fd.Enum, "|"), s)) {
+		if s, ok := pf.Value.(string); ok && (!utf8.ValidString(s) || len(fd.Choices) > 0 && !strings.Contains(strings.Join(fd.Values(), "|"), s)) {
 			t.Fatalf("%q=%q: accepted %q", name, value, s)
 		}
 	})

@@ -27,33 +27,114 @@ const (
 	Position FieldType = "position" // a JSON [lon, lat] pair, stored as a point
 )
 
+// Label is a text in the map's two languages, Chinese and English.
+type Label struct {
+	Zh string `json:"zh"`
+	En string `json:"en"`
+}
+
+// Choice is one allowed value of a field and what people read for it.
+type Choice struct {
+	Value string
+	Label Label
+	// Keywords are other words people search for it with ("水", "tea").
+	Keywords []string
+}
+
 // Field is one property of a layer's features.
 type Field struct {
 	Name     string
 	Type     FieldType
 	Required bool
-	// Enum, when set, lists every allowed value (for TextList: of each element).
-	Enum []string
+	// Title is what a card calls the property.
+	Title Label
+	// Choices, when set, lists every allowed value (for TextList: of each
+	// element) in display order, with its label.
+	Choices []Choice
 	// Min and Max bound Integer and Number values when Max > Min.
 	Min, Max float64
 	// Filterable fields may be used as simple property filters in item queries.
 	Filterable bool
+	// Ref names the layer this field points to: the grid's code for
+	// grid_code, the row's id for the *_id fields.
+	Ref string
+	// Derived fields are computed by the store from the feature's position
+	// inside the write's transaction (the code of the grid a point lies
+	// in); a writer may leave them out, and what it sends is replaced.
+	Derived bool
 	// Description says what the field means, for OpenAPI and TileJSON.
 	Description string
 }
 
-// Layer describes one collection of the map: its name, geometry type, fields
-// and the zoom range at which the tiles carry it.
-type Layer struct {
-	Name     string // also the table name and the collection id
-	TitleZh  string
-	TitleEn  string
-	Geometry GeometryType
-	Fields   []Field
-	// Editable layers accept writes from staff; the others are base map.
-	Editable bool
+// Values lists the allowed values of a field with choices, in display
+// order; nil when any value of its type is allowed.
+func (f Field) Values() []string {
+	if len(f.Choices) == 0 {
+		return nil
+	}
+	out := make([]string, len(f.Choices))
+	for i, c := range f.Choices {
+		out[i] = c.Value
+	}
+	return out
+}
+
+// Allows reports whether v is one of the field's choices (any value, when
+// it has none).
+func (f Field) Allows(v string) bool {
+	return len(f.Choices) == 0 || slices.ContainsFunc(f.Choices, func(c Choice) bool { return c.Value == v })
+}
+
+// Choice returns the choice of that value.
+func (f Field) Choice(v string) (Choice, bool) {
+	for _, c := range f.Choices {
+		if c.Value == v {
+			return c, true
+		}
+	}
+	return Choice{}, false
+}
+
+// TileSpec says how the vector tiles carry a layer.
+type TileSpec struct {
 	// MinZoom and MaxZoom bound the tiles that carry the layer.
 	MinZoom, MaxZoom int
+	// Fields are the properties tiles carry after "id", in order: what
+	// the viewer styles and labels with. The other fields are read from
+	// the OGC API when a feature is tapped. A TextList is carried as one
+	// comma-separated string.
+	Fields []string
+	// GridFields are carried too, read from the grid whose code is the
+	// feature's grid_code (the grid's colour, for compounds and buildings).
+	GridFields []string
+	// Simplify generalises lines and outlines below TileDetailZoom. Points
+	// have nothing to simplify, and building footprints are a handful of
+	// vertices metres apart: snapping to the tile grid is all they need.
+	Simplify bool
+	// KindMinZoom holds, per value of the layer's kind field, a first zoom
+	// later than MinZoom (building-door groups only close in).
+	KindMinZoom map[string]int
+}
+
+// Layer describes one layer of the map: its table (also the collection id
+// and the tile layer's name), geometry, fields, rules and how tiles carry it.
+type Layer struct {
+	Name string
+	// Title names the layer (as a collection, a layer toggle); Item names
+	// one of its features ("Service post").
+	Title, Item Label
+	Geometry    GeometryType
+	Fields      []Field
+	// Editable layers accept writes from staff; the others are base map.
+	Editable bool
+	// Topology layers have rules that read other rows (grids tile the
+	// community, a compound lies in one grid, a building in its compound):
+	// their writes are serialised, and validated as a whole.
+	Topology bool
+	// Outline marks the community's outline: stored, drawn, checked
+	// against, but not an OGC collection of its own.
+	Outline bool
+	Tile    TileSpec
 }
 
 // Field returns the layer's field with that name.
@@ -75,112 +156,35 @@ func (l Layer) FieldNames() []string {
 	return names
 }
 
-// Services returns every service a post can offer, in display order.
-func Services() []string {
-	return []string{"water", "charging", "first_aid", "umbrella", "map", "wifi", "rest"}
-}
+// VisibleAt reports whether tiles of zoom z carry the layer.
+func (l Layer) VisibleAt(z int) bool { return z >= l.Tile.MinZoom && z <= l.Tile.MaxZoom }
 
-// Catalogue is the fixed list of the map's layers, in drawing order.
-type Catalogue struct {
-	layers []Layer
-}
-
-// NewCatalogue returns partymap's layer catalogue.
-func NewCatalogue() *Catalogue {
-	name := func() []Field {
-		return []Field{
-			{Name: "name_zh", Type: Text, Required: true, Filterable: true, Description: "name in Chinese"},
-			{Name: "name_en", Type: Text, Required: true, Filterable: true, Description: "name in English"},
-		}
+// KindsAt lists the values of the layer's kind field that tiles of zoom z
+// carry, or nil when every feature visible at the layer's zooms shows.
+func (l Layer) KindsAt(z int) []string {
+	if len(l.Tile.KindMinZoom) == 0 {
+		return nil
 	}
-	gridCode := Field{Name: "grid_code", Type: Text, Filterable: true, Description: "code of the grid the feature lies in"}
-	return &Catalogue{layers: []Layer{
-		{
-			Name: "landmarks", TitleZh: "地标", TitleEn: "Landmarks", Geometry: Polygon, MinZoom: 10, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "kind", Type: Text, Required: true, Filterable: true, Enum: []string{"temple", "village", "park", "square", "public"}, Description: "what the landmark is"},
-			),
-		},
-		{
-			Name: "streets", TitleZh: "街道", TitleEn: "Streets", Geometry: LineString, MinZoom: 10, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "kind", Type: Text, Required: true, Filterable: true, Enum: []string{"pedestrian", "main", "minor"}, Description: "street class"},
-			),
-		},
-		{
-			Name: "grids", TitleZh: "网格", TitleEn: "Grids", Geometry: Polygon, Editable: true, MinZoom: 10, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "code", Type: Text, Required: true, Filterable: true, Description: "grid code, unique in the community"},
-				Field{Name: "leader_zh", Type: Text, Required: true, Description: "grid leader (网格长), invented name"},
-				Field{Name: "leader_en", Type: Text, Required: true, Description: "grid leader in pinyin"},
-				Field{Name: "leader_phone", Type: Text, Required: true, Description: "grid leader's public phone (invented)"},
-				Field{Name: "branch_zh", Type: Text, Required: true, Description: "the grid's party branch"},
-				Field{Name: "branch_en", Type: Text, Required: true, Description: "the grid's party branch in English"},
-				Field{Name: "color", Type: Integer, Required: true, Min: 0, Max: 14, Description: "colour index 0–14"},
-				Field{Name: "households", Type: Integer, Min: 0, Max: 100000, Description: "households in the grid"},
-			),
-		},
-		{
-			Name: "compounds", TitleZh: "小区", TitleEn: "Compounds", Geometry: Polygon, Editable: true, MinZoom: 13, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "grid_code", Type: Text, Required: true, Filterable: true, Description: "code of the grid the compound lies in"},
-				Field{Name: "households", Type: Integer, Min: 0, Max: 100000, Description: "households in the compound"},
-				Field{Name: "buildings", Type: Integer, Min: 0, Max: 10000, Description: "number of buildings"},
-			),
-		},
-		{
-			Name: "buildings", TitleZh: "楼栋", TitleEn: "Buildings", Geometry: Polygon, Editable: true, MinZoom: 14, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "compound_id", Type: Integer, Required: true, Filterable: true, Min: 1, Max: 1e12, Description: "id of the compound the building stands in"},
-				gridCode,
-				Field{Name: "floors", Type: Integer, Required: true, Filterable: true, Min: 1, Max: 200, Description: "floors above ground"},
-				Field{Name: "height_m", Type: Number, Required: true, Min: 1, Max: 600, Description: "height in metres, what the viewer extrudes"},
-			),
-		},
-		{
-			Name: "parking", TitleZh: "共享停车场", TitleEn: "Shared parking", Geometry: Polygon, Editable: true, MinZoom: 12, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "capacity", Type: Integer, Required: true, Min: 0, Max: 100000, Description: "parking spaces"},
-				Field{Name: "free", Type: Integer, Required: true, Min: 0, Max: 100000, Description: "free spaces now"},
-				Field{Name: "hours", Type: Text, Required: true, Description: "opening hours, HH:MM-HH:MM China Standard Time"},
-				Field{Name: "fee_zh", Type: Text, Required: true, Description: "fee"},
-				Field{Name: "fee_en", Type: Text, Required: true, Description: "fee in English"},
-				Field{Name: "entrance", Type: Position, Required: true, Description: "entrance as [lon, lat]"},
-			),
-		},
-		{
-			Name: "posts", TitleZh: "服务站点", TitleEn: "Service posts", Geometry: Point, Editable: true, MinZoom: 12, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "kind", Type: Text, Required: true, Filterable: true, Enum: []string{"cabin", "service_hall", "rep_studio", "activity_room", "cultural_space", "library"}, Description: "what kind of post"},
-				Field{Name: "services", Type: TextList, Required: true, Enum: Services(), Description: "services offered"},
-				Field{Name: "hours", Type: Text, Required: true, Description: "opening hours, HH:MM-HH:MM China Standard Time"},
-				Field{Name: "phone", Type: Text, Description: "the post's public phone (invented)"},
-				gridCode,
-			),
-		},
-		{
-			Name: "organizations", TitleZh: "党组织", TitleEn: "Party organizations", Geometry: Point, Editable: true, MinZoom: 10, MaxZoom: 22,
-			Fields: append(name(),
-				Field{Name: "kind", Type: Text, Required: true, Filterable: true, Enum: OrganizationKinds(), Description: "kind of organization"},
-				Field{Name: "level", Type: Integer, Required: true, Filterable: true, Min: 1, Max: 4, Description: "1 street, 2 community, 3 grid, 4 building"},
-				Field{Name: "parent_id", Type: Integer, Filterable: true, Min: 1, Max: 1e12, Description: "id of the parent organization"},
-				Field{Name: "members", Type: Integer, Min: 0, Max: 100000, Description: "party members"},
-				gridCode,
-			),
-		},
-	}}
+	kind, _ := l.Field("kind")
+	return slices.DeleteFunc(kind.Values(), func(k string) bool { return l.Tile.KindMinZoom[k] > z })
 }
 
-// OrganizationKinds lists the kinds of party organization, from the top of the
-// hierarchy down.
-func OrganizationKinds() []string {
-	return []string{"street_committee", "community_branch", "grid_branch", "building_group", "co_building_unit", "business_circle", "non_public"}
+// Catalogue is the one list of the map's layers, in drawing order, bottom
+// first: every other description of a layer (SQL, OpenAPI, TileJSON, the
+// viewer's labels) is derived from it.
+type Catalogue struct {
+	outline Layer
+	layers  []Layer
 }
 
-// Layers returns every layer in drawing order.
+// Layers returns every collection in drawing order.
 func (c *Catalogue) Layers() []Layer { return slices.Clone(c.layers) }
 
-// Layer returns the layer with that name.
+// Stored returns every layer the database holds, the community outline
+// first, then the collections in drawing order.
+func (c *Catalogue) Stored() []Layer { return append([]Layer{c.outline}, c.layers...) }
+
+// Layer returns the collection with that name.
 func (c *Catalogue) Layer(name string) (Layer, bool) {
 	for _, l := range c.layers {
 		if l.Name == name {
@@ -190,8 +194,16 @@ func (c *Catalogue) Layer(name string) (Layer, bool) {
 	return Layer{}, false
 }
 
-// LayerOrError returns the layer with that name or a not-found error that
-// lists the layers there are.
+// StoredLayer returns the stored layer with that name, the outline included.
+func (c *Catalogue) StoredLayer(name string) (Layer, bool) {
+	if name == c.outline.Name {
+		return c.outline, true
+	}
+	return c.Layer(name)
+}
+
+// LayerOrError returns the collection with that name or a not-found error
+// that lists the collections there are.
 func (c *Catalogue) LayerOrError(name string) (Layer, error) {
 	if l, ok := c.Layer(name); ok {
 		return l, nil
@@ -204,14 +216,34 @@ func (c *Catalogue) LayerOrError(name string) (Layer, error) {
 }
 
 // Community returns the layer of the community's outline: one polygon that
-// the grids tile exactly. It is not a collection of its own; validation and
-// the viewer use it.
-func (c *Catalogue) Community() Layer {
-	return Layer{
-		Name: "community", TitleZh: "社区范围", TitleEn: "Community outline", Geometry: Polygon,
-		Fields: []Field{
-			{Name: "name_zh", Type: Text, Required: true, Description: "name in Chinese"},
-			{Name: "name_en", Type: Text, Required: true, Description: "name in English"},
-		},
+// the grids tile exactly. It is not a collection of its own; validation, the
+// tiles and the viewer use it.
+func (c *Catalogue) Community() Layer { return c.outline }
+
+// WriteOrder returns the stored layers so that every layer comes after the
+// layers its fields refer to (grids before compounds before buildings), in
+// drawing order otherwise: the order an import writes them in.
+func (c *Catalogue) WriteOrder() []Layer {
+	all := c.Stored()
+	done := map[string]bool{}
+	var out []Layer
+	var visit func(l Layer)
+	visit = func(l Layer) {
+		if done[l.Name] {
+			return
+		}
+		done[l.Name] = true
+		for _, f := range l.Fields {
+			if f.Ref != "" && f.Ref != l.Name {
+				if ref, ok := c.StoredLayer(f.Ref); ok {
+					visit(ref)
+				}
+			}
+		}
+		out = append(out, l)
 	}
+	for _, l := range all {
+		visit(l)
+	}
+	return out
 }

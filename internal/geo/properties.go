@@ -95,8 +95,8 @@ func convertValue(f Field, v any) (any, string, string) {
 		if !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxTextLength {
 			return bad(fmt.Sprintf("valid UTF-8 text of at most %d characters", MaxTextLength), fmt.Sprintf("不超过 %d 个字符的文本", MaxTextLength))
 		}
-		if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
-			return bad("one of "+joinQuoted(f.Enum), "以下之一："+joinQuoted(f.Enum))
+		if !f.Allows(s) {
+			return bad("one of "+joinQuoted(f.Values()), "以下之一："+joinQuoted(f.Values()))
 		}
 		return s, "", ""
 	case Integer:
@@ -125,9 +125,9 @@ func convertValue(f Field, v any) (any, string, string) {
 		list := make([]string, 0, len(items))
 		for _, it := range items {
 			s, ok := it.(string)
-			if !ok || !utf8.ValidString(s) || (len(f.Enum) > 0 && !slices.Contains(f.Enum, s)) {
-				if len(f.Enum) > 0 {
-					return bad("a list of "+joinQuoted(f.Enum), "以下值的列表："+joinQuoted(f.Enum))
+			if !ok || !utf8.ValidString(s) || !f.Allows(s) {
+				if len(f.Choices) > 0 {
+					return bad("a list of "+joinQuoted(f.Values()), "以下值的列表："+joinQuoted(f.Values()))
 				}
 				return bad("a list of strings", "文本列表")
 			}

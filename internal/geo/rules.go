@@ -9,9 +9,6 @@ import (
 // Chinese and English, naming the features, the areas in square metres and
 // where. The store finds them (in PostGIS); these say them.
 
-// Label names a feature in both languages, for a violation.
-type Label struct{ Zh, En string }
-
 // LabelOf returns the label of a feature.
 func LabelOf(layer string, id int64, props map[string]any) Label {
 	zh, en := FeatureLabel(layer, id, props)

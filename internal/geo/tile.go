@@ -2,7 +2,7 @@ package geo
 
 import (
 	"context"
-	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -55,90 +55,41 @@ func (l TileLayer) FieldNames() []string {
 	return names
 }
 
-// tileFields lists, per tile layer, the properties the viewer styles and
-// labels with, "id" first; the other fields of the catalogue are read from
-// the OGC API when a feature is tapped.
-func tileFields(layer string) []string {
-	switch layer {
-	case "community":
-		return []string{"id", "name_zh", "name_en"}
-	case "landmarks", "streets":
-		return []string{"id", "name_zh", "name_en", "kind"}
-	case "grids":
-		return []string{"id", "code", "name_zh", "name_en", "color"}
-	case "compounds":
-		return []string{"id", "name_zh", "name_en", "grid_code", "color"}
-	case "buildings":
-		return []string{"id", "name_zh", "name_en", "floors", "height_m", "grid_code", "color", "compound_id"}
-	case "parking":
-		return []string{"id", "name_zh", "name_en", "capacity", "free", "hours"}
-	case "posts":
-		return []string{"id", "name_zh", "name_en", "kind", "services", "hours"}
-	case "organizations":
-		return []string{"id", "name_zh", "name_en", "kind", "level", "members", "grid_code", "parent_id"}
-	}
-	return nil
-}
-
 // TileLayers returns the source layers of the vector tiles, bottom first:
-// the community outline, then the catalogue's layers in drawing order.
+// the community outline, then the collections in drawing order.
 func (c *Catalogue) TileLayers() []TileLayer {
-	all := append([]Layer{c.Community()}, c.layers...)
+	all := c.Stored()
 	out := make([]TileLayer, 0, len(all))
 	for _, l := range all {
 		tl := TileLayer{
-			Name: l.Name, Description: l.TitleEn + " (" + l.TitleZh + ")", Geometry: l.Geometry,
-			MinZoom: l.MinZoom, MaxZoom: l.MaxZoom,
+			Name: l.Name, Description: l.Title.En + " (" + l.Title.Zh + ")", Geometry: l.Geometry,
+			MinZoom: l.Tile.MinZoom, MaxZoom: l.Tile.MaxZoom,
 		}
-		if l.Name == "community" {
-			tl.MinZoom, tl.MaxZoom = 10, TileMaxZoom
+		tl.Fields = append(tl.Fields, TileField{Name: "id", Type: "Number", Description: "feature id, also the MVT feature id and the OGC API item id"})
+		for _, name := range l.Tile.Fields {
+			f, _ := l.Field(name)
+			tl.Fields = append(tl.Fields, tileField(f, f.Description))
 		}
-		for _, name := range tileFields(l.Name) {
-			tl.Fields = append(tl.Fields, tileField(l, name))
+		grids, _ := c.Layer("grids")
+		for _, name := range l.Tile.GridFields {
+			f, _ := grids.Field(name)
+			tl.Fields = append(tl.Fields, tileField(f, f.Description+", of the grid the feature lies in"))
 		}
 		out = append(out, tl)
 	}
 	return out
 }
 
-// tileField describes one tile property, from the catalogue where the
-// layer has the field.
-func tileField(l Layer, name string) TileField {
-	switch name {
-	case "id":
-		return TileField{Name: name, Type: "Number", Description: "feature id, also the MVT feature id and the OGC API item id"}
-	case "color":
-		if l.Name != "grids" {
-			return TileField{Name: name, Type: "Number", Description: "colour index 0–14 of the grid the feature lies in"}
-		}
-	case "services":
-		return TileField{Name: name, Type: "String", Description: "services offered, comma-separated (water, charging, first_aid, umbrella, map, wifi, rest)"}
-	}
-	f, _ := l.Field(name)
+// tileField describes one tile property.
+func tileField(f Field, description string) TileField {
 	typ := "String"
-	if f.Type == Integer || f.Type == Number {
+	switch f.Type {
+	case Integer, Number:
 		typ = "Number"
+	case TextList:
+		description += ", comma-separated (" + strings.Join(f.Values(), ", ") + ")"
 	}
-	return TileField{Name: name, Type: typ, Description: f.Description}
-}
-
-// OrganizationMinZoom returns the zoom from which tiles carry party
-// organizations of that kind: the street committee and the community
-// branch from the first zoom, grid-level and partner organizations once
-// compounds show, building-door groups only close in.
-func OrganizationMinZoom(kind string) int {
-	switch kind {
-	case "street_committee", "community_branch":
-		return 10
-	case "building_group":
-		return 16
-	}
-	return 13
-}
-
-// OrganizationKindsAt lists the organization kinds tiles of zoom z carry.
-func OrganizationKindsAt(z int) []string {
-	return slices.DeleteFunc(OrganizationKinds(), func(k string) bool { return OrganizationMinZoom(k) > z })
+	return TileField{Name: f.Name, Type: typ, Description: description}
 }
 
 // TileStore renders vector tiles. Implementations answer errors with codes

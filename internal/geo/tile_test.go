@@ -62,20 +62,20 @@ func TestCatalogue_TileLayers(t *testing.T) {
 	}
 }
 
-func TestOrganizationKindsAt(t *testing.T) {
+func TestLayer_KindsAt(t *testing.T) {
 	tests := []struct {
 		z    int
 		want []string
 	}{
-		{9, nil},
 		{10, []string{"street_committee", "community_branch"}},
 		{12, []string{"street_committee", "community_branch"}},
 		{13, []string{"street_committee", "community_branch", "grid_branch", "co_building_unit", "business_circle", "non_public"}},
 		{16, OrganizationKinds()},
 		{22, OrganizationKinds()},
 	}
+	orgs, _ := NewCatalogue().Layer("organizations")
 	for _, tt := range tests {
-		if got := OrganizationKindsAt(tt.z); !slices.Equal(got, tt.want) {
+		if got := orgs.KindsAt(tt.z); !slices.Equal(got, tt.want) {
 			t.Errorf("z%d: got %v, want %v", tt.z, got, tt.want)
 		}
 	}

@@ -28,7 +28,7 @@ func (s *Server) describe(ctx context.Context, c echo.Context, l geo.Layer) (col
 	}
 	cj := collectionJSON{
 		ID:          l.Name,
-		Title:       l.TitleEn + " " + l.TitleZh,
+		Title:       l.Title.En + " " + l.Title.Zh,
 		Description: layerDescription(l),
 		ItemType:    "feature",
 		CRS:         []string{crs84},
@@ -49,7 +49,7 @@ func (s *Server) describe(ctx context.Context, c echo.Context, l geo.Layer) (col
 }
 
 func layerDescription(l geo.Layer) string {
-	d := l.TitleEn + " (" + string(l.Geometry) + ")"
+	d := l.Title.En + " (" + string(l.Geometry) + ")"
 	if l.Editable {
 		return d + ", editable by community staff."
 	}

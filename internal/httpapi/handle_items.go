@@ -107,7 +107,7 @@ func (s *Server) handleItems(c echo.Context) error {
 		if err != nil {
 			return rendered{}, err
 		}
-		return renderBody(html, l.TitleEn+" "+l.TitleZh, mediaGeoJSON, "", itemsPage(c, l, filter, page))
+		return renderBody(html, l.Title.En+" "+l.Title.Zh, mediaGeoJSON, "", itemsPage(c, l, filter, page))
 	})
 }
 
@@ -188,7 +188,7 @@ func (s *Server) handleItem(c echo.Context) error {
 			{Href: self + "?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this feature as HTML"},
 			{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
 		}
-		return renderBody(html, fmt.Sprintf("%s %d", l.TitleEn, f.ID), mediaGeoJSON, featureETag(f), body)
+		return renderBody(html, fmt.Sprintf("%s %d", l.Title.En, f.ID), mediaGeoJSON, featureETag(f), body)
 	})
 }
 

@@ -70,7 +70,7 @@ func injectionCases(editor, admin string) []hostile {
 		for _, fd := range l.Fields {
 			if fd.Filterable {
 				// A text filter that matches nothing answers an empty page.
-				query(l.Name+" items", items, "", fd.Name, fd.Type == geo.Text && len(fd.Enum) == 0)
+				query(l.Name+" items", items, "", fd.Name, fd.Type == geo.Text && len(fd.Choices) == 0)
 			}
 		}
 		query(l.Name+" item", items+"/1", "", "f", false)

@@ -74,8 +74,8 @@ func (s *Server) openAPI(base string) obj {
 			case geo.Number:
 				schema = obj{"type": "number"}
 			}
-			if len(fd.Enum) > 0 {
-				schema["enum"] = fd.Enum
+			if len(fd.Choices) > 0 {
+				schema["enum"] = fd.Values()
 			}
 			params = append(params, obj{"name": fd.Name, "in": "query", "required": false, "description": fd.Description, "schema": schema})
 		}
@@ -83,14 +83,14 @@ func (s *Server) openAPI(base string) obj {
 			return obj{"description": desc, "content": obj{mediaGeoJSON: obj{"schema": obj{"type": "object"}}, mediaHTML: obj{"schema": obj{"type": "string"}}}}
 		}
 		paths["/collections/"+l.Name] = obj{"get": obj{
-			"summary": "describe " + l.TitleEn, "operationId": "describe_" + l.Name, "tags": []string{l.Name},
+			"summary": "describe " + l.Title.En, "operationId": "describe_" + l.Name, "tags": []string{l.Name},
 			"parameters": []obj{fParam}, "responses": jsonResp("the collection")}}
 		paths["/collections/"+l.Name+"/items"] = obj{"get": obj{
-			"summary": "features of " + l.TitleEn, "operationId": "getItems_" + l.Name, "tags": []string{l.Name},
+			"summary": "features of " + l.Title.En, "operationId": "getItems_" + l.Name, "tags": []string{l.Name},
 			"parameters": params,
 			"responses":  obj{"200": geoResp("a page of features"), "400": problem, "404": problem}}}
 		paths["/collections/"+l.Name+"/items/{featureId}"] = obj{"get": obj{
-			"summary": "one feature of " + l.TitleEn, "operationId": "getItem_" + l.Name, "tags": []string{l.Name},
+			"summary": "one feature of " + l.Title.En, "operationId": "getItem_" + l.Name, "tags": []string{l.Name},
 			"parameters": []obj{fParam, {"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1}}},
 			"responses":  obj{"200": geoResp("the feature, with an ETag"), "304": obj{"description": "not modified"}, "404": problem}}}
 	}

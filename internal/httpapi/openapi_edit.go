@@ -45,7 +45,7 @@ func (s *Server) addEditPaths(paths obj, problem obj) {
 		item := items + "/{featureId}"
 		tags := []string{l.Name}
 		if p, found := paths[items].(obj); found {
-			p["post"] = obj{"summary": "add a feature to " + l.TitleEn, "operationId": "createItem_" + l.Name, "tags": tags,
+			p["post"] = obj{"summary": "add a feature to " + l.Title.En, "operationId": "createItem_" + l.Name, "tags": tags,
 				"description": "The server assigns the id; answers 201 with Location and ETag." + auth,
 				"parameters":  []obj{dryRun}, "requestBody": body("a GeoJSON Feature", mediaGeoJSON, mediaJSON),
 				"responses": writeErrors(obj{"201": obj{"description": "created"}, "200": ok("dry run: what would change")})}
@@ -53,22 +53,22 @@ func (s *Server) addEditPaths(paths obj, problem obj) {
 				"responses": obj{"204": obj{"description": "the Allow header lists the methods"}}}
 		}
 		if p, found := paths[item].(obj); found {
-			p["put"] = obj{"summary": "replace a feature of " + l.TitleEn, "operationId": "replaceItem_" + l.Name, "tags": tags,
+			p["put"] = obj{"summary": "replace a feature of " + l.Title.En, "operationId": "replaceItem_" + l.Name, "tags": tags,
 				"description": "Validated in the same transaction (geometry, outline, grid coverage, compounds in grids, buildings in compounds); 422 lists every violation in Chinese and English." + auth,
 				"parameters":  []obj{idParam, ifMatch, dryRun}, "requestBody": body("the whole GeoJSON Feature", mediaGeoJSON, mediaJSON),
 				"responses": versioned(obj{"200": obj{"description": "the feature at its new version, with its ETag and every row the write changed"}})}
-			p["patch"] = obj{"summary": "change part of a feature of " + l.TitleEn, "operationId": "patchItem_" + l.Name, "tags": tags,
+			p["patch"] = obj{"summary": "change part of a feature of " + l.Title.En, "operationId": "patchItem_" + l.Name, "tags": tags,
 				"description": "A JSON Merge Patch (RFC 7396) of the GeoJSON Feature: {\"properties\": {…}} and/or {\"geometry\": {…}}." + auth,
 				"parameters":  []obj{idParam, ifMatch, dryRun}, "requestBody": body("a merge patch", mediaMergePatch),
 				"responses": versioned(obj{"200": obj{"description": "the feature at its new version"}})}
-			p["delete"] = obj{"summary": "delete a feature of " + l.TitleEn, "operationId": "deleteItem_" + l.Name, "tags": tags,
+			p["delete"] = obj{"summary": "delete a feature of " + l.Title.En, "operationId": "deleteItem_" + l.Name, "tags": tags,
 				"description": "It stays in the history and can be restored." + auth,
 				"parameters":  []obj{idParam, ifMatch, dryRun},
 				"responses":   versioned(obj{"204": obj{"description": "deleted"}, "200": ok("dry run: what would change")})}
 			p["options"] = obj{"summary": "what the item accepts", "operationId": "optionsItem_" + l.Name, "tags": tags,
 				"parameters": []obj{idParam}, "responses": obj{"204": obj{"description": "the Allow and Accept-Patch headers"}}}
 		}
-		paths[item+"/history"] = obj{"get": obj{"summary": "every version of a feature of " + l.TitleEn, "operationId": "getHistory_" + l.Name, "tags": tags,
+		paths[item+"/history"] = obj{"get": obj{"summary": "every version of a feature of " + l.Title.En, "operationId": "getHistory_" + l.Name, "tags": tags,
 			"description": "Oldest first: who, when, why (edit, revert, restore, import, reshape, sql), what changed and the feature as it was." + auth,
 			"parameters":  []obj{idParam}, "responses": obj{"200": ok("the history"), "401": problem, "404": problem}}}
 		paths[item+"/revert"] = obj{"post": obj{"summary": "make a past version the next version", "operationId": "revertItem_" + l.Name, "tags": tags,
@@ -78,7 +78,7 @@ func (s *Server) addEditPaths(paths obj, problem obj) {
 		paths[item+"/restore"] = obj{"post": obj{"summary": "bring a deleted feature back", "operationId": "restoreItem_" + l.Name, "tags": tags,
 			"description": "As it was when deleted, as its next version." + auth,
 			"parameters":  []obj{idParam, dryRun}, "responses": writeErrors(obj{"201": obj{"description": "restored"}, "412": problem})}}
-		paths["/collections/"+l.Name+"/deleted"] = obj{"get": obj{"summary": "deleted features of " + l.TitleEn, "operationId": "getDeleted_" + l.Name, "tags": tags,
+		paths["/collections/"+l.Name+"/deleted"] = obj{"get": obj{"summary": "deleted features of " + l.Title.En, "operationId": "getDeleted_" + l.Name, "tags": tags,
 			"description": "Newest deletion first, each as it was when deleted." + auth,
 			"parameters":  []obj{q("limit", "", obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}), q("offset", "", obj{"type": "integer", "minimum": 0})},
 			"responses":   obj{"200": ok("the deleted features"), "401": problem}}}

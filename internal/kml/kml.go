@@ -48,7 +48,7 @@ func Encode(w io.Writer, layer geo.Layer, features []geo.Feature) error {
 }
 
 func documentName(layer geo.Layer) string {
-	for _, s := range []string{layer.TitleZh, layer.TitleEn} {
+	for _, s := range []string{layer.Title.Zh, layer.Title.En} {
 		if s != "" {
 			return s
 		}

@@ -100,14 +100,17 @@ func likeEscape(s string) string {
 // a service's name or label ("水", "wifi"), is part of one ("charg",
 // "first"), or, in Chinese, contains one ("充电宝" names 充电). A single
 // character must equal a label.
-func matchedServices(text string) []string {
+func matchedServices(cat *geo.Catalogue, text string) []string {
 	t := strings.ToLower(text)
 	var out []string
-	for _, s := range geo.Services() {
-		zh, en := geo.ServiceLabel(s)
-		names := append([]string{s, strings.ReplaceAll(s, "_", " "), strings.ToLower(en)}, strings.Split(strings.ToLower(zh), "/")...)
+	services, _ := cat.Field("posts", "services")
+	for _, c := range services.Choices {
+		names := []string{c.Value, strings.ReplaceAll(c.Value, "_", " "), strings.ToLower(c.Label.En), c.Label.Zh}
+		for _, k := range c.Keywords {
+			names = append(names, strings.ToLower(k))
+		}
 		if slices.ContainsFunc(names, func(n string) bool { return textNames(t, n) }) {
-			out = append(out, s)
+			out = append(out, c.Value)
 		}
 	}
 	return out
@@ -119,7 +122,7 @@ func matchedLayers(cat *geo.Catalogue, text string) []string {
 	t := strings.ToLower(text)
 	var out []string
 	for _, l := range cat.Layers() {
-		names := []string{l.Name, strings.ToLower(l.TitleEn), l.TitleZh}
+		names := []string{l.Name, strings.ToLower(l.Title.En), l.Title.Zh, strings.ToLower(l.Item.En), l.Item.Zh}
 		if slices.ContainsFunc(names, func(n string) bool { return textNames(t, n) }) {
 			out = append(out, l.Name)
 		}
@@ -160,7 +163,7 @@ func (db *DB) Search(ctx context.Context, q geo.SearchQuery) ([]geo.SearchHit, e
 	}
 	esc := likeEscape(text)
 	caseless := !strings.ContainsFunc(text, func(r rune) bool { return unicode.IsUpper(r) || unicode.IsLower(r) })
-	rows, err := db.pool.Query(ctx, searchSQL(db.cat, caseless), text, esc+"%", "%"+esc+"%", matchedServices(text), matchedLayers(db.cat, text), q.Limit)
+	rows, err := db.pool.Query(ctx, searchSQL(db.cat, caseless), text, esc+"%", "%"+esc+"%", matchedServices(db.cat, text), matchedLayers(db.cat, text), q.Limit)
 	if err != nil {
 		return nil, storeError(err)
 	}

@@ -19,7 +19,7 @@ func (db *DB) Tile(ctx context.Context, t maptile.Tile) ([]byte, error) {
 	if t.Z > geo.TileMaxZoom || !t.Valid() {
 		return nil, geo.Errorf(geo.EINVALID, "There is no tile %d/%d/%d: zoom runs from 0 to %d and x and y from 0 to 2^zoom − 1.", t.Z, t.X, t.Y, geo.TileMaxZoom)
 	}
-	q, err := buildTileQuery(db.cat.TileLayers(), int(t.Z))
+	q, err := buildTileQuery(db.cat.Stored(), int(t.Z))
 	if err != nil {
 		return nil, err
 	}
@@ -27,8 +27,8 @@ func (db *DB) Tile(ctx context.Context, t maptile.Tile) ([]byte, error) {
 		return nil, nil
 	}
 	args := []any{int32(t.Z), int32(t.X), int32(t.Y)}
-	if q.orgKinds != nil {
-		args = append(args, q.orgKinds)
+	if q.kinds != nil {
+		args = append(args, q.kinds)
 	}
 	var mvt []byte
 	if err := db.pool.QueryRow(ctx, q.sql, args...).Scan(&mvt); err != nil {

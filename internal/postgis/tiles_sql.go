@@ -19,37 +19,28 @@ import (
 // "WHERE geom IS NOT NULL" would be pushed down into the scan and compute
 // every geometry twice.
 
-// tileSource says where a tile layer's rows come from: the table (alias f)
-// with its joins, and the property columns after f.id.
-type tileSource struct {
-	from  string
-	props string
-}
-
-// tileSourceOf returns the rows of one tile layer; the property columns
-// are the contract geo.TileLayer.Fields describes.
-func tileSourceOf(layer string) (tileSource, bool) {
-	switch layer {
-	case "community":
-		return tileSource{"community f", "f.name_zh, f.name_en"}, true
-	case "landmarks", "streets":
-		return tileSource{layer + " f", "f.name_zh, f.name_en, f.kind"}, true
-	case "grids":
-		return tileSource{"grids f", "f.code, f.name_zh, f.name_en, f.color"}, true
-	case "compounds":
-		return tileSource{"compounds f LEFT JOIN grids g ON g.code = f.grid_code",
-			"f.name_zh, f.name_en, f.grid_code, g.color"}, true
-	case "buildings":
-		return tileSource{"buildings f LEFT JOIN grids g ON g.code = f.grid_code",
-			"f.name_zh, f.name_en, f.floors, f.height_m, f.grid_code, g.color, f.compound_id"}, true
-	case "parking":
-		return tileSource{"parking f", "f.name_zh, f.name_en, f.capacity, f.free, f.hours"}, true
-	case "posts":
-		return tileSource{"posts f", "f.name_zh, f.name_en, f.kind, array_to_string(f.services, ',') AS services, f.hours"}, true
-	case "organizations":
-		return tileSource{"organizations f", "f.name_zh, f.name_en, f.kind, f.level, f.members, f.grid_code, f.parent_id"}, true
+// tileSource returns where a tile layer's rows come from (the table, alias
+// f, joined to the grid g the feature lies in when it carries grid fields)
+// and its property columns after f.id, in the order of the catalogue's
+// TileSpec: the contract geo.TileLayer.Fields describes.
+func tileSource(l geo.Layer) (from, props string) {
+	from = l.Name + " f"
+	var cols []string
+	for _, name := range l.Tile.Fields {
+		f, _ := l.Field(name)
+		if f.Type == geo.TextList {
+			cols = append(cols, fmt.Sprintf("array_to_string(f.%s, ',') AS %s", name, name))
+			continue
+		}
+		cols = append(cols, "f."+name)
 	}
-	return tileSource{}, false
+	if len(l.Tile.GridFields) > 0 {
+		from += " LEFT JOIN grids g ON g.code = f.grid_code"
+		for _, name := range l.Tile.GridFields {
+			cols = append(cols, "g."+name)
+		}
+	}
+	return from, strings.Join(cols, ", ")
 }
 
 // earthCircumference is the width of the Web Mercator plane in metres.
@@ -68,19 +59,12 @@ func simplifyTolerance(z int) float64 {
 	return earthCircumference / float64(uint64(1)<<z) / 512 * simplifyPixels
 }
 
-// simplified reports whether a layer's lines or outlines are simplified
-// below TileDetailZoom. Points have nothing to simplify, and building
-// footprints are a handful of vertices metres apart: snapping them to the
-// tile grid is all the generalisation they need.
-func simplified(l geo.TileLayer) bool {
-	return l.Geometry != geo.Point && l.Name != "buildings"
-}
-
 // tileQuery is the statement for one zoom, or "" when no layer shows.
 type tileQuery struct {
 	sql string
-	// orgKinds is the $4 parameter, set when organizations show.
-	orgKinds []string
+	// kinds is the $4 parameter, set when a layer shows only some of its
+	// kinds at this zoom.
+	kinds []string
 }
 
 // tileEnvelope and bufferedEnvelope are the tile's square in Web Mercator
@@ -95,9 +79,9 @@ const (
 // mostly reading each row's geometry, so nothing cheaper is worth having
 // next to it (scaling and snapping footprints directly measured no
 // faster).
-func geometryExpr(l geo.TileLayer, z int) string {
+func geometryExpr(l geo.Layer, z int) string {
 	geom := "f.geom_3857"
-	if tol := simplifyTolerance(z); tol > 0 && simplified(l) {
+	if tol := simplifyTolerance(z); tol > 0 && l.Tile.Simplify {
 		// preserveCollapsed keeps small features as a dot rather than
 		// dropping them, so feature counts do not depend on the zoom.
 		geom = fmt.Sprintf("ST_Simplify(f.geom_3857, %g, true)", tol)
@@ -105,21 +89,21 @@ func geometryExpr(l geo.TileLayer, z int) string {
 	return fmt.Sprintf("ST_AsMVTGeom(%s, %s, %d, %d, true)", geom, tileEnvelope, geo.TileExtent, geo.TileBuffer)
 }
 
-// buildTileQuery writes the statement for zoom z from the tile layers.
-func buildTileQuery(layers []geo.TileLayer, z int) (tileQuery, error) {
+// buildTileQuery writes the statement for zoom z from the stored layers.
+func buildTileQuery(layers []geo.Layer, z int) (tileQuery, error) {
 	var q tileQuery
 	var parts []string
 	for _, l := range layers {
 		if !l.VisibleAt(z) {
 			continue
 		}
-		src, ok := tileSourceOf(l.Name)
-		if !ok {
-			return tileQuery{}, fmt.Errorf("tile layer %q has no query", l.Name)
-		}
+		from, props := tileSource(l)
 		where := "f.geom_3857 && " + fmt.Sprintf(bufferedEnvelope, marginLiteral())
-		if l.Name == "organizations" {
-			q.orgKinds = geo.OrganizationKindsAt(z)
+		if kinds := l.KindsAt(z); kinds != nil {
+			if q.kinds != nil {
+				return tileQuery{}, fmt.Errorf("tile layer %q: only one layer may show some of its kinds", l.Name)
+			}
+			q.kinds = kinds
 			where += " AND f.kind = ANY($4::text[])"
 		}
 		parts = append(parts, fmt.Sprintf(`coalesce((SELECT ST_AsMVT(t, '%s', %d, 'geom', 'fid') FROM (
@@ -128,7 +112,7 @@ func buildTileQuery(layers []geo.TileLayer, z int) (tileQuery, error) {
   FROM %s
   WHERE %s
 ) t), ''::bytea)`,
-			l.Name, geo.TileExtent, src.props, geometryExpr(l, z), src.from, where))
+			l.Name, geo.TileExtent, props, geometryExpr(l, z), from, where))
 	}
 	if len(parts) == 0 {
 		return q, nil

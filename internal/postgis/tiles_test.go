@@ -128,9 +128,9 @@ func postgisCount(t *testing.T, conn *pgx.Conn, l geo.TileLayer, tile maptile.Ti
 	sql := fmt.Sprintf(`SELECT count(*) FROM %s
 		WHERE ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3, margin => $4))`, l.Name)
 	args := []any{int(tile.Z), int(tile.X), int(tile.Y), float64(geo.TileBuffer) / geo.TileExtent}
-	if l.Name == "organizations" {
+	if stored, _ := geo.NewCatalogue().StoredLayer(l.Name); stored.KindsAt(int(tile.Z)) != nil {
 		sql += ` AND kind = ANY($5)`
-		args = append(args, geo.OrganizationKindsAt(int(tile.Z)))
+		args = append(args, stored.KindsAt(int(tile.Z)))
 	}
 	var n int
 	if err := conn.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
