@@ -46,7 +46,7 @@ func startServer(t *testing.T) *httptest.Server {
 	}
 	db, _ := testdb.Open(t, harness)
 	kiosk := kioskPosition
-	api := httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Catalogue:     geo.NewCatalogue(),
 		Store:         db,
 		Tiles:         db,
@@ -54,6 +54,9 @@ func startServer(t *testing.T) *httptest.Server {
 		Viewer:        web.Files(),
 		KioskPosition: &kiosk,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return srv

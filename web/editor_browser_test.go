@@ -32,7 +32,7 @@ func startEditorServer(t *testing.T) *httptest.Server {
 	if _, err := db.CreateUser(context.Background(), "alice", geo.Editor, nil, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Catalogue: geo.NewCatalogue(),
 		Store:     db,
 		Tiles:     db,
@@ -41,6 +41,9 @@ func startEditorServer(t *testing.T) *httptest.Server {
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Viewer:    web.Files(),
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return srv

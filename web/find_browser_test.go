@@ -49,7 +49,7 @@ func startFinderServer(t *testing.T) (*httptest.Server, *postgis.DB) {
 		t.Fatal("the change listener did not start")
 	}
 	kiosk := kioskPosition
-	api := httpapi.New(httpapi.Config{
+	api, err := httpapi.New(httpapi.Config{
 		Catalogue:     geo.NewCatalogue(),
 		Store:         db,
 		Tiles:         db,
@@ -58,6 +58,9 @@ func startFinderServer(t *testing.T) (*httptest.Server, *postgis.DB) {
 		KioskPosition: &kiosk,
 		Changes:       hub,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(api.CloseStreams) // runs first: streams end before the server closes

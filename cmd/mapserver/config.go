@@ -8,20 +8,36 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"partymap/internal/httpapi"
+	"partymap/internal/postgis"
+	"partymap/internal/tilecache"
 )
 
-// Config is the whole configuration, from flags and environment.
+// Config is the whole configuration, from flags and environment. Each
+// default is the constant of the package that uses the setting, which
+// treats a zero value the same way.
 type Config struct {
-	Addr             string
+	// The database, for every subcommand.
 	DatabaseURL      string
 	DataDir          string
-	SeedDir          string
-	LogLevel         string
-	LogFormat        string
-	RequestTimeout   time.Duration
 	MaxConns         int
 	StatementTimeout time.Duration
-	KioskPosition    string
+	LogLevel         string
+	LogFormat        string
+
+	// The server (mapserver serve).
+	Addr           string
+	SeedDir        string
+	RequestTimeout time.Duration
+	KioskPosition  string
+	KioskIdle      time.Duration
+	HomeView       string
+	TileCacheBytes int64
+	ReadCacheBytes int64
+	MaxBodyBytes   int64
+	MaxImportBytes int64
+	MaxLoginBytes  int64
 }
 
 // envOr returns the environment variable's value, or def when unset.
@@ -41,11 +57,27 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr("PARTYMAP_DATA_DIR", "var"), "directory of the embedded database (env PARTYMAP_DATA_DIR)")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("LOG_FORMAT", "text"), "text or json (env LOG_FORMAT)")
-	fs.IntVar(&cfg.MaxConns, "db-max-conns", 10, "database pool size")
-	fs.DurationVar(&cfg.StatementTimeout, "db-statement-timeout", 5*time.Second, "longest a database statement may run")
+	fs.IntVar(&cfg.MaxConns, "db-max-conns", postgis.DefaultMaxConns, "database pool size")
+	fs.DurationVar(&cfg.StatementTimeout, "db-statement-timeout", postgis.DefaultStatementTimeout, "longest a database statement may run")
 	return fs
 }
 
+// serveFlags adds the flags of the server to fs.
+func serveFlags(fs *flag.FlagSet, cfg *Config) {
+	fs.StringVar(&cfg.Addr, "addr", envOr("ADDR", ":8080"), "address to listen on (env ADDR)")
+	fs.StringVar(&cfg.SeedDir, "seed", envOr("PARTYMAP_SEED_DIR", ""), "directory of GeoJSON files loaded into an empty database (env PARTYMAP_SEED_DIR); empty: the built-in Xiyue data")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "longest a request's database work may take")
+	fs.StringVar(&cfg.KioskPosition, "kiosk-position", envOr("KIOSK_POSITION", "110.099817,34.574658"), "lon,lat where the street kiosk stands, WGS 84 (env KIOSK_POSITION); empty: none")
+	fs.DurationVar(&cfg.KioskIdle, "kiosk-idle", envDuration("KIOSK_IDLE", httpapi.DefaultKioskIdle), "how long the kiosk waits untouched before it closes its card and flies home (env KIOSK_IDLE)")
+	fs.StringVar(&cfg.HomeView, "home-view", envOr("HOME_VIEW", ""), "the viewer's home view: lon,lat,zoom,bearing,pitch (env HOME_VIEW); empty: the view of the Xiyue community")
+	fs.Int64Var(&cfg.TileCacheBytes, "tile-cache-bytes", tilecache.DefaultMaxBytes, "memory for rendered vector tiles (gzip and raw bytes); 0 keeps none (every request renders)")
+	fs.Int64Var(&cfg.ReadCacheBytes, "read-cache-bytes", httpapi.DefaultReadCacheBytes, "memory for rendered feature answers (collections, item pages, items), in bytes")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", httpapi.DefaultMaxBodyBytes, "largest request body of a write, in bytes")
+	fs.Int64Var(&cfg.MaxImportBytes, "max-import-bytes", httpapi.DefaultMaxImportBytes, "largest import file, in bytes")
+	fs.Int64Var(&cfg.MaxLoginBytes, "max-login-bytes", httpapi.DefaultMaxLoginBytes, "largest login request body, in bytes")
+}
+
+// logger returns the log of the configured level and format, to w.
 func (c Config) logger(w io.Writer) *slog.Logger {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
@@ -88,6 +120,8 @@ func (c Config) logConfig(log *slog.Logger) {
 		"seed", orDefault(c.SeedDir, "(built-in Xiyue data)"),
 		"request_timeout", c.RequestTimeout,
 		"kiosk_position", c.KioskPosition,
+		"tile_cache_bytes", c.TileCacheBytes,
+		"read_cache_bytes", c.ReadCacheBytes,
 		"db_max_conns", c.MaxConns,
 		"db_statement_timeout", c.StatementTimeout,
 	)

@@ -17,6 +17,7 @@ import (
 	"partymap/internal/changes"
 	"partymap/internal/geo"
 	"partymap/internal/httpapi"
+	"partymap/internal/logbuf"
 	"partymap/internal/tilecache"
 	"partymap/web"
 )
@@ -26,16 +27,7 @@ import (
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs := newFlagSet("serve", &cfg, stderr)
-	fs.StringVar(&cfg.Addr, "addr", envOr("ADDR", ":8080"), "address to listen on (env ADDR)")
-	fs.StringVar(&cfg.SeedDir, "seed", envOr("PARTYMAP_SEED_DIR", ""), "directory of GeoJSON files loaded into an empty database (env PARTYMAP_SEED_DIR); empty: the built-in Xiyue data")
-	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", 10*time.Second, "longest a request may take")
-	fs.StringVar(&cfg.KioskPosition, "kiosk-position", envOr("KIOSK_POSITION", "110.099817,34.574658"), "lon,lat where the street kiosk stands, WGS 84 (env KIOSK_POSITION); empty: none")
-	kioskIdle := fs.Duration("kiosk-idle", envDuration("KIOSK_IDLE", 90*time.Second), "how long the kiosk waits untouched before it closes its card and flies home (env KIOSK_IDLE)")
-	homeView := fs.String("home-view", envOr("HOME_VIEW", "110.0995,34.5733,15.6,37,58"), "the viewer's home view: lon,lat,zoom,bearing,pitch (env HOME_VIEW)")
-	tileCacheBytes := fs.Int64("tile-cache-bytes", 64<<20, "memory for rendered vector tiles, in bytes of gzip; 0 keeps none (every request renders)")
-	readCacheBytes := fs.Int64("read-cache-bytes", 32<<20, "memory for rendered feature answers (collections, item pages, items), in bytes")
-	maxBodyBytes := fs.Int64("max-body-bytes", 4<<20, "largest request body of a write, in bytes (4 MiB is also the writes' own ceiling)")
-	maxImportBytes := fs.Int64("max-import-bytes", 32<<20, "largest import file, in bytes (32 MiB is also the import's own ceiling)")
+	serveFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,11 +35,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	home, err := parseHomeView(*homeView)
-	if err != nil {
-		return err
+	var home httpapi.View // zero: the server's default
+	if cfg.HomeView != "" {
+		if home, err = parseHomeView(cfg.HomeView); err != nil {
+			return err
+		}
 	}
 	log := cfg.logger(stderr)
+	// One line per request goes through a buffer that a goroutine of its
+	// own writes out: a request never waits for the terminal or the disk.
+	accessOut := logbuf.New(stderr, 0)
+	defer accessOut.Close()
 	cfg.logConfig(log)
 	started := time.Now()
 
@@ -68,25 +66,39 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go d.db.Listen(ctx, hub, nil)
 
 	registry := prometheus.NewRegistry()
-	registry.MustRegister(d.db.PoolCollector())
-	api := httpapi.New(httpapi.Config{
-		Catalogue: cat, Store: d.db, Logger: log,
-		Title: "partymap", Version: version, RequestTimeout: cfg.RequestTimeout,
+	dropped := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "partymap_access_log_dropped_total",
+		Help: "Access log lines lost because the log's output did not keep up.",
+	}, func() float64 { return float64(accessOut.Dropped()) })
+	for _, c := range []prometheus.Collector{d.db.PoolCollector(), dropped} {
+		if err := registry.Register(c); err != nil {
+			return err
+		}
+	}
+	api, err := httpapi.New(httpapi.Config{
+		Catalogue: cat, Store: d.db, Logger: log, AccessLog: cfg.logger(accessOut),
+		Version: version, RequestTimeout: cfg.RequestTimeout,
 		KioskPosition: kiosk,
 		Registry:      registry,
 		Changes:       hub,
 		Tiles:         d.db,
-		TileCache:     tilecache.New(*tileCacheBytes),
-		Viewer:        web.Files(),
-		HomeView:      home,
-		KioskIdle:     *kioskIdle,
-		Accounts:      d.db,
-		Edits:         d.db,
+		// The cache drops a tile when a change comes within the buffer
+		// the store renders tiles with.
+		TileCache: tilecache.New(cfg.TileCacheBytes, tilecache.WithBuffer(float64(geo.TileBuffer)/geo.TileExtent)),
+		Viewer:    web.Files(),
+		HomeView:  home,
+		KioskIdle: cfg.KioskIdle,
+		Accounts:  d.db,
+		Edits:     d.db,
 
-		ReadCacheBytes: *readCacheBytes,
-		MaxBodyBytes:   *maxBodyBytes,
-		MaxImportBytes: *maxImportBytes,
+		ReadCacheBytes: cfg.ReadCacheBytes,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxImportBytes: cfg.MaxImportBytes,
+		MaxLoginBytes:  cfg.MaxLoginBytes,
 	})
+	if err != nil {
+		return err
+	}
 	go api.MonitorDatabase(ctx, 2*time.Second)
 	srv := &http.Server{
 		Handler:           api.Handler(),

@@ -68,13 +68,17 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
+// InternalMessage is what a client is told of an error that is not a
+// domain error (EINTERNAL): nothing of its cause.
+const InternalMessage = "Internal error: the server could not answer; please try again later."
+
 // ErrorMessage returns the message that may be shown to a client.
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Internal error: the server could not answer; please try again later."
+	return InternalMessage
 }
 
 func joinQuoted(names []string) string {

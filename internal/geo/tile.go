@@ -96,8 +96,9 @@ func tileField(f Field, description string) TileField {
 // from this package: EUNAVAILABLE when the database cannot be reached.
 type TileStore interface {
 	// Tile returns the MVT bytes of one tile holding every layer visible at
-	// its zoom, uncompressed; no bytes when nothing lies in the tile.
-	Tile(ctx context.Context, t maptile.Tile) ([]byte, error)
+	// its zoom, uncompressed; no bytes when nothing lies in the tile. The
+	// TileID is valid by construction: implementations do not check it.
+	Tile(ctx context.Context, t TileID) ([]byte, error)
 	// TileBounds returns the bounding box of every layer's features
 	// together; ok is false when the map is empty.
 	TileBounds(ctx context.Context) (b orb.Bound, ok bool, err error)

@@ -21,13 +21,12 @@ type dbHealth struct {
 	gauge prometheus.Gauge
 }
 
-func newDBHealth(reg *prometheus.Registry) *dbHealth {
+func newDBHealth() *dbHealth {
 	h := &dbHealth{gauge: prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "partymap_database_up",
 		Help: "1 while the database answers, 0 during an outage.",
 	})}
 	h.gauge.Set(1)
-	reg.MustRegister(h.gauge)
 	return h
 }
 

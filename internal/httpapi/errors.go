@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -21,7 +20,15 @@ type Problem struct {
 	Instance   string          `json:"instance,omitempty"`
 	Code       string          `json:"code"`
 	Violations []geo.Violation `json:"violations,omitempty"`
+	// CurrentVersion and CurrentETag say, on a stale write (412), where
+	// the item is now, so that an editor can show the colleague's version
+	// and apply its change again: 0 and no tag when it was deleted.
+	CurrentVersion *int64 `json:"current_version,omitempty"`
+	CurrentETag    string `json:"current_etag,omitempty"`
 }
+
+// mediaProblem is the media type of problem details (RFC 9457).
+const mediaProblem = "application/problem+json"
 
 // statusClientClosed is the status recorded for a request whose client went
 // away before the answer.
@@ -61,13 +68,22 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	p := problemFor(err)
 	p.Instance = c.Request().URL.Path
+	// What a handler set for the answer it did not give goes: the problem
+	// is another representation.
+	h := c.Response().Header()
+	for _, name := range [...]string{headerContentLength, headerContentEncode, headerETag} {
+		delete(h, name)
+	}
+	if p.CurrentETag != "" {
+		h[headerETag] = []string{p.CurrentETag}
+	}
 	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 		// The client went away and reads no answer: a vanished client is
 		// not a failure of the server, so it is logged at debug level and
 		// counted as 499, nginx's "client closed request".
 		p.Status, p.Title = statusClientClosed, "Client Closed Request"
 	}
-	attrs := []any{"status", p.Status, "path", c.Request().URL.Path, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err}
+	attrs := []any{"status", p.Status, "path", c.Request().URL.Path, "request_id", c.Response().Header().Get(headerRequestID), "err", err}
 	switch {
 	case p.Status == statusClientClosed:
 		s.log.Debug("request cancelled by the client", attrs...)
@@ -77,34 +93,27 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if p.Status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-	if c.Request().Method == http.MethodHead {
-		c.Response().WriteHeader(p.Status)
-		return
-	}
-	if err := c.JSON(p.Status, p); err != nil {
+	if err := writeJSON(c, p.Status, mediaProblem, p); err != nil {
 		s.log.Debug("write error response", slog.Any("err", err))
 	}
 }
 
+// problemFor turns an error into its problem. An *echo.HTTPError keeps the
+// sentence a handler gave it; the router's own (an unknown address, a
+// method the address does not take) carry only the status text, which is
+// replaced by a sentence that says what to do.
 func problemFor(err error) Problem {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		p := Problem{Status: he.Code, Title: http.StatusText(he.Code), Code: codeOfStatus(he.Code)}
-		switch he.Code {
-		case http.StatusNotFound:
-			p.Detail = "There is nothing at this address; start from / to see what the map serves."
-		case http.StatusMethodNotAllowed:
-			p.Detail = "This address does not accept that method; see /api for what each address accepts."
-		case http.StatusRequestEntityTooLarge:
-			p.Detail = "The request body is too large."
-		default:
-			p.Detail = fmt.Sprint(he.Message)
-			if p.Status >= 500 {
-				p.Detail = geo.ErrorMessage(nil)
-			}
+		p := Problem{Type: "about:blank", Status: he.Code, Title: http.StatusText(he.Code), Code: codeOfStatus(he.Code)}
+		msg, _ := he.Message.(string)
+		if msg == "" || msg == http.StatusText(he.Code) {
+			msg = defaultDetail(he.Code)
 		}
-		p.Type = "about:blank"
+		if p.Status >= 500 {
+			msg = geo.InternalMessage
+		}
+		p.Detail = msg
 		return p
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -117,13 +126,33 @@ func problemFor(err error) Problem {
 	status := statusOf(code)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: code, Detail: geo.ErrorMessage(err)}
 	if code == geo.EINTERNAL {
-		p.Detail = geo.ErrorMessage(errors.New("hidden"))
+		p.Detail = geo.InternalMessage
 	}
 	var ge *geo.Error
 	if errors.As(err, &ge) {
 		p.Violations = ge.Violations
 	}
+	var vc *geo.VersionConflict
+	if code == geo.ECONFLICT && errors.As(err, &vc) {
+		p.CurrentVersion = &vc.Current
+		if vc.Current > 0 {
+			p.CurrentETag = featureETag(geo.Feature{Layer: vc.Layer, ID: vc.ID, Version: vc.Current})
+		}
+	}
 	return p
+}
+
+// defaultDetail is the sentence of an HTTP error raised without one.
+func defaultDetail(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "There is nothing at this address; start from / to see what the map serves."
+	case http.StatusMethodNotAllowed:
+		return "This address does not accept that method; see /api for what each address accepts."
+	case http.StatusRequestEntityTooLarge:
+		return "The request body is too large."
+	}
+	return http.StatusText(status) + "."
 }
 
 func codeOfStatus(status int) string {

@@ -52,7 +52,7 @@ func BenchmarkFinder_city(b *testing.B) {
 // parks with free spaces), /api/locate and /api/search from random points
 // over the grids.
 func benchFinder(b *testing.B, db *postgis.DB) {
-	h := httpapi.New(httpapi.Config{
+	h := mustNew(b, httpapi.Config{
 		Catalogue: geo.NewCatalogue(), Store: db,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Clock:  noon,

@@ -49,7 +49,7 @@ func newFinderServer(t *testing.T, configure func(*httpapi.Config)) finderServer
 	if configure != nil {
 		configure(&cfg)
 	}
-	api := httpapi.New(cfg)
+	api := mustNew(t, cfg)
 	return finderServer{api: api, handler: api.Handler(), db: db, hub: hub}
 }
 

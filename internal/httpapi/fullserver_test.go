@@ -95,7 +95,7 @@ func newFullServer(t *testing.T) *fullServer {
 	}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(db.PoolCollector())
-	fs.api = httpapi.New(httpapi.Config{
+	fs.api = mustNew(t, httpapi.Config{
 		Catalogue: geo.NewCatalogue(),
 		Store:     db,
 		Logger:    slog.New(slog.NewJSONHandler(fs.log, &slog.HandlerOptions{Level: slog.LevelDebug})),

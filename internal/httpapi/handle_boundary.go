@@ -34,12 +34,12 @@ func (s *Server) handleReshapeGrid(c echo.Context) error {
 	}
 	ifVersion, err := ifMatchVersion(c, grids.Name, id)
 	if err != nil {
-		return s.writeError(c, grids.Name, id, err)
+		return err
 	}
 	if err := requireJSON(c, mediaGeoJSON); err != nil {
 		return err
 	}
-	body, err := readBody(c, maxFeatureBody)
+	body, err := readBody(c)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) handleReshapeGrid(c echo.Context) error {
 	}
 	res, err := s.cfg.Edits.ReshapeGrid(c.Request().Context(), id, ifVersion, shape, o)
 	if err != nil {
-		return s.writeError(c, grids.Name, id, err)
+		return err
 	}
 	return s.answerWrite(c, res, grids.Name, id, http.StatusOK)
 }

@@ -19,8 +19,7 @@ type collectionJSON struct {
 	Links       []Link         `json:"links"`
 }
 
-func (s *Server) describe(ctx context.Context, c echo.Context, l geo.Layer) (collectionJSON, error) {
-	base := baseURL(c.Request())
+func (s *Server) describe(ctx context.Context, base string, l geo.Layer) (collectionJSON, error) {
 	self := base + "/collections/" + l.Name
 	ext, err := s.store.LayerExtent(ctx, l.Name)
 	if err != nil {
@@ -58,6 +57,10 @@ func layerDescription(l geo.Layer) string {
 
 // handleCollections lists the map's layers.
 func (s *Server) handleCollections(c echo.Context) error {
+	key := readKeyOf(c, "", 0)
+	if done, err := s.answerFromCache(c, key); done {
+		return err
+	}
 	if err := checkParams(c, "f"); err != nil {
 		return err
 	}
@@ -66,10 +69,10 @@ func (s *Server) handleCollections(c echo.Context) error {
 		return err
 	}
 	base := baseURL(c.Request())
-	return s.serveCached(c, "", 0, html, func(ctx context.Context) (rendered, error) {
+	return s.serveCached(c, key, func(ctx context.Context) (rendered, error) {
 		var cols []collectionJSON
 		for _, l := range s.cat.Layers() {
-			cj, err := s.describe(ctx, c, l)
+			cj, err := s.describe(ctx, base, l)
 			if err != nil {
 				return rendered{}, err
 			}
@@ -82,12 +85,16 @@ func (s *Server) handleCollections(c echo.Context) error {
 			},
 			"collections": cols,
 		}
-		return renderBody(html, "Collections", mediaJSON, "", body)
+		return s.renderBody(html, "Collections", mediaJSON, "", body)
 	})
 }
 
 // handleCollection describes one layer.
 func (s *Server) handleCollection(c echo.Context) error {
+	key := readKeyOf(c, c.Param("layer"), 0)
+	if done, err := s.answerFromCache(c, key); done {
+		return err
+	}
 	if err := checkParams(c, "f"); err != nil {
 		return err
 	}
@@ -99,11 +106,12 @@ func (s *Server) handleCollection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveCached(c, l.Name, 0, html, func(ctx context.Context) (rendered, error) {
-		cj, err := s.describe(ctx, c, l)
+	base := baseURL(c.Request())
+	return s.serveCached(c, key, func(ctx context.Context) (rendered, error) {
+		cj, err := s.describe(ctx, base, l)
 		if err != nil {
 			return rendered{}, err
 		}
-		return renderBody(html, cj.Title, mediaJSON, "", cj)
+		return s.renderBody(html, cj.Title, mediaJSON, "", cj)
 	})
 }

@@ -35,10 +35,10 @@ func (s *Server) homeView() View {
 	return s.cfg.HomeView
 }
 
-// kioskIdle is the configured idle time of the kiosk, or 90 seconds.
+// kioskIdle is the configured idle time of the kiosk, or DefaultKioskIdle.
 func (s *Server) kioskIdle() time.Duration {
 	if s.cfg.KioskIdle <= 0 {
-		return 90 * time.Second
+		return DefaultKioskIdle
 	}
 	return s.cfg.KioskIdle
 }

@@ -60,7 +60,6 @@ func (s *Server) handleHistory(c echo.Context) error {
 	for i, h := range hs {
 		out.Entries[i] = toHistoryJSON(h, true)
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return writeJSON(c, http.StatusOK, mediaJSON, out)
 }
 
@@ -84,7 +83,7 @@ func (s *Server) handleRevert(c echo.Context) error {
 	}
 	ifVersion, err := ifMatchVersion(c, l.Name, id)
 	if err != nil {
-		return s.writeError(c, l.Name, id, err)
+		return err
 	}
 	o, err := s.editOptions(c, geo.ReasonRevert)
 	if err != nil {
@@ -92,7 +91,7 @@ func (s *Server) handleRevert(c echo.Context) error {
 	}
 	res, err := s.cfg.Edits.Revert(c.Request().Context(), l.Name, id, target, ifVersion, o)
 	if err != nil {
-		return s.writeError(c, l.Name, id, err)
+		return err
 	}
 	return s.answerWrite(c, res, l.Name, id, http.StatusOK)
 }
@@ -125,7 +124,6 @@ func (s *Server) handleDeleted(c echo.Context) error {
 		out.Items[i] = toHistoryJSON(h, true)
 	}
 	out.Links = pageLinks(c, limit, offset, n)
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return writeJSON(c, http.StatusOK, mediaJSON, out)
 }
 
@@ -178,7 +176,6 @@ func (s *Server) handleAudit(c echo.Context) error {
 		out.Entries[i] = toHistoryJSON(h, false)
 	}
 	out.Links = pageLinks(c, f.Limit, f.Offset, page.Matched)
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return writeJSON(c, http.StatusOK, mediaJSON, out)
 }
 

@@ -20,11 +20,8 @@ import (
 	"partymap/internal/kml"
 )
 
-// Limits and media types of import and export.
-const (
-	maxImportBody = 32 << 20
-	mediaKML      = "application/vnd.google-earth.kml+xml"
-)
+// mediaKML is the media type of KML, for import and export.
+const mediaKML = "application/vnd.google-earth.kml+xml"
 
 // importAnswer is what an import did (or, in a dry run, would do).
 type importAnswer struct {
@@ -89,7 +86,6 @@ func (s *Server) handleImport(c echo.Context) error {
 		ans.Changes = changesJSON(plan.Result)
 		s.invalidate(plan.Result)
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return writeJSON(c, http.StatusOK, mediaJSON, ans)
 }
 
@@ -98,23 +94,21 @@ func (s *Server) handleImport(c echo.Context) error {
 func importFile(c echo.Context) ([]byte, string, error) {
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if mt != "multipart/form-data" {
-		b, err := readBody(c, maxImportBody)
+		b, err := readBody(c)
 		return b, "", err
 	}
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBody)
+	// The body is bounded by the route (limitBody), which answers 413 for
+	// a form past the import bound, whatever error the form reader gives.
 	fh, err := c.FormFile("file")
 	if err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return nil, "", geo.Errorf(geo.ETOOLARGE, "The file is larger than the %s an import accepts.", byteSize(maxImportBody))
-		}
-		return nil, "", geo.Errorf(geo.EINVALID, "The form has no file field named \"file\".")
+		return nil, "", geo.WrapError(geo.EINVALID, err, "The form has no file field named \"file\".")
 	}
 	f, err := fh.Open()
 	if err != nil {
 		return nil, "", geo.WrapError(geo.EINVALID, err, "The uploaded file could not be read.")
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxImportBody))
+	b, err := io.ReadAll(f)
 	return b, fh.Filename, err
 }
 

@@ -90,6 +90,10 @@ func parseItemsQuery(c echo.Context, l geo.Layer) (geo.Filter, error) {
 
 // handleItems answers a page of a layer's features.
 func (s *Server) handleItems(c echo.Context) error {
+	key := readKeyOf(c, c.Param("layer"), 0)
+	if done, err := s.answerFromCache(c, key); done {
+		return err
+	}
 	l, err := s.cat.LayerOrError(c.Param("layer"))
 	if err != nil {
 		return err
@@ -102,24 +106,25 @@ func (s *Server) handleItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveCached(c, l.Name, 0, html, func(ctx context.Context) (rendered, error) {
+	base, q := baseURL(c.Request()), c.QueryParams()
+	return s.serveCached(c, key, func(ctx context.Context) (rendered, error) {
 		page, err := s.store.FindFeatures(ctx, filter)
 		if err != nil {
 			return rendered{}, err
 		}
-		return renderBody(html, l.Title.En+" "+l.Title.Zh, mediaGeoJSON, "", itemsPage(c, l, filter, page))
+		return s.renderBody(html, l.Title.En+" "+l.Title.Zh, mediaGeoJSON, "", itemsPage(base, q, l, filter, page))
 	})
 }
 
 // itemsPage is the GeoJSON FeatureCollection of one page, with its links.
-func itemsPage(c echo.Context, l geo.Layer, filter geo.Filter, page geo.FeaturePage) featureCollectionJSON {
+func itemsPage(base string, q url.Values, l geo.Layer, filter geo.Filter, page geo.FeaturePage) featureCollectionJSON {
 	body := featureCollectionJSON{
 		Type:           "FeatureCollection",
 		Features:       make([]featureJSON, 0, len(page.Features)),
 		NumberMatched:  page.Matched,
 		NumberReturned: len(page.Features),
 		TimeStamp:      time.Now().UTC().Format(time.RFC3339),
-		Links:          itemsLinks(c, l, filter, page.Matched),
+		Links:          itemsLinks(base, q, l, filter, page.Matched),
 	}
 	for _, f := range page.Features {
 		body.Features = append(body.Features, toFeatureJSON(f))
@@ -128,12 +133,12 @@ func itemsPage(c echo.Context, l geo.Layer, filter geo.Filter, page geo.FeatureP
 }
 
 // itemsLinks returns self, alternate, collection, and next/prev links that
-// keep every other parameter of the request.
-func itemsLinks(c echo.Context, l geo.Layer, f geo.Filter, matched int64) []Link {
-	base := baseURL(c.Request()) + "/collections/" + l.Name
+// keep every other parameter of the request's query q.
+func itemsLinks(base string, query url.Values, l geo.Layer, f geo.Filter, matched int64) []Link {
+	base += "/collections/" + l.Name
 	page := func(offset int, format string) string {
 		q := url.Values{}
-		for k, v := range c.QueryParams() {
+		for k, v := range query {
 			if k != "offset" && k != "f" {
 				q[k] = v
 			}
@@ -160,6 +165,13 @@ func itemsLinks(c echo.Context, l geo.Layer, f geo.Filter, matched int64) []Link
 
 // handleItem answers one feature with a strong ETag from its version.
 func (s *Server) handleItem(c echo.Context) error {
+	// An id that does not parse is never in the cache: the checks below
+	// answer it.
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	key := readKeyOf(c, c.Param("layer"), id)
+	if done, err := s.answerFromCache(c, key); done {
+		return err
+	}
 	if err := checkParams(c, "f"); err != nil {
 		return err
 	}
@@ -167,7 +179,7 @@ func (s *Server) handleItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := parseID(c.Param("id"))
+	id, err = parseID(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -176,7 +188,7 @@ func (s *Server) handleItem(c echo.Context) error {
 		return err
 	}
 	base := baseURL(c.Request()) + "/collections/" + l.Name
-	return s.serveCached(c, l.Name, id, html, func(ctx context.Context) (rendered, error) {
+	return s.serveCached(c, key, func(ctx context.Context) (rendered, error) {
 		f, err := s.store.FindFeature(ctx, l.Name, id)
 		if err != nil {
 			return rendered{}, err
@@ -188,7 +200,7 @@ func (s *Server) handleItem(c echo.Context) error {
 			{Href: self + "?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this feature as HTML"},
 			{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
 		}
-		return renderBody(html, fmt.Sprintf("%s %d", l.Title.En, f.ID), mediaGeoJSON, featureETag(f), body)
+		return s.renderBody(html, fmt.Sprintf("%s %d", l.Title.En, f.ID), mediaGeoJSON, featureETag(f), body)
 	})
 }
 

@@ -26,6 +26,7 @@ func (s *Server) handleLanding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header()[headerVary] = s.hdr.varyAccept
 	base := baseURL(c.Request())
 	if html && c.QueryParam("f") == "" && s.cfg.Viewer != nil {
 		// A browser opening the site wants the map; ?f=html keeps the
@@ -58,6 +59,7 @@ func (s *Server) handleConformance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header()[headerVary] = s.hdr.varyAccept
 	body := map[string]any{"conformsTo": conformanceClasses()}
 	if html {
 		return s.renderHTML(c, "Conformance", body)

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"time"
 
@@ -37,7 +35,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := checkOrigin(c); err != nil {
 		return err
 	}
-	body, err := readBody(c, 4<<10)
+	body, err := readBody(c)
 	if err != nil {
 		return err
 	}
@@ -100,46 +98,4 @@ func (s *Server) handleSession(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return writeJSON(c, http.StatusOK, mediaJSON, out)
-}
-
-// requireJSON refuses a body that is not JSON (415). A cross-site form
-// cannot send JSON without the browser asking first, so this also keeps
-// other sites from logging a browser in.
-func requireJSON(c echo.Context, extra ...string) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	mt, _, err := mime.ParseMediaType(ct)
-	if err == nil {
-		for _, want := range append([]string{mediaJSON}, extra...) {
-			if mt == want {
-				return nil
-			}
-		}
-	}
-	want := append([]string{mediaJSON}, extra...)
-	return echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("The body must be sent as %v; got Content-Type %q.", want, clipText(ct)))
-}
-
-// readBody reads the request body, refusing more than limit bytes (413).
-func readBody(c echo.Context, limit int64) ([]byte, error) {
-	r := http.MaxBytesReader(c.Response(), c.Request().Body, limit)
-	defer r.Close()
-	b, err := io.ReadAll(r)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, geo.Errorf(geo.ETOOLARGE, "The body is larger than the %s this address accepts.", byteSize(limit))
-	}
-	if err != nil {
-		return nil, geo.WrapError(geo.EINVALID, err, "The body could not be read.")
-	}
-	return b, nil
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -8,9 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/maptile"
 
 	"partymap/internal/geo"
+	"partymap/internal/memcache"
 	"partymap/internal/tilecache"
 )
 
@@ -22,14 +22,12 @@ const (
 	// edit reaches every viewer within seconds; during an outage a stale
 	// tile is better than none.
 	tileCacheControl = "public, max-age=5, stale-while-revalidate=60, stale-if-error=86400"
-	// defaultTileCacheBytes bounds the tile cache when main sets none.
-	defaultTileCacheBytes = 64 << 20
 )
 
 // handleTile serves /tiles/{z}/{x}/{y}.mvt: every layer visible at that
 // zoom in one Mapbox Vector Tile, from the cache or rendered by PostGIS,
-// gzip-compressed when the client accepts it. HEAD is answered by
-// answerHead from the same headers.
+// gzip-compressed when the client accepts it. HEAD is answered from the
+// same headers.
 func (s *Server) handleTile(c echo.Context) error {
 	if s.cfg.Tiles == nil {
 		return geo.Errorf(geo.ENOTFOUND, "This server serves no vector tiles.")
@@ -37,7 +35,11 @@ func (s *Server) handleTile(c echo.Context) error {
 	if err := checkTileQuery(c.Request().URL.RawQuery); err != nil {
 		return err
 	}
-	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
+	ys, ok := strings.CutSuffix(c.Param("y"), ".mvt")
+	if !ok {
+		return geo.Errorf(geo.EINVALID, "Tiles are Mapbox Vector Tiles at /tiles/{z}/{x}/{y}.mvt; the address must end in .mvt, got %q.", clipText(c.Param("y")))
+	}
+	t, err := geo.ParseTileID(c.Param("z"), c.Param("x"), ys)
 	if err != nil {
 		return err
 	}
@@ -45,21 +47,19 @@ func (s *Server) handleTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeTile(c, e)
+	return s.writeTile(c, e)
 }
 
 // tileEntry returns the tile from the cache or renders it. While the
 // database is unreachable only cached tiles are served, at once.
-func (s *Server) tileEntry(ctx context.Context, t maptile.Tile) (tilecache.Entry, error) {
+func (s *Server) tileEntry(ctx context.Context, t geo.TileID) (tilecache.Entry, error) {
 	if s.health.down.Load() {
-		if e, ok := s.tiles.Peek(t); ok {
+		if e, ok := s.tileCache.Peek(t); ok {
 			return e, nil
 		}
 		return tilecache.Entry{}, errDatabaseDown()
 	}
-	e, err := s.tiles.Get(ctx, t, func(ctx context.Context) ([]byte, error) {
-		return s.cfg.Tiles.Tile(ctx, t)
-	})
+	e, err := s.tileCache.Get(ctx, t, s.renderTile)
 	if err != nil {
 		s.health.note(err)
 	}
@@ -67,86 +67,44 @@ func (s *Server) tileEntry(ctx context.Context, t maptile.Tile) (tilecache.Entry
 }
 
 // writeTile writes a cached tile: 304 when the client holds it already,
-// 204 when it is empty, else the gzip bytes as they are or unzipped for a
-// client that does not accept gzip.
-func writeTile(c echo.Context, e tilecache.Entry) error {
-	req := c.Request()
-	h := c.Response().Header()
+// 204 when it is empty, else the gzip bytes or, for a client that does not
+// accept gzip, the raw bytes kept beside them. Each has its own ETag.
+func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
+	req, res := c.Request(), c.Response()
+	h := res.Header()
 	gz := acceptsGzip(req.Header.Get("Accept-Encoding"))
-	etag := e.ETag
+	body, etag := e.Gzip, e.ETag
 	if !gz && !e.Empty {
-		// A strong tag names one representation: the unzipped bytes get
-		// their own.
-		etag = strings.TrimSuffix(e.ETag, `"`) + `-identity"`
+		body, etag = e.Raw, e.IdentityETag
 	}
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", tileCacheControl)
-	h.Set("ETag", etag)
+	h[headerVary] = s.hdr.varyEncoding
+	h[headerCacheControl] = s.hdr.tileCacheControl
+	h[headerETag] = []string{etag}
 	if ifNoneMatch(req.Header.Get("If-None-Match"), etag) {
-		return c.NoContent(http.StatusNotModified)
+		res.WriteHeader(http.StatusNotModified)
+		return nil
 	}
 	if e.Empty {
-		return c.NoContent(http.StatusNoContent)
+		res.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	body := e.Gzip
 	if gz {
-		h.Set("Content-Encoding", "gzip")
-	} else {
-		raw, err := e.Raw()
-		if err != nil {
-			return err
-		}
-		body = raw
+		h[headerContentEncode] = s.hdr.gzip
 	}
-	h.Set(echo.HeaderContentType, mediaMVT)
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-	c.Response().WriteHeader(http.StatusOK)
-	_, err := c.Response().Write(body)
+	h[headerContentType] = s.hdr.mvt
+	h[headerContentLength] = []string{strconv.Itoa(len(body))}
+	res.WriteHeader(http.StatusOK)
+	_, err := res.Write(body)
 	return err
-}
-
-// parseTile reads the z, x and y.mvt path segments of a tile address.
-func parseTile(zs, xs, ys string) (maptile.Tile, error) {
-	ys, ok := strings.CutSuffix(ys, ".mvt")
-	if !ok {
-		return maptile.Tile{}, geo.Errorf(geo.EINVALID, "Tiles are Mapbox Vector Tiles at /tiles/{z}/{x}/{y}.mvt; the address must end in .mvt, got %q.", clipText(ys))
-	}
-	z, ok := tileNumber(zs, geo.TileMaxZoom)
-	if !ok {
-		return maptile.Tile{}, geo.Errorf(geo.EINVALID, "The zoom must be a whole number from 0 to %d; got %q.", geo.TileMaxZoom, clipText(zs))
-	}
-	last := uint64(1)<<z - 1
-	x, ok := tileNumber(xs, last)
-	if !ok {
-		return maptile.Tile{}, geo.Errorf(geo.EINVALID, "At zoom %d the tile column x must be a whole number from 0 to %d; got %q.", z, last, clipText(xs))
-	}
-	y, ok := tileNumber(ys, last)
-	if !ok {
-		return maptile.Tile{}, geo.Errorf(geo.EINVALID, "At zoom %d the tile row y must be a whole number from 0 to %d; got %q.", z, last, clipText(ys))
-	}
-	return maptile.New(uint32(x), uint32(y), maptile.Zoom(z)), nil
-}
-
-// tileNumber reads a plain decimal number from 0 to max: digits only, no
-// sign, no leading zeros, so that each tile has exactly one address.
-func tileNumber(s string, max uint64) (uint64, bool) {
-	if s == "" || len(s) > 8 || (len(s) > 1 && s[0] == '0') {
-		return 0, false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	return n, err == nil && n <= max
 }
 
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip: named
 // (or x-gzip, or *) with a quality above zero.
 func acceptsGzip(header string) bool {
 	gzip, star := -1.0, -1.0
-	for _, part := range strings.Split(header, ",") {
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ",")
 		name, params, _ := strings.Cut(part, ";")
 		name = strings.ToLower(strings.TrimSpace(name))
 		q := 1.0
@@ -175,10 +133,17 @@ func acceptsGzip(header string) bool {
 // is unknown drops them all.
 func (s *Server) invalidateTiles(c geo.Change) {
 	if c.BBox == (orb.Bound{}) {
-		s.tiles.InvalidateAll()
+		s.tileCache.InvalidateAll()
 		return
 	}
-	s.tiles.Invalidate(c.BBox)
+	s.tileCache.Invalidate(c.BBox)
+}
+
+// tileCacheStats returns the tile cache's counters for its collector.
+func (s *Server) tileCacheStats() memcache.Stats {
+	t := s.tileCache.Stats()
+	return memcache.Stats{Hits: t.Hits, Misses: t.Misses, Loads: t.Renders, LoadErrors: t.RenderErrors,
+		Evictions: t.Evictions, Invalidations: t.Invalidations, Bytes: t.Bytes, Entries: t.Entries, MaxBytes: t.MaxBytes}
 }
 
 // checkTileQuery accepts no query parameter but v, a number a viewer adds

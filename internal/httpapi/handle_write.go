@@ -11,11 +11,8 @@ import (
 	"partymap/internal/geo"
 )
 
-// Limits on write bodies.
-const (
-	maxFeatureBody  = 4 << 20
-	mediaMergePatch = "application/merge-patch+json"
-)
+// mediaMergePatch is the media type of a PATCH body (RFC 7396).
+const mediaMergePatch = "application/merge-patch+json"
 
 // changeJSON is one row a write changed, for the answer.
 type changeJSON struct {
@@ -82,7 +79,9 @@ func parseDryRun(c echo.Context) (bool, error) {
 }
 
 // ifMatchVersion reads the version the writer holds from If-Match, which
-// must carry the item's strong ETag, "<layer>-<id>-v<version>".
+// must carry the item's strong ETag, "<layer>-<id>-v<version>", or the tag
+// of its gzip representation (a browser reads the item compressed and
+// sends back the tag it got), "<layer>-<id>-v<version>-gzip".
 func ifMatchVersion(c echo.Context, layer string, id int64) (int64, error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	etagOf := fmt.Sprintf("GET /collections/%s/items/%d", layer, id)
@@ -98,7 +97,7 @@ func ifMatchVersion(c echo.Context, layer string, id int64) (int64, error) {
 	for _, t := range strings.Split(h, ",") {
 		t = strings.TrimSpace(t)
 		if strings.HasPrefix(t, prefix) && strings.HasSuffix(t, `"`) {
-			v, err := strconv.ParseInt(t[len(prefix):len(t)-1], 10, 64)
+			v, err := strconv.ParseInt(strings.TrimSuffix(t[len(prefix):len(t)-1], "-gzip"), 10, 64)
 			if err == nil && v > 0 {
 				return v, nil
 			}
@@ -112,7 +111,7 @@ func decodeFeatureBody(c echo.Context, l geo.Layer) (geo.Feature, error) {
 	if err := requireJSON(c, mediaGeoJSON); err != nil {
 		return geo.Feature{}, err
 	}
-	body, err := readBody(c, maxFeatureBody)
+	body, err := readBody(c)
 	if err != nil {
 		return geo.Feature{}, err
 	}
@@ -153,7 +152,7 @@ func (s *Server) handleCreateItem(c echo.Context) error {
 	f.ID = 0
 	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Insert, Feature: f}}, o)
 	if err != nil {
-		return s.writeError(c, l.Name, 0, err)
+		return err
 	}
 	return s.answerWrite(c, res, l.Name, res.Changes[0].ID, http.StatusCreated)
 }
@@ -170,7 +169,7 @@ func (s *Server) handlePatchItem(c echo.Context) error {
 		if err := requireJSON(c, mediaMergePatch); err != nil {
 			return geo.Feature{}, err
 		}
-		body, err := readBody(c, maxFeatureBody)
+		body, err := readBody(c)
 		if err != nil {
 			return geo.Feature{}, err
 		}
@@ -216,14 +215,14 @@ func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (
 	}
 	version, err := ifMatchVersion(c, l.Name, id)
 	if err != nil {
-		return s.writeError(c, l.Name, id, err)
+		return err
 	}
 	current, err := s.store.FindFeature(c.Request().Context(), l.Name, id)
 	if err != nil {
 		return err
 	}
 	if current.Version != version {
-		return s.writeError(c, l.Name, id, geo.ConflictError(l.Name, id, version, current.Version))
+		return geo.ConflictError(l.Name, id, version, current.Version)
 	}
 	f, err := build(l, current)
 	if err != nil {
@@ -235,7 +234,7 @@ func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (
 	f.ID = id
 	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Update, Feature: f, IfVersion: version}}, o)
 	if err != nil {
-		return s.writeError(c, l.Name, id, err)
+		return err
 	}
 	return s.answerWrite(c, res, l.Name, id, http.StatusOK)
 }
@@ -249,11 +248,11 @@ func (s *Server) handleDeleteItem(c echo.Context) error {
 	}
 	version, err := ifMatchVersion(c, l.Name, id)
 	if err != nil {
-		return s.writeError(c, l.Name, id, err)
+		return err
 	}
 	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Delete, Feature: geo.Feature{Layer: l.Name, ID: id}, IfVersion: version}}, o)
 	if err != nil {
-		return s.writeError(c, l.Name, id, err)
+		return err
 	}
 	if res.DryRun {
 		return writeJSON(c, http.StatusOK, mediaJSON, dryRunAnswer{DryRun: true, Valid: true, Changes: changesJSON(res)})
@@ -311,7 +310,6 @@ func (s *Server) answerWrite(c echo.Context, res geo.EditResult, layer string, i
 	h := c.Response().Header()
 	h.Set("ETag", featureETag(*ch.Feature))
 	h.Set("Last-Modified", ch.Feature.UpdatedAt.UTC().Format(http.TimeFormat))
-	h.Set("Cache-Control", "no-store")
 	if status == http.StatusCreated {
 		h.Set("Location", self)
 	}
@@ -328,25 +326,4 @@ func (s *Server) invalidate(res geo.EditResult) {
 		s.reads.apply(c)
 		s.invalidateTiles(c)
 	}
-}
-
-// writeError answers a failed write. A stale version (412) carries the
-// item's current version and ETag, in the ETag header and the problem body,
-// so the editor can show the colleague's version and re-apply.
-func (s *Server) writeError(c echo.Context, layer string, id int64, err error) error {
-	if geo.ErrorCode(err) != geo.ECONFLICT || id == 0 {
-		return err
-	}
-	p := problemFor(err)
-	p.Instance = c.Request().URL.Path
-	body := struct {
-		Problem
-		CurrentVersion int64  `json:"current_version"`
-		CurrentETag    string `json:"current_etag,omitempty"`
-	}{Problem: p}
-	if cur, ferr := s.store.FindFeature(c.Request().Context(), layer, id); ferr == nil {
-		body.CurrentVersion, body.CurrentETag = cur.Version, featureETag(cur)
-		c.Response().Header().Set("ETag", body.CurrentETag)
-	}
-	return writeJSON(c, http.StatusPreconditionFailed, "application/problem+json", body)
 }

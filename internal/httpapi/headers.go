@@ -6,6 +6,25 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+// Header names in their canonical form, for setting them without
+// canonicalising them again on every answer.
+const (
+	headerCacheControl   = "Cache-Control"
+	headerContentType    = "Content-Type"
+	headerContentLength  = "Content-Length"
+	headerContentEncode  = "Content-Encoding"
+	headerETag           = "Etag"
+	headerVary           = "Vary"
+	headerRequestID      = "X-Request-Id"
+	headerNoSniff        = "X-Content-Type-Options"
+	headerAllowOrigin    = "Access-Control-Allow-Origin"
+	headerExposeHeaders  = "Access-Control-Expose-Headers"
+	headerCSP            = "Content-Security-Policy"
+	headerFrameOptions   = "X-Frame-Options"
+	headerReferrerPolicy = "Referrer-Policy"
+	headerXCache         = "X-Cache"
+)
+
 // contentSecurityPolicy allows only this server's own resources. MapLibre
 // needs workers and blob:/data: images; inline styles are set by MapLibre's
 // controls.
@@ -13,33 +32,93 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; worker-src
 	"img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; " +
 	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// securityHeaders sets the headers every answer carries, and opens CORS to
-// public GET reads only: writes, logins and staff pages stay same-origin.
-func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// headerValues are the header values the server sends unchanged, built
+// once: setting a header is then a map assignment, not an allocation. The
+// slices are shared by every answer and never modified.
+type headerValues struct {
+	noSniff, allowOrigin, exposeHeaders []string
+	csp, frameOptions, referrerPolicy   []string
+	noStore, tileCacheControl           []string
+	varyAccept, varyEncoding            []string
+	varyAcceptEncoding                  []string
+	gzip, mvt, hit, miss                []string
+}
+
+func newHeaderValues() headerValues {
+	one := func(v string) []string { return []string{v} }
+	return headerValues{
+		noSniff:            one("nosniff"),
+		allowOrigin:        one("*"),
+		exposeHeaders:      one("ETag, Link, Retry-After"),
+		csp:                one(contentSecurityPolicy),
+		frameOptions:       one("DENY"),
+		referrerPolicy:     one("strict-origin-when-cross-origin"),
+		noStore:            one("no-store"),
+		tileCacheControl:   one(tileCacheControl),
+		varyAccept:         one("Accept"),
+		varyEncoding:       one("Accept-Encoding"),
+		varyAcceptEncoding: one("Accept, Accept-Encoding"),
+		gzip:               one("gzip"),
+		mvt:                one(mediaMVT),
+		hit:                one("HIT"),
+		miss:               one("MISS"),
+	}
+}
+
+// openCORS lets scripts of any site read a public answer, errors included:
+// Access-Control-Allow-Origin: * and never credentials, so a browser sends
+// no cookie with such a request and another site learns nothing a
+// logged-out visitor could not see.
+func (s *Server) openCORS(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Frame-Options", "DENY")
-		r := c.Request()
-		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && publicRead(c.Path()) {
-			h.Set("Access-Control-Allow-Origin", "*")
-			h.Set("Access-Control-Expose-Headers", "ETag, Link, Retry-After")
-		}
+		h[headerAllowOrigin] = s.hdr.allowOrigin
+		h[headerExposeHeaders] = s.hdr.exposeHeaders
 		return next(c)
 	}
 }
 
-// publicRead reports whether a route (its pattern, as routed) is one of the
-// public, anonymous reads. Staff reads under the same prefixes (an item's
-// history, a layer's deleted items) are not.
-func publicRead(route string) bool {
-	switch route {
-	case "/", "/api", "/conformance", "/collections", "/collections/:layer", "/collections/:layer/items",
-		"/collections/:layer/items/:id", "/style.json", "/tiles.json", "/tiles/:z/:x/:y",
-		"/api/nearest", "/api/locate", "/api/search", "/api/events":
-		return true
+// documentHeaders give an HTML answer what only a document needs: a
+// Content Security Policy of this server's own resources, no framing by
+// other sites, and a referrer policy for the requests the page makes.
+// Routes that also answer JSON (the OGC documents) or scripts (the
+// viewer's files) get them only on their HTML answers.
+func (s *Server) documentHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Before(func() {
+			h := res.Header()
+			if isHTML(h.Get(headerContentType)) {
+				h[headerCSP] = s.hdr.csp
+				h[headerFrameOptions] = s.hdr.frameOptions
+				h[headerReferrerPolicy] = s.hdr.referrerPolicy
+			}
+		})
+		return next(c)
 	}
-	return false
 }
+
+// isHTML reports whether a Content-Type is HTML.
+func isHTML(ct string) bool {
+	return len(ct) >= len(mediaHTML) && ct[:len(mediaHTML)] == mediaHTML
+}
+
+// answerHead answers HEAD as GET without the body (RFC 9110 §9.3.2): it is
+// the first middleware of the HEAD route registered beside every GET route.
+// The handler writes its headers (Content-Length included) as for GET; the
+// body is dropped here.
+func answerHead(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Writer = headWriter{res.Writer}
+		return next(c)
+	}
+}
+
+// headWriter drops a body: HEAD answers carry only headers.
+type headWriter struct{ http.ResponseWriter }
+
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"html/template"
 	"io"
 	"net/http"
 
@@ -42,7 +41,7 @@ type htmlPage struct {
 
 // renderHTML answers body as an HTML page.
 func (s *Server) renderHTML(c echo.Context, title string, body any) error {
-	page, err := htmlBytes(title, body)
+	page, err := s.htmlBytes(title, body)
 	if err != nil {
 		return err
 	}
@@ -50,7 +49,7 @@ func (s *Server) renderHTML(c echo.Context, title string, body any) error {
 }
 
 // htmlBytes renders body as an HTML page.
-func htmlBytes(title string, body any) ([]byte, error) {
+func (s *Server) htmlBytes(title string, body any) ([]byte, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
@@ -69,21 +68,22 @@ func htmlBytes(title string, body any) ([]byte, error) {
 	for _, col := range doc.Collections {
 		page.Sub = append(page.Sub, htmlSection{Title: col.Title, Links: col.Links})
 	}
-	tmpl, err := template.New("page").Parse(pageTemplate)
-	if err != nil {
-		return nil, err
-	}
 	var out bytes.Buffer
-	if err := tmpl.Execute(&out, page); err != nil {
+	if err := s.page.Execute(&out, page); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil
 }
 
 // renderBody renders an OGC document as HTML or as JSON of the media type.
-func renderBody(html bool, title, mediaType, etag string, body any) (rendered, error) {
+// An entity tag given for the JSON names the HTML apart: a strong tag names
+// one representation.
+func (s *Server) renderBody(html bool, title, mediaType, etag string, body any) (rendered, error) {
 	if html {
-		b, err := htmlBytes(title, body)
+		if etag != "" {
+			etag = tagged(etag, "html")
+		}
+		b, err := s.htmlBytes(title, body)
 		return rendered{contentType: "text/html; charset=UTF-8", etag: etag, body: b}, err
 	}
 	b, err := jsonBytes(body)

@@ -13,47 +13,35 @@ import (
 	"partymap/internal/geo"
 )
 
-// Default bounds of request bodies (Config.MaxBodyBytes, MaxImportBytes).
-const (
-	defaultMaxBodyBytes   = 4 << 20
-	defaultMaxImportBytes = 32 << 20
-)
-
-// importPath is the one route whose bodies are whole files.
-const importPath = "/api/import"
-
-// limitBodies bounds every request body: a body announced larger than the
-// limit is refused at once (413) without being read, a body that turns out
-// larger stops being read at the limit; and a JSON body must be UTF-8
-// (RFC 8259), or decoding would quietly store U+FFFD in its place. The
-// checks run as the handler reads the body, so a request refused for its
-// credentials is never read.
-func (s *Server) limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			return next(c)
+// limitBody bounds the request body of a route by limit, the bound of the
+// route's kind of request (a write, an import, a login: see the route
+// table): a body announced larger is refused at once (413) without being
+// read, a body that turns out larger stops being read at the limit; and a
+// JSON body must be UTF-8 (RFC 8259), or decoding would quietly store
+// U+FFFD in its place. The checks run as the handler reads the body, after
+// the route's login check, so a request refused for its credentials is
+// never read. Handlers read the body as it is (readBody): there is no
+// second limit.
+func (s *Server) limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > limit {
+				return tooLarge(limit)
+			}
+			body := &checkedBody{r: http.MaxBytesReader(c.Response(), r.Body, limit), closer: r.Body, utf8: isJSONMedia(r.Header.Get(echo.HeaderContentType))}
+			r.Body = body
+			err := next(c)
+			switch {
+			case err == nil:
+				return nil
+			case body.tooLarge:
+				return tooLarge(limit)
+			case body.invalidUTF8:
+				return geo.Errorf(geo.EINVALID, "The body is not valid UTF-8 text (byte %d); send JSON encoded as UTF-8.", body.badAt)
+			}
+			return err
 		}
-		limit := s.cfg.MaxBodyBytes
-		if c.Path() == importPath {
-			limit = s.cfg.MaxImportBytes
-		}
-		if r.ContentLength > limit {
-			return tooLarge(limit)
-		}
-		body := &checkedBody{r: http.MaxBytesReader(c.Response(), r.Body, limit), closer: r.Body, utf8: isJSONMedia(r.Header.Get(echo.HeaderContentType))}
-		r.Body = body
-		err := next(c)
-		switch {
-		case err == nil:
-			return nil
-		case body.tooLarge:
-			return tooLarge(limit)
-		case body.invalidUTF8:
-			return geo.Errorf(geo.EINVALID, "The body is not valid UTF-8 text (byte %d); send JSON encoded as UTF-8.", body.badAt)
-		}
-		return err
 	}
 }
 

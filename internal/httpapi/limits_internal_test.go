@@ -60,7 +60,7 @@ func TestCheckedBody_utf8(t *testing.T) {
 // their length is announced, when reading reaches the limit otherwise. Reads
 // and bodies that are not JSON are not touched.
 func TestLimitBodies(t *testing.T) {
-	s := New(Config{MaxBodyBytes: 100, MaxImportBytes: 1000, Logger: slog.New(slog.DiscardHandler)})
+	s := newInternal(t, Config{MaxBodyBytes: 100, MaxImportBytes: 1000, MaxLoginBytes: 50, Logger: slog.New(slog.DiscardHandler)})
 	var read int
 	echoed := func(c echo.Context) error {
 		b, err := io.ReadAll(c.Request().Body)
@@ -70,8 +70,10 @@ func TestLimitBodies(t *testing.T) {
 		}
 		return c.NoContent(http.StatusNoContent)
 	}
-	s.echo.PATCH("/test/write", echoed)
-	s.echo.POST(importPath, echoed)
+	const importPath, loginPath = "/test/import", "/test/login"
+	s.register(route{http.MethodPatch, "/test/write", echoed, writeBody})
+	s.register(route{http.MethodPost, importPath, echoed, importBody})
+	s.register(route{http.MethodPost, loginPath, echoed, loginBody})
 	tests := []struct {
 		name      string
 		path      string
@@ -87,6 +89,9 @@ func TestLimitBodies(t *testing.T) {
 		{"streamed too large", "/test/write", strings.Repeat("x", 500), "application/json", true, 413, 100, "100 bytes"},
 		{"import may be larger", importPath, strings.Repeat("x", 900), "application/geo+json", false, 204, 900, ""},
 		{"import too large", importPath, strings.Repeat("x", 1001), "application/geo+json", false, 413, 0, "1000 bytes"},
+		{"login", loginPath, `{"name":"a","password":"b"}`, "application/json", false, 204, 27, ""},
+		{"login too large", loginPath, strings.Repeat("x", 51), "application/json", false, 413, 0, "50 bytes"},
+		{"login streamed too large", loginPath, strings.Repeat("x", 500), "application/json", true, 413, 50, "50 bytes"},
 		{"invalid UTF-8 JSON", "/test/write", "{\"a\":\"\xff\"}", "application/geo+json", false, 400, 0, "UTF-8 text (byte 6)"},
 		{"binary that is not JSON", "/test/write", "\xff\xfe", "application/octet-stream", false, 204, 2, ""},
 	}
@@ -98,7 +103,7 @@ func TestLimitBodies(t *testing.T) {
 				body = io.MultiReader(body) // hides the length
 			}
 			method := http.MethodPatch
-			if tt.path == importPath {
+			if tt.path != "/test/write" {
 				method = http.MethodPost
 			}
 			req := httptest.NewRequest(method, tt.path, body)

@@ -26,12 +26,22 @@ func TestMain(m *testing.M) {
 func newServer(t *testing.T) http.Handler {
 	t.Helper()
 	db, _ := testdb.Open(t, harness)
-	api := httpapi.New(httpapi.Config{
+	api := mustNew(t, httpapi.Config{
 		Catalogue: geo.NewCatalogue(),
 		Store:     db,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	return api.Handler()
+}
+
+// mustNew returns the server of cfg, failing the test when New fails.
+func mustNew(tb testing.TB, cfg httpapi.Config) *httpapi.Server {
+	tb.Helper()
+	s, err := httpapi.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }
 
 type response struct {

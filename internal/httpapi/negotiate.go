@@ -23,13 +23,21 @@ func wantsHTML(c echo.Context) (bool, error) {
 	default:
 		return false, geo.Errorf(geo.EINVALID, "The f parameter must be json or html; got %q.", clipText(f))
 	}
-	accept := c.Request().Header.Get("Accept")
-	return strings.Contains(accept, "text/html") && !strings.Contains(accept, "json"), nil
+	return acceptsHTML(c.Request().Header.Get("Accept")), nil
+}
+
+// acceptsHTML reports whether an Accept header names text/html and no JSON
+// type (what browsers send).
+func acceptsHTML(accept string) bool {
+	return strings.Contains(accept, "text/html") && !strings.Contains(accept, "json")
 }
 
 // checkParams refuses query parameters the endpoint does not know, naming
 // the ones it does, so that a typo is not silently ignored.
 func checkParams(c echo.Context, allowed ...string) error {
+	if c.Request().URL.RawQuery == "" {
+		return nil
+	}
 	q, err := url.ParseQuery(c.Request().URL.RawQuery)
 	if err != nil {
 		return geo.Errorf(geo.EINVALID, "The query string is malformed; encode special characters as %%XX.")

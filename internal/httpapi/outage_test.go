@@ -18,7 +18,7 @@ import (
 // so; when it is back the server recovers by itself.
 func TestOutage_cachedReadsSurvive(t *testing.T) {
 	db, _ := testdb.Open(t, harness)
-	api := httpapi.New(httpapi.Config{Catalogue: geo.NewCatalogue(), Store: db,
+	api := mustNew(t, httpapi.Config{Catalogue: geo.NewCatalogue(), Store: db,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	h := api.Handler()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -18,7 +18,7 @@ import (
 // source path. The log has the details, with the request id.
 func TestInternalErrorsStayInternal(t *testing.T) {
 	var log bytes.Buffer
-	s := New(Config{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	s := newInternal(t, Config{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	const secret = "pgx: SQLSTATE 42P01 at /work/main/internal/postgis/features.go:42"
 	s.echo.GET("/test/boom", func(echo.Context) error { panic(secret) })
 	s.echo.GET("/test/error", func(echo.Context) error { return errors.New(secret) })

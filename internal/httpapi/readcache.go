@@ -1,148 +1,149 @@
 package httpapi
 
 import (
-	"container/list"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
 	"sync"
-	"sync/atomic"
-
-	"github.com/prometheus/client_golang/prometheus"
+	"time"
 
 	"partymap/internal/geo"
+	"partymap/internal/memcache"
 )
 
-// cachedRead is one cached answer to a public read.
-type cachedRead struct {
-	key         string
-	layer       string // "" for answers about every layer (the collections list)
-	id          int64  // the feature of an item answer, 0 for pages and descriptions
-	contentType string
-	etag        string
-	body        []byte
+// readKey names a cached feature answer: the layer and item it shows (its
+// group: what a change drops), and everything else that changes its
+// bytes.
+type readKey struct {
+	group readGroup
+	// acceptsHTML is whether the Accept header asked for HTML, which
+	// decides the format when the address has no f parameter.
+	acceptsHTML bool
+	// url is the base URL clients reach the server by and the request URI.
+	url string
 }
 
-func (r *cachedRead) size() int64 { return int64(len(r.body)+len(r.key)) + 200 }
+// readGroup is what a cached answer shows: a layer ("" for the list of
+// every layer) and an item (0 for pages and descriptions).
+type readGroup struct {
+	layer string
+	id    int64
+}
+
+// cachedRead is one rendered answer as the cache keeps it: compressed once
+// when that is worth it, each encoding with its own entity tag.
+type cachedRead struct {
+	contentType []string
+	identity    encoded
+	// gzip has no body when the answer is too small to gain from it.
+	gzip encoded
+}
+
+// encoded is an answer in one content coding, with its header values.
+type encoded struct {
+	body         []byte
+	etag, length []string
+}
+
+// Sizes of the read cache's entries.
+const (
+	// minGzipBytes is the smallest answer worth compressing: below it the
+	// header costs what the coding saves.
+	minGzipBytes = 512
+	// readEntryOverhead estimates what one entry costs besides its bodies
+	// and key: the cache's bookkeeping and the header values.
+	readEntryOverhead = 320
+)
 
 // readCache keeps rendered OGC answers (collections, pages, items) in
-// memory, bounded in bytes, least recently used out first. A change drops
-// exactly the answers it can alter: the changed item, the pages and
-// description of its layer, and the collections list. When the database
-// is unreachable, what is cached keeps being served.
+// memory, bounded in bytes, least recently used out first, each rendered
+// once however many ask at the same time. A change drops exactly the
+// answers it can alter: the changed item, the pages and description of
+// its layer, and the collections list. When the database is unreachable,
+// what is cached keeps being served.
 type readCache struct {
-	mu       sync.Mutex
-	maxBytes int64
-	bytes    int64
-	order    *list.List // front = most recently used
-	entries  map[string]*list.Element
-
-	// gen counts invalidations, so that an answer rendered before a
-	// change is not stored after it.
-	gen atomic.Int64
-
-	hits, misses, invalidated atomic.Int64
+	mem *memcache.Cache[readKey, readGroup, *cachedRead]
+	gz  sync.Pool // of *gzip.Writer
 }
 
-func newReadCache(maxBytes int64) *readCache {
-	return &readCache{maxBytes: maxBytes, order: list.New(), entries: map[string]*list.Element{}}
-}
-
-func (c *readCache) get(key string) (*cachedRead, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.entries[key]
-	if !ok {
-		c.misses.Add(1)
-		return nil, false
-	}
-	c.hits.Add(1)
-	c.order.MoveToFront(el)
-	return el.Value.(*cachedRead), true
-}
-
-// generation returns the current invalidation count.
-func (c *readCache) generation() int64 { return c.gen.Load() }
-
-// putIfCurrent stores r unless something was invalidated since gen.
-func (c *readCache) putIfCurrent(r *cachedRead, gen int64) {
-	if r.size() > c.maxBytes/8 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen.Load() != gen {
-		return
-	}
-	if el, ok := c.entries[r.key]; ok {
-		c.removeLocked(el)
-	}
-	c.entries[r.key] = c.order.PushFront(r)
-	c.bytes += r.size()
-	for c.bytes > c.maxBytes {
-		c.removeLocked(c.order.Back())
-	}
-}
-
-func (c *readCache) removeLocked(el *list.Element) {
-	r := el.Value.(*cachedRead)
-	c.order.Remove(el)
-	delete(c.entries, r.key)
-	c.bytes -= r.size()
+// newReadCache returns a cache of maxBytes whose renders may take timeout.
+func newReadCache(maxBytes int64, timeout time.Duration) *readCache {
+	return &readCache{mem: memcache.New(memcache.Config[readKey, readGroup, *cachedRead]{
+		MaxBytes: maxBytes,
+		Size: func(k readKey, r *cachedRead) int64 {
+			return int64(len(k.url)+len(r.identity.body)+len(r.gzip.body)) + readEntryOverhead
+		},
+		Group:       func(k readKey) readGroup { return k.group },
+		LoadTimeout: timeout,
+	})}
 }
 
 // apply drops the answers a change can alter.
 func (c *readCache) apply(ch geo.Change) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen.Add(1)
-	for el := c.order.Front(); el != nil; {
-		next := el.Next()
-		r := el.Value.(*cachedRead)
-		if r.layer == "" || r.layer == ch.Layer && (r.id == 0 || r.id == ch.ID) {
-			c.removeLocked(el)
-			c.invalidated.Add(1)
-		}
-		el = next
+	c.mem.InvalidateGroup(readGroup{}, nil)
+	c.mem.InvalidateGroup(readGroup{layer: ch.Layer}, nil)
+	if ch.ID != 0 {
+		c.mem.InvalidateGroup(readGroup{layer: ch.Layer, id: ch.ID}, nil)
 	}
 }
 
 // reset drops everything: changes may have been missed.
-func (c *readCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen.Add(1)
-	c.invalidated.Add(int64(len(c.entries)))
-	c.order.Init()
-	c.entries = map[string]*list.Element{}
-	c.bytes = 0
-}
+func (c *readCache) reset() { c.mem.Clear() }
 
-// collector exposes the cache's statistics to Prometheus.
-func (c *readCache) collector() prometheus.Collector {
-	return readCacheCollector{c: c,
-		hits:   prometheus.NewDesc("partymap_read_cache_hits_total", "Feature answers served from memory.", nil, nil),
-		misses: prometheus.NewDesc("partymap_read_cache_misses_total", "Feature answers rendered from the database.", nil, nil),
-		inval:  prometheus.NewDesc("partymap_read_cache_invalidated_total", "Cached feature answers dropped by changes.", nil, nil),
-		bytes:  prometheus.NewDesc("partymap_read_cache_bytes", "Bytes held by the feature answer cache.", nil, nil),
+// encode makes the cache entry of a rendered answer: the identity bytes
+// with their tag (the item's version, or a hash of the bytes), and the
+// gzip bytes, compressed once here, tagged apart (a strong tag names one
+// representation).
+func (c *readCache) encode(out rendered) *cachedRead {
+	etag := out.etag
+	if etag == "" {
+		etag = contentETag(out.body)
 	}
+	r := &cachedRead{
+		contentType: []string{out.contentType},
+		identity:    encoded{body: out.body, etag: []string{etag}, length: []string{strconv.Itoa(len(out.body))}},
+	}
+	if len(out.body) >= minGzipBytes {
+		if gz := c.compress(out.body); len(gz) < len(out.body)*9/10 {
+			r.gzip = encoded{body: gz, etag: []string{tagged(etag, "gzip")}, length: []string{strconv.Itoa(len(gz))}}
+		}
+	}
+	return r
 }
 
-type readCacheCollector struct {
-	c                          *readCache
-	hits, misses, inval, bytes *prometheus.Desc
+// compress returns b gzipped at the default level: an answer is
+// compressed once and sent many times, so the smaller bytes are worth the
+// time. It returns nil when compression fails.
+func (c *readCache) compress(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b)/4 + 64)
+	zw, _ := c.gz.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	} else {
+		zw.Reset(&buf)
+	}
+	if _, err := zw.Write(b); err != nil {
+		return nil
+	}
+	if err := zw.Close(); err != nil {
+		return nil
+	}
+	c.gz.Put(zw)
+	return bytes.Clone(buf.Bytes())
 }
 
-func (k readCacheCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- k.hits
-	ch <- k.misses
-	ch <- k.inval
-	ch <- k.bytes
+// contentETag is a strong entity tag of bytes: the first 128 bits of their
+// SHA-256, the same on every server instance.
+func contentETag(b []byte) string {
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
-func (k readCacheCollector) Collect(ch chan<- prometheus.Metric) {
-	k.c.mu.Lock()
-	b := k.c.bytes
-	k.c.mu.Unlock()
-	ch <- prometheus.MustNewConstMetric(k.hits, prometheus.CounterValue, float64(k.c.hits.Load()))
-	ch <- prometheus.MustNewConstMetric(k.misses, prometheus.CounterValue, float64(k.c.misses.Load()))
-	ch <- prometheus.MustNewConstMetric(k.inval, prometheus.CounterValue, float64(k.c.invalidated.Load()))
-	ch <- prometheus.MustNewConstMetric(k.bytes, prometheus.GaugeValue, float64(b))
+// tagged returns a strong entity tag with a suffix naming a variant of its
+// representation: "x-v3" becomes "x-v3-gzip".
+func tagged(etag, variant string) string {
+	return etag[:len(etag)-1] + "-" + variant + `"`
 }

@@ -25,7 +25,7 @@ func TestReadCache_invalidation(t *testing.T) {
 	ready := make(chan struct{})
 	go db.Listen(ctx, hub, ready)
 	<-ready
-	h := httpapi.New(httpapi.Config{Catalogue: geo.NewCatalogue(), Store: db, Changes: hub,
+	h := mustNew(t, httpapi.Config{Catalogue: geo.NewCatalogue(), Store: db, Changes: hub,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
 
 	urls := map[string]string{

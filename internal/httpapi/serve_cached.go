@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,58 +12,89 @@ import (
 // rendered is an answer ready to send and to cache.
 type rendered struct {
 	contentType string
-	etag        string
-	body        []byte
+	// etag is the answer's strong entity tag when it has one of its own
+	// (an item's version); empty: a hash of the bytes.
+	etag string
+	body []byte
 }
 
-// readKey names an answer: everything that changes its bytes.
-func readKey(c echo.Context, html bool) string {
-	format := "j"
-	if html {
-		format = "h"
+// readKeyOf names the answer to a request for the item id of layer (0 for
+// pages and descriptions, "" for every layer).
+func readKeyOf(c echo.Context, layer string, id int64) readKey {
+	req := c.Request()
+	return readKey{
+		group:       readGroup{layer: layer, id: id},
+		acceptsHTML: acceptsHTML(req.Header.Get("Accept")),
+		url:         baseURL(req) + req.URL.RequestURI(),
 	}
-	return format + " " + baseURL(c.Request()) + c.Request().URL.RequestURI()
 }
 
-// serveCached answers a public read from memory when it can, otherwise
-// renders it and keeps it, tagged with the layer (and feature) it shows so
-// that changes drop it. During a database outage cached answers are still
-// served (markStale marks them); others fail fast with 503.
-func (s *Server) serveCached(c echo.Context, layer string, id int64, html bool, render func(ctx context.Context) (rendered, error)) error {
-	key := readKey(c, html)
-	if r, ok := s.reads.get(key); ok {
-		return s.writeCached(c, r, "HIT")
+// answerFromCache answers a public read from memory when it is there, and
+// reports whether it did. It comes first in a cached read's handler,
+// before the request is checked: an address in the cache was valid when
+// its answer was rendered, and will be again.
+func (s *Server) answerFromCache(c echo.Context, key readKey) (bool, error) {
+	r, ok := s.reads.mem.Lookup(key)
+	if !ok {
+		return false, nil
 	}
+	return true, s.writeCached(c, r, true)
+}
+
+// serveCached answers a public read that answerFromCache did not: it
+// renders it (once, however many ask at the same time), keeps it, and
+// sends it. render must not use the echo.Context: it may run after the
+// request has ended. During a database outage nothing is rendered: 503.
+func (s *Server) serveCached(c echo.Context, key readKey, render func(ctx context.Context) (rendered, error)) error {
 	if s.health.down.Load() {
+		if r, ok := s.reads.mem.Peek(key); ok {
+			return s.writeCached(c, r, true)
+		}
 		return errDatabaseDown()
 	}
-	gen := s.reads.generation()
-	out, err := render(c.Request().Context())
+	r, hit, err := s.reads.mem.Get(c.Request().Context(), key, func(ctx context.Context) (*cachedRead, error) {
+		out, err := render(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s.reads.encode(out), nil
+	})
 	if err != nil {
 		s.health.note(err)
 		return err
 	}
-	r := &cachedRead{key: key, layer: layer, id: id, contentType: out.contentType, etag: out.etag, body: out.body}
-	s.reads.putIfCurrent(r, gen)
-	return s.writeCached(c, r, "MISS")
+	return s.writeCached(c, r, hit)
 }
 
-func (s *Server) writeCached(c echo.Context, r *cachedRead, cacheStatus string) error {
-	h := c.Response().Header()
-	h.Set("X-Cache", cacheStatus)
-	if r.etag != "" {
-		h.Set("ETag", r.etag)
-		if ifNoneMatch(c.Request().Header.Get("If-None-Match"), r.etag) {
-			return c.NoContent(http.StatusNotModified)
-		}
+// writeCached sends a cached answer, gzip-compressed when the client
+// accepts it and the answer has a compressed form; 304 when the client
+// holds the representation already.
+func (s *Server) writeCached(c echo.Context, r *cachedRead, hit bool) error {
+	req, res := c.Request(), c.Response()
+	h := res.Header()
+	if hit {
+		h[headerXCache] = s.hdr.hit
+	} else {
+		h[headerXCache] = s.hdr.miss
 	}
-	h.Set(echo.HeaderContentType, r.contentType)
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(r.body)))
-	c.Response().WriteHeader(http.StatusOK)
-	if c.Request().Method == http.MethodHead {
+	h[headerVary] = s.hdr.varyAcceptEncoding
+	rep := &r.identity
+	gz := r.gzip.body != nil && acceptsGzip(req.Header.Get("Accept-Encoding"))
+	if gz {
+		rep = &r.gzip
+	}
+	h[headerETag] = rep.etag
+	if ifNoneMatch(req.Header.Get("If-None-Match"), rep.etag[0]) {
+		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	_, err := c.Response().Write(r.body)
+	if gz {
+		h[headerContentEncode] = s.hdr.gzip
+	}
+	h[headerContentType] = r.contentType
+	h[headerContentLength] = rep.length
+	res.WriteHeader(http.StatusOK)
+	_, err := res.Write(rep.body)
 	return err
 }
 
@@ -80,10 +110,9 @@ func jsonBytes(body any) ([]byte, error) {
 // ifNoneMatch reports whether an If-None-Match header names etag, by the
 // weak comparison RFC 9110 prescribes for it.
 func ifNoneMatch(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	for _, t := range strings.Split(header, ",") {
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
 			return true

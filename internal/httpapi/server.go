@@ -4,14 +4,15 @@
 package httpapi
 
 import (
-	"context"
+	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -20,42 +21,68 @@ import (
 	"partymap/internal/tilecache"
 )
 
+// Defaults of Config's fields: main's flags show them, and New puts them in
+// place of zero values.
+const (
+	// DefaultTitle names the service when Config.Title is empty.
+	DefaultTitle = "partymap"
+	// DefaultRequestTimeout bounds the database work of one request.
+	DefaultRequestTimeout = 10 * time.Second
+	// DefaultReadCacheBytes bounds the memory of rendered feature answers.
+	DefaultReadCacheBytes = 32 << 20
+	// DefaultMaxBodyBytes bounds the body of a write.
+	DefaultMaxBodyBytes = 4 << 20
+	// DefaultMaxImportBytes bounds the body of an import.
+	DefaultMaxImportBytes = 32 << 20
+	// DefaultMaxLoginBytes bounds the body of a login.
+	DefaultMaxLoginBytes = 4 << 10
+	// DefaultKioskIdle is how long the kiosk waits untouched before it
+	// closes its card and flies home.
+	DefaultKioskIdle = 90 * time.Second
+)
+
 // Config is what the server needs from main.
 type Config struct {
 	Catalogue *geo.Catalogue
 	Store     geo.FeatureStore
 	Logger    *slog.Logger
-	// Title names the service on the landing page.
+	// AccessLog receives one line per request at info level (method, path,
+	// status, bytes, time taken, request id); nil: Logger. Give it a
+	// handler that writes without waiting (see internal/logbuf): a request
+	// must never wait for a log write.
+	AccessLog *slog.Logger
+	// Title names the service on the landing page; empty: DefaultTitle.
 	Title string
 	// Version is the build version, shown on the landing page.
 	Version string
-	// RequestTimeout bounds each request's work, queries included.
+	// RequestTimeout bounds each request's database work; zero:
+	// DefaultRequestTimeout.
 	RequestTimeout time.Duration
 	// KioskPosition, when set, is where the street kiosk stands: the "you
 	// are here" marker and the default origin of the finder.
 	KioskPosition *orb.Point
 	// Registry collects the server's metrics, served at /metrics; main
-	// registers the pool's and caches' collectors on it. Nil: a new one.
+	// registers the pool's collectors on it. Nil: a new one.
 	Registry *prometheus.Registry
 	// Changes delivers every committed change to the map (from the
 	// database's LISTEN/NOTIFY): caches invalidate by it and the event
 	// stream forwards it. Nil: a hub nobody publishes to.
 	Changes *changes.Hub
 	// ReadCacheBytes bounds the memory kept for rendered feature answers;
-	// zero means 32 MiB.
+	// zero: DefaultReadCacheBytes.
 	ReadCacheBytes int64
 	// Viewer is the web viewer's files (web.Files()); nil serves no viewer.
 	Viewer fs.FS
-	// HomeView is where the viewer opens and flies back to; zero means the
-	// Xiyue community's home view.
+	// HomeView is where the viewer opens and flies back to; zero means
+	// DefaultHomeView.
 	HomeView View
 	// KioskIdle is how long the kiosk waits untouched before it closes its
-	// card and flies home; zero means 90 seconds.
+	// card and flies home; zero: DefaultKioskIdle.
 	KioskIdle time.Duration
 	// Tiles renders the vector tiles; nil serves none.
 	Tiles geo.TileStore
 	// TileCache keeps rendered tiles; changes from Changes invalidate it.
-	// Nil: a cache of 64 MiB.
+	// Nil: a cache of tilecache.DefaultMaxBytes.
 	TileCache *tilecache.Cache
 	// EventsHeartbeat is how often a quiet event stream (/api/events) sends
 	// a comment to keep proxies from closing it; zero means 15 seconds.
@@ -68,42 +95,28 @@ type Config struct {
 	Edits    geo.EditStore
 	// Auth tunes logins and sessions; zero values take the defaults.
 	Auth AuthConfig
-	// MaxBodyBytes bounds the body of a write (any request but an
-	// import); zero means 4 MiB, which is also the writes' own ceiling.
+	// MaxBodyBytes bounds the body of a write; zero: DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MaxImportBytes bounds the body of an import; zero means 32 MiB, which
-	// is also the import's own ceiling.
+	// MaxImportBytes bounds the body of an import; zero:
+	// DefaultMaxImportBytes.
 	MaxImportBytes int64
+	// MaxLoginBytes bounds the body of a login; zero: DefaultMaxLoginBytes.
+	MaxLoginBytes int64
 }
 
-// Server carries the routes and their dependencies.
-type Server struct {
-	// tiles caches rendered vector tiles.
-	tiles   *tilecache.Cache
-	cfg     Config
-	cat     *geo.Catalogue
-	store   geo.FeatureStore
-	log     *slog.Logger
-	echo    *echo.Echo
-	metrics *metrics
-	reads   *readCache
-	health  *dbHealth
-	// static serves the viewer's files with ETags and cached gzip.
-	static *staticFiles
-	// events ends the open event streams at shutdown.
-	events eventStreams
-}
-
-// New returns a server with every route registered.
-func New(cfg Config) *Server {
+// withDefaults puts the defaults in place of zero values.
+func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Title == "" {
-		cfg.Title = "partymap"
+	if cfg.AccessLog == nil {
+		cfg.AccessLog = cfg.Logger
 	}
-	if cfg.RequestTimeout == 0 {
-		cfg.RequestTimeout = 10 * time.Second
+	if cfg.Title == "" {
+		cfg.Title = DefaultTitle
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.Changes == nil {
 		cfg.Changes = changes.NewHub()
@@ -112,95 +125,122 @@ func New(cfg Config) *Server {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	if cfg.ReadCacheBytes == 0 {
-		cfg.ReadCacheBytes = 32 << 20
+		cfg.ReadCacheBytes = DefaultReadCacheBytes
+	}
+	if cfg.KioskIdle <= 0 {
+		cfg.KioskIdle = DefaultKioskIdle
 	}
 	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = defaultMaxBodyBytes
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.MaxImportBytes <= 0 {
-		cfg.MaxImportBytes = defaultMaxImportBytes
+		cfg.MaxImportBytes = DefaultMaxImportBytes
 	}
-	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
-	s.reads = newReadCache(cfg.ReadCacheBytes)
-	s.health = newDBHealth(cfg.Registry)
+	if cfg.MaxLoginBytes <= 0 {
+		cfg.MaxLoginBytes = DefaultMaxLoginBytes
+	}
+	if cfg.TileCache == nil {
+		cfg.TileCache = tilecache.New(tilecache.DefaultMaxBytes)
+	}
+	cfg.Auth = cfg.Auth.withDefaults()
+	return cfg
+}
+
+// Server carries the routes and their dependencies.
+type Server struct {
+	cfg   Config
+	cat   *geo.Catalogue
+	store geo.FeatureStore
+	log   *slog.Logger
+	echo  *echo.Echo
+	// routes is the route table the router was built from.
+	routes []route
+
+	metrics *metrics
+	access  *accessLog
+	ids     requestIDs
+	hdr     headerValues
+
+	// tileCache keeps rendered vector tiles; renderTile fills it from the
+	// tile store (cfg.Tiles), bound once so that a hit costs no closure.
+	tileCache  *tilecache.Cache
+	renderTile tilecache.RenderFunc
+	// reads keeps rendered feature answers.
+	reads  *readCache
+	health *dbHealth
+	// page renders OGC documents as HTML.
+	page *template.Template
+	// static serves the viewer's files with ETags and cached gzip.
+	static *staticFiles
+	// events ends the open event streams at shutdown.
+	events eventStreams
+}
+
+// New returns a server with every route registered. It fails only when its
+// metrics cannot be registered on cfg.Registry (a name already taken).
+func New(cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger, hdr: newHeaderValues()}
+	s.ids = newRequestIDs()
+	s.access = &accessLog{logger: cfg.AccessLog}
+	page, err := template.New("page").Parse(pageTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: page template: %w", err)
+	}
+	s.page = page
+	s.reads = newReadCache(cfg.ReadCacheBytes, cfg.RequestTimeout)
+	s.tileCache = cfg.TileCache
+	s.static = newStaticFiles(cfg.Viewer)
+	s.health = newDBHealth()
 	if cfg.Tiles != nil {
+		// During an outage /tiles.json answers the last bounds it knew.
 		s.cfg.Tiles = &boundsMemory{TileStore: cfg.Tiles, down: s.health.down.Load}
+		s.renderTile = s.cfg.Tiles.Tile
 	}
-	cfg.Registry.MustRegister(s.reads.collector())
+	s.metrics = newMetrics()
+	collectors := append(s.metrics.collectors(),
+		s.health.gauge,
+		newCacheCollector(s.reads.mem.Stats, readCacheMetrics()),
+		newCacheCollector(s.tileCacheStats, tileCacheMetrics()),
+	)
+	for _, c := range collectors {
+		if err := cfg.Registry.Register(c); err != nil {
+			return nil, fmt.Errorf("httpapi: register metrics: %w", err)
+		}
+	}
 	cfg.Changes.OnChange(s.reads.apply)
 	cfg.Changes.OnReset(s.reads.reset)
-	s.static = newStaticFiles(cfg.Viewer)
-	s.tiles = cfg.TileCache
-	if s.tiles == nil {
-		s.tiles = tilecache.New(defaultTileCacheBytes)
-	}
-	cfg.Registry.MustRegister(newTileCacheCollector(s.tiles))
 	cfg.Changes.OnChange(s.invalidateTiles)
-	cfg.Changes.OnReset(func() { s.tiles.InvalidateAll() })
+	cfg.Changes.OnReset(func() { s.tileCache.InvalidateAll() })
+
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
-		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/" },
-	}))
-	e.Pre(s.answerHead)
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{TargetHeader: echo.HeaderXRequestID}))
-	e.Use(s.accessLog)
-	e.Use(s.metrics.instrument)
-	e.Use(s.securityHeaders)
-	e.Use(s.recoverPanics)
-	e.Use(s.requestDeadline)
-	e.Use(s.limitBodies)
-	e.Use(s.markStale)
+	// The one middleware every request runs through, whatever its route
+	// (unknown addresses and wrong methods included). Everything that
+	// depends on the route is attached to it in the route table.
+	e.Use(s.observe)
 	s.echo = e
-	s.routes()
-	return s
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.register(rt)
+	}
+	return s, nil
 }
 
 // Handler returns the server as an http.Handler.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s }
 
-func (s *Server) routes() {
-	e := s.echo
-	e.GET("/healthz", s.handleHealth)
-	e.GET("/readyz", s.handleReady)
-	e.GET("/metrics", s.handleMetrics)
-
-	e.GET("/", s.handleLanding)
-	e.GET("/conformance", s.handleConformance)
-	e.GET("/api", s.handleOpenAPI)
-	e.GET("/collections", s.handleCollections)
-	e.GET("/collections/:layer", s.handleCollection)
-	e.GET("/collections/:layer/items", s.handleItems)
-	e.GET("/collections/:layer/items/:id", s.handleItem)
-
-	e.GET("/style.json", s.handleStyle)
-	e.GET("/tiles.json", s.handleTileJSON)
-	e.GET("/tiles/:z/:x/:y", s.handleTile)
-	e.GET("/viewer-config.json", s.handleViewerConfig)
-
-	e.GET("/api/nearest", s.handleNearest)
-	e.GET("/api/locate", s.handleLocate)
-	e.GET("/api/search", s.handleSearch)
-	e.GET("/api/events", s.handleEvents)
-	s.editRoutes()
-	if s.cfg.Viewer != nil {
-		e.GET("/map", s.handleViewerPage)
-		e.GET("/kiosk", s.handleViewerPage)
-		e.GET("/static/*", s.handleStatic)
+// ServeHTTP answers one request. A trailing slash is dropped first, so that
+// /collections/ is /collections (as a client that adds one expects); it is
+// done here, not as Echo "pre" middleware, which costs every request a
+// chain of closures.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; len(p) > 1 && p[len(p)-1] == '/' {
+		r.URL.Path = p[:len(p)-1]
+		r.URL.RawPath = strings.TrimSuffix(r.URL.RawPath, "/")
+		r.RequestURI = r.URL.RequestURI()
 	}
-}
-
-// requestDeadline bounds every request's context so that queries end with it.
-func (s *Server) requestDeadline(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if c.Path() == "/api/events" {
-			return next(c) // a stream lasts as long as its client
-		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		c.SetRequest(c.Request().WithContext(ctx))
-		return next(c)
-	}
+	s.echo.ServeHTTP(w, r)
 }

@@ -52,7 +52,7 @@ func newStaffEnv(t *testing.T, auth httpapi.AuthConfig) *staffEnv {
 		}
 		*u.token = tok
 	}
-	env.h = httpapi.New(httpapi.Config{
+	env.h = mustNew(t, httpapi.Config{
 		Catalogue: geo.NewCatalogue(),
 		Store:     db,
 		Accounts:  db,

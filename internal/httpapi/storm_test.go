@@ -35,7 +35,7 @@ func TestDisconnectStorm(t *testing.T) {
 	ready := make(chan struct{})
 	go db.Listen(ctx, hub, ready)
 	<-ready
-	api := httpapi.New(httpapi.Config{
+	api := mustNew(t, httpapi.Config{
 		Catalogue: geo.NewCatalogue(), Store: db, Changes: hub,
 		Tiles: db, TileCache: tilecache.New(0),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -72,7 +72,7 @@ func benchTiles(b *testing.B, db *postgis.DB, bound orb.Bound) {
 				if mode == "warm" {
 					cacheBytes = 256 << 20
 				}
-				h := httpapi.New(httpapi.Config{
+				h := mustNew(b, httpapi.Config{
 					Catalogue: geo.NewCatalogue(), Store: db, Tiles: db, TileCache: tilecache.New(cacheBytes),
 					Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})),
 				}).Handler()

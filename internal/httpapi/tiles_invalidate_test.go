@@ -162,7 +162,7 @@ func TestTiles_invalidationBySQL(t *testing.T) {
 			t.Errorf("instance %d: %d tiles invalidated, want exactly the %d touched", i, got, want)
 		}
 		for _, tile := range tiles {
-			_, cached := in.cache.Peek(tile)
+			_, cached := in.cache.Peek(tileID(t, tile))
 			switch {
 			case touched[tile] && tile != probe && cached:
 				t.Errorf("instance %d: touched tile %v is still cached", i, tile)
@@ -173,7 +173,7 @@ func TestTiles_invalidationBySQL(t *testing.T) {
 		renders := stats.Renders
 		for _, tile := range tiles {
 			r := fetch(t, in, tile)
-			fresh, err := in.db.Tile(ctx, tile)
+			fresh, err := in.db.Tile(ctx, tileID(t, tile))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,7 +40,7 @@ func startTileInstance(t *testing.T, db *postgis.DB, cacheBytes int64) tileInsta
 	t.Helper()
 	hub := changes.NewHub()
 	cache := tilecache.New(cacheBytes)
-	api := httpapi.New(httpapi.Config{
+	api := mustNew(t, httpapi.Config{
 		Catalogue: geo.NewCatalogue(), Store: db, Tiles: db, TileCache: cache, Changes: hub,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -102,6 +102,16 @@ func gunzip(t *testing.T, body []byte) []byte {
 }
 
 // homeTile is the z14 tile at the viewer's home view centre.
+// tileID returns the geo.TileID of a tile on the grid.
+func tileID(t *testing.T, tile maptile.Tile) geo.TileID {
+	t.Helper()
+	id, err := geo.NewTileID(tile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func homeTile() maptile.Tile { return maptile.At(orb.Point{110.0995, 34.5733}, 14) }
 
 func TestTiles_gzipAndHeaders(t *testing.T) {

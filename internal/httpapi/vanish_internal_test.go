@@ -19,7 +19,7 @@ import (
 // is counted as 499 (not 503) and logged at debug level, not as an error.
 func TestVanishedClient_is499NotError(t *testing.T) {
 	log := &syncBuffer{}
-	s := New(Config{Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	s := newInternal(t, Config{Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	started := make(chan struct{})
 	s.echo.GET("/test/slow", func(c echo.Context) error {
 		close(started)

@@ -25,7 +25,7 @@ func newViewerServer(t *testing.T, cfg httpapi.Config) http.Handler {
 	cfg.Store = db
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.Viewer = web.Files()
-	return httpapi.New(cfg).Handler()
+	return mustNew(t, cfg).Handler()
 }
 
 func TestStyle_onlyThisServer(t *testing.T) {

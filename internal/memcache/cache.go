@@ -141,6 +141,25 @@ func (c *Cache[K, G, V]) Get(ctx context.Context, key K, load LoadFunc[V]) (v V,
 	}
 }
 
+// Lookup returns the value of key if it is in memory, counting a hit and
+// making it the most recently used; it counts nothing when the key is
+// missing. It is for a caller that checks memory before it builds the load
+// function of Get, which then costs only the requests that miss.
+func (c *Cache[K, G, V]) Lookup(key K) (V, bool) {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	if !ok {
+		c.mu.Unlock()
+		var zero V
+		return zero, false
+	}
+	c.touch(e)
+	v := e.value
+	c.mu.Unlock()
+	c.stats.hits.Add(1)
+	return v, true
+}
+
 // Peek returns the value of key if it is in memory, without loading it,
 // for example to answer while the source is unreachable. It counts as
 // neither a hit nor a miss and leaves the LRU order as it is.

@@ -74,8 +74,14 @@ func TestCache_GetHitAndMiss(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Errorf("loads: got %d, want 1", calls.Load())
 	}
+	if v, ok := c.Lookup(k); v != "post one" || !ok {
+		t.Errorf("Lookup: got %q, %v; want the kept value", v, ok)
+	}
+	if _, ok := c.Lookup(key{"posts", "2"}); ok {
+		t.Error("Lookup found a key never loaded")
+	}
 	s := c.Stats()
-	if s.Hits != 1 || s.Misses != 1 || s.Loads != 1 || s.Entries != 1 || s.Bytes != int64(len("post one")) || s.MaxBytes != 1<<10 {
+	if s.Hits != 2 || s.Misses != 1 || s.Loads != 1 || s.Entries != 1 || s.Bytes != int64(len("post one")) || s.MaxBytes != 1<<10 {
 		t.Errorf("stats: got %+v", s)
 	}
 }

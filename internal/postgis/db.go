@@ -17,11 +17,18 @@ import (
 	"partymap/internal/geo"
 )
 
+// Defaults of Options, for zero values and main's flags.
+const (
+	DefaultMaxConns         = 10
+	DefaultStatementTimeout = 5 * time.Second
+)
+
 // Options tune the connection pool.
 type Options struct {
-	// MaxConns bounds the pool; 0 means 10.
+	// MaxConns bounds the pool; 0 means DefaultMaxConns.
 	MaxConns int32
-	// StatementTimeout bounds every statement on the server; 0 means 5 s.
+	// StatementTimeout bounds every statement on the server; 0 means
+	// DefaultStatementTimeout.
 	StatementTimeout time.Duration
 	Logger           *slog.Logger
 }
@@ -43,10 +50,10 @@ func Open(ctx context.Context, connString string, cat *geo.Catalogue, o Options)
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
 	if o.MaxConns == 0 {
-		o.MaxConns = 10
+		o.MaxConns = DefaultMaxConns
 	}
 	if o.StatementTimeout == 0 {
-		o.StatementTimeout = 5 * time.Second
+		o.StatementTimeout = DefaultStatementTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

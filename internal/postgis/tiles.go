@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/maptile"
 
 	"partymap/internal/geo"
 )
@@ -14,11 +13,9 @@ import (
 // tile's zoom, in one round trip: PostGIS clips, simplifies and encodes
 // (ST_AsMVTGeom, ST_AsMVT) from the stored Web Mercator geometry. It
 // returns no bytes when nothing lies in the tile. It implements
-// geo.TileStore.
-func (db *DB) Tile(ctx context.Context, t maptile.Tile) ([]byte, error) {
-	if t.Z > geo.TileMaxZoom || !t.Valid() {
-		return nil, geo.Errorf(geo.EINVALID, "There is no tile %d/%d/%d: zoom runs from 0 to %d and x and y from 0 to 2^zoom − 1.", t.Z, t.X, t.Y, geo.TileMaxZoom)
-	}
+// geo.TileStore; the TileID is valid by construction.
+func (db *DB) Tile(ctx context.Context, id geo.TileID) ([]byte, error) {
+	t := id.Tile()
 	q, err := buildTileQuery(db.cat.Stored(), int(t.Z))
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
+	"partymap/internal/geo"
 	"partymap/internal/tilecache"
 )
 
@@ -28,7 +29,7 @@ func benchTile() []byte {
 func cityTiles() []maptile.Tile {
 	const side = 77
 	var tiles []maptile.Tile
-	for z := maptile.Zoom(0); z <= tilecache.MaxZoom; z++ {
+	for z := maptile.Zoom(0); z <= geo.TileMaxZoom; z++ {
 		n := uint32(1) << z
 		x0, y0 := uint32(0), uint32(0)
 		w := min(n, side)
@@ -47,7 +48,10 @@ func cityTiles() []maptile.Tile {
 
 func BenchmarkCache_GetHit(b *testing.B) {
 	raw := benchTile()
-	tiles := cityTiles()[:10_000]
+	var tiles []geo.TileID
+	for _, tile := range cityTiles()[:10_000] {
+		tiles = append(tiles, tileID(b, tile))
+	}
 	c := tilecache.New(1 << 30)
 	ctx := context.Background()
 	for _, tile := range tiles {
@@ -84,7 +88,7 @@ func BenchmarkCache_GetMiss(b *testing.B) {
 	b.ReportAllocs()
 	i := uint32(0)
 	for b.Loop() {
-		tile := maptile.New(i%(1<<16), i/(1<<16), 16)
+		tile := tileID(b, maptile.New(i%(1<<16), i/(1<<16), 16))
 		if _, err := c.Get(ctx, tile, render); err != nil {
 			b.Fatalf("Get: %v", err)
 		}
@@ -126,7 +130,7 @@ func BenchmarkCache_Invalidate(b *testing.B) {
 			c := filledCache(b, tiles)
 			var gone []maptile.Tile
 			for _, tile := range tiles {
-				if tile.Bound(tilecache.DefaultBuffer).Intersects(tt.bound) {
+				if tile.Bound(defaultBuffer).Intersects(tt.bound) {
 					gone = append(gone, tile)
 				}
 			}
@@ -141,7 +145,7 @@ func BenchmarkCache_Invalidate(b *testing.B) {
 				}
 				b.StopTimer()
 				for _, tile := range gone {
-					if _, err := c.Get(ctx, tile, renderBytes(nil, nil)); err != nil {
+					if _, err := c.Get(ctx, tileID(b, tile), renderBytes(nil, nil)); err != nil {
 						b.Fatalf("Get: %v", err)
 					}
 				}

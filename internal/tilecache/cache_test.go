@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,11 +13,30 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
+	"partymap/internal/geo"
 	"partymap/internal/tilecache"
 )
 
 // xiyueTemple is the tile of Xiyue Temple, Huayin, at zoom 16.
-var xiyueTemple = maptile.At(templePoint(), 16)
+var xiyueTemple = tileIDAt(templePoint(), 16)
+
+// tileIDAt returns the tile of zoom z holding p. maptile.At always gives a
+// tile on the grid, so NewTileID has nothing to refuse below TileMaxZoom.
+func tileIDAt(p orb.Point, z maptile.Zoom) geo.TileID {
+	id, _ := geo.NewTileID(maptile.At(p, z))
+	return id
+}
+
+// tileID returns the TileID of a tile, failing the test when it is off the
+// grid.
+func tileID(tb testing.TB, tile maptile.Tile) geo.TileID {
+	tb.Helper()
+	id, err := geo.NewTileID(tile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return id
+}
 
 // templePoint returns the position of Xiyue Temple, Huayin.
 func templePoint() orb.Point {
@@ -26,7 +46,7 @@ func templePoint() orb.Point {
 // renderBytes returns a render function that returns raw and counts its
 // calls in n (when n is not nil).
 func renderBytes(raw []byte, n *atomic.Int64) tilecache.RenderFunc {
-	return func(context.Context) ([]byte, error) {
+	return func(context.Context, geo.TileID) ([]byte, error) {
 		if n != nil {
 			n.Add(1)
 		}
@@ -37,7 +57,7 @@ func renderBytes(raw []byte, n *atomic.Int64) tilecache.RenderFunc {
 // blockingRender returns a render function that signals started, waits for
 // release and then returns raw, or the error of its context.
 func blockingRender(raw []byte, started chan<- struct{}, release <-chan struct{}) tilecache.RenderFunc {
-	return func(ctx context.Context) ([]byte, error) {
+	return func(ctx context.Context, _ geo.TileID) ([]byte, error) {
 		started <- struct{}{}
 		<-release
 		if err := ctx.Err(); err != nil {
@@ -85,15 +105,11 @@ func TestCache_GetHitAndMiss(t *testing.T) {
 	if got, want := second.ETag, first.ETag; got != want {
 		t.Errorf("second ETag = %s, want the first %s", got, want)
 	}
-	gotRaw, err := second.Raw()
-	if err != nil {
-		t.Fatalf("Raw: %v", err)
+	if !bytes.Equal(second.Raw, raw) {
+		t.Errorf("Raw = %q, want %q", second.Raw, raw)
 	}
-	if !bytes.Equal(gotRaw, raw) {
-		t.Errorf("Raw() = %q, want %q", gotRaw, raw)
-	}
-	if got, want := second.RawSize, len(raw); got != want {
-		t.Errorf("RawSize = %d, want %d", got, want)
+	if second.IdentityETag == second.ETag || second.IdentityETag != strings.TrimSuffix(second.ETag, `"`)+`-identity"` {
+		t.Errorf("IdentityETag = %s, want the gzip ETag %s with -identity", second.IdentityETag, second.ETag)
 	}
 	st := c.Stats()
 	if st.Hits != 1 || st.Misses != 1 || st.Renders != 1 || st.Entries != 1 {
@@ -108,9 +124,9 @@ func TestCache_GetSingleFlight(t *testing.T) {
 	started := make(chan struct{}, callers)
 	release := make(chan struct{})
 	render := blockingRender([]byte("tile"), started, release)
-	counted := func(ctx context.Context) ([]byte, error) {
+	counted := func(ctx context.Context, _ geo.TileID) ([]byte, error) {
 		renders.Add(1)
-		return render(ctx)
+		return render(ctx, xiyueTemple)
 	}
 
 	results := make(chan result, callers)
@@ -145,34 +161,28 @@ func TestCache_GetErrors(t *testing.T) {
 	errDown := errors.New("database down")
 	tests := []struct {
 		name    string
-		tile    maptile.Tile
+		tile    geo.TileID
 		render  tilecache.RenderFunc
 		wantErr error
 	}{
 		{
 			name:    "render error",
 			tile:    xiyueTemple,
-			render:  func(context.Context) ([]byte, error) { return nil, errDown },
+			render:  func(context.Context, geo.TileID) ([]byte, error) { return nil, errDown },
 			wantErr: errDown,
 		},
 		{
-			name:    "zoom above MaxZoom",
-			tile:    maptile.New(0, 0, tilecache.MaxZoom+1),
-			render:  renderBytes([]byte("x"), nil),
-			wantErr: tilecache.ErrInvalidTile,
-		},
-		{
-			name:    "x outside its zoom",
-			tile:    maptile.New(4, 0, 2),
-			render:  renderBytes([]byte("x"), nil),
-			wantErr: tilecache.ErrInvalidTile,
+			name:    "render panic",
+			tile:    xiyueTemple,
+			render:  func(context.Context, geo.TileID) ([]byte, error) { panic("render bug") },
+			wantErr: nil,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tilecache.New(1 << 20)
 			_, err := c.Get(context.Background(), tt.tile, tt.render)
-			if !errors.Is(err, tt.wantErr) {
+			if err == nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("Get: err = %v, want %v", err, tt.wantErr)
 			}
 			if _, ok := c.Peek(tt.tile); ok {
@@ -193,13 +203,9 @@ func TestCache_GetEmptyTile(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Get %d: %v", i, err)
 		}
-		if !e.Empty || e.Gzip != nil || e.RawSize != 0 {
-			t.Errorf("Get %d = {Empty: %v, Gzip: %d bytes, RawSize: %d}, want an empty entry",
-				i, e.Empty, len(e.Gzip), e.RawSize)
-		}
-		raw, err := e.Raw()
-		if raw != nil || err != nil {
-			t.Errorf("Raw() = %q, %v, want nil, nil", raw, err)
+		if !e.Empty || e.Gzip != nil || e.Raw != nil {
+			t.Errorf("Get %d = {Empty: %v, Gzip: %d bytes, Raw: %d bytes}, want an empty entry",
+				i, e.Empty, len(e.Gzip), len(e.Raw))
 		}
 	}
 	if got, want := renders.Load(), int64(1); got != want {
@@ -244,13 +250,13 @@ func TestCache_ConcurrentUse(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 500 {
-				tile := maptile.New(uint32(i%37), uint32(g), 8)
+				tile := tileID(t, maptile.New(uint32(i%37), uint32(g), 8))
 				if _, err := c.Get(context.Background(), tile, renderBytes([]byte{byte(i), byte(g)}, nil)); err != nil {
 					t.Errorf("Get: %v", err)
 					return
 				}
 				if i%50 == 0 {
-					c.Invalidate(tile.Bound())
+					c.Invalidate(tile.Tile().Bound())
 				}
 				c.Peek(tile)
 				c.Stats()

@@ -6,49 +6,33 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 )
 
-// Entry is one rendered tile as the cache keeps it: compressed once, with the
-// validators an HTTP response needs. Its byte slice is shared by every
-// caller that receives the entry and must not be modified.
+// Entry is one rendered tile as the cache keeps it: compressed once, the
+// raw bytes kept beside for clients that do not accept gzip, each with the
+// strong entity tag of its representation. Its byte slices are shared by
+// every caller that receives the entry and must not be modified.
 type Entry struct {
 	// Gzip is the tile compressed with gzip, ready to send with
 	// Content-Encoding: gzip. It is nil when Empty is true.
 	Gzip []byte
-	// RawSize is the length of the uncompressed MVT bytes.
-	RawSize int
-	// ETag is a strong entity tag derived from the uncompressed bytes only,
-	// so every server instance gives the same tag for the same tile content.
+	// Raw is the uncompressed MVT bytes, for clients that do not accept
+	// gzip. It is nil when Empty is true.
+	Raw []byte
+	// ETag is the strong entity tag of the gzip representation, derived
+	// from the raw bytes only, so every server instance gives the same tag
+	// for the same tile content.
 	ETag string
+	// IdentityETag is the strong entity tag of the raw representation: a
+	// strong tag names one representation, so it differs from ETag.
+	IdentityETag string
 	// Rendered is when the render function returned these bytes.
 	Rendered time.Time
 	// Empty reports a tile without features (the render returned zero
 	// bytes); the HTTP layer answers it with 204 No Content.
 	Empty bool
-}
-
-// Raw returns the uncompressed MVT bytes, for clients that do not accept
-// gzip. It returns nil for an empty tile.
-func (e Entry) Raw() ([]byte, error) {
-	if e.Empty || len(e.Gzip) == 0 {
-		return nil, nil
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(e.Gzip))
-	if err != nil {
-		return nil, fmt.Errorf("tilecache: open gzip tile: %w", err)
-	}
-	raw := make([]byte, 0, e.RawSize)
-	buf := bytes.NewBuffer(raw)
-	if _, err := io.Copy(buf, zr); err != nil {
-		return nil, fmt.Errorf("tilecache: gunzip tile: %w", err)
-	}
-	if err := zr.Close(); err != nil {
-		return nil, fmt.Errorf("tilecache: gunzip tile: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 // etagOf returns a strong ETag for raw tile bytes: the first 128 bits of
@@ -97,7 +81,8 @@ func (c *compressor) compress(raw []byte) ([]byte, error) {
 
 // newEntry builds the entry for freshly rendered raw bytes.
 func (c *compressor) newEntry(raw []byte, rendered time.Time) (Entry, error) {
-	e := Entry{RawSize: len(raw), ETag: etagOf(raw), Rendered: rendered}
+	tag := etagOf(raw)
+	e := Entry{ETag: tag, IdentityETag: tag[:len(tag)-1] + `-identity"`, Rendered: rendered}
 	if len(raw) == 0 {
 		e.Empty = true
 		return e, nil
@@ -106,6 +91,6 @@ func (c *compressor) newEntry(raw []byte, rendered time.Time) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	e.Gzip = gz
+	e.Gzip, e.Raw = gz, raw
 	return e, nil
 }

@@ -9,8 +9,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/paulmach/orb/maptile"
-
+	"partymap/internal/geo"
 	"partymap/internal/tilecache"
 )
 
@@ -18,7 +17,7 @@ import (
 func entryFor(t *testing.T, raw []byte) tilecache.Entry {
 	t.Helper()
 	c := tilecache.New(1 << 30)
-	e, err := c.Get(context.Background(), maptile.New(0, 0, 0), renderBytes(raw, nil))
+	e, err := c.Get(context.Background(), geo.TileID{}, renderBytes(raw, nil))
 	if err != nil {
 		t.Fatalf("Get: %v", err)
 	}
@@ -75,12 +74,8 @@ func TestEntry_Raw(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := entryFor(t, tt.raw)
-			got, err := e.Raw()
-			if err != nil {
-				t.Fatalf("Raw: %v", err)
-			}
-			if !bytes.Equal(got, tt.raw) {
-				t.Errorf("Raw() = %d bytes, want the %d rendered bytes", len(got), len(tt.raw))
+			if !bytes.Equal(e.Raw, tt.raw) {
+				t.Errorf("Raw = %d bytes, want the %d rendered bytes", len(e.Raw), len(tt.raw))
 			}
 			// What a browser does with Content-Encoding: gzip.
 			zr, err := gzip.NewReader(bytes.NewReader(e.Gzip))
@@ -105,12 +100,5 @@ func TestEntry_GzipDeterministic(t *testing.T) {
 	}
 	if len(a.Gzip) >= len(raw) {
 		t.Errorf("gzip size = %d, want less than the raw %d", len(a.Gzip), len(raw))
-	}
-}
-
-func TestEntry_RawCorrupt(t *testing.T) {
-	e := tilecache.Entry{Gzip: []byte("not gzip"), RawSize: 8}
-	if _, err := e.Raw(); err == nil {
-		t.Errorf("Raw of corrupt bytes: err = nil, want an error")
 	}
 }

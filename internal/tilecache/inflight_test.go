@@ -23,11 +23,7 @@ func getAsync(c *tilecache.Cache, render tilecache.RenderFunc) <-chan result {
 // rawOf returns the uncompressed bytes of e, failing the test on error.
 func rawOf(t *testing.T, e tilecache.Entry) string {
 	t.Helper()
-	raw, err := e.Raw()
-	if err != nil {
-		t.Fatalf("Raw: %v", err)
-	}
-	return string(raw)
+	return string(e.Raw)
 }
 
 func TestCache_InvalidateDuringRender(t *testing.T) {
@@ -95,7 +91,7 @@ func TestCache_InvalidateDuringRenderNewGet(t *testing.T) {
 	before := getAsync(c, blockingRender([]byte("before the edit"), started, release))
 	<-started
 
-	c.Invalidate(xiyueTemple.Bound())
+	c.Invalidate(xiyueTemple.Tile().Bound())
 	after := <-getAsync(c, renderBytes([]byte("after the edit"), nil))
 	if after.err != nil {
 		t.Fatalf("Get after the edit: %v", after.err)

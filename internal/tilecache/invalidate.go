@@ -5,6 +5,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"partymap/internal/geo"
 )
 
 // maxLatitude is the latitude of the top edge of the Web Mercator tile grid.
@@ -28,64 +30,35 @@ func (c *Cache) Invalidate(b orb.Bound) int {
 	if b.IsEmpty() {
 		return 0
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for t, f := range c.inflight {
-		if c.touches(t, b) {
-			f.stale = true
-			delete(c.inflight, t)
-		}
-	}
 	removed := 0
-	for z := range c.byZoom {
-		tiles := c.byZoom[z]
-		if len(tiles) == 0 {
-			continue
-		}
-		zn := c.zoneAt(maptile.Zoom(z), b)
+	for z := maptile.Zoom(0); z <= geo.TileMaxZoom; z++ {
+		zn := c.zoneAt(z, b)
 		r := zn.candidates()
-		if r.count() > uint64(len(tiles)) {
-			for t, el := range tiles {
-				if zn.touches(t) {
-					c.remove(el)
-					removed++
-				}
-			}
+		if r.count() > uint64(c.mem.GroupLen(z)) {
+			removed += c.mem.InvalidateGroup(z, func(t geo.TileID) bool { return zn.touches(t.Tile()) })
 			continue
 		}
-		for y := r.minY; y <= r.maxY; y++ {
-			for x := r.minX; x <= r.maxX; x++ {
-				t := maptile.Tile{X: x, Y: y, Z: maptile.Zoom(z)}
-				if el, ok := tiles[t]; ok && zn.touches(t) {
-					c.remove(el)
-					removed++
+		removed += c.mem.InvalidateKeys(func(yield func(geo.TileID) bool) {
+			for y := r.minY; y <= r.maxY; y++ {
+				for x := r.minX; x <= r.maxX; x++ {
+					t := maptile.Tile{X: x, Y: y, Z: z}
+					if !zn.touches(t) {
+						continue
+					}
+					if id, err := geo.NewTileID(t); err == nil && !yield(id) {
+						return
+					}
 				}
 			}
-		}
+		})
 	}
-	c.stats.invalidations.Add(uint64(removed))
-	c.publishSize()
 	return removed
 }
 
 // InvalidateAll empties the cache and keeps renders in flight from being
 // stored. It returns how many tiles it removed.
 func (c *Cache) InvalidateAll() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for t, f := range c.inflight {
-		f.stale = true
-		delete(c.inflight, t)
-	}
-	removed := c.lru.Len()
-	c.lru.Init()
-	for _, tiles := range c.byZoom {
-		clear(tiles)
-	}
-	c.bytes = 0
-	c.stats.invalidations.Add(uint64(removed))
-	c.publishSize()
-	return removed
+	return c.mem.Clear()
 }
 
 // touches reports whether a change inside b alters tile t: whether the

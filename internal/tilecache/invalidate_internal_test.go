@@ -7,6 +7,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"partymap/internal/geo"
 )
 
 func TestZone(t *testing.T) {
@@ -17,11 +19,11 @@ func TestZone(t *testing.T) {
 	// ring just outside the range touches. And zone.touches must agree
 	// with Cache.touches on every tile in and around the range.
 	r := rand.New(rand.NewPCG(1, 2))
-	buffers := []float64{0, DefaultBuffer, 0.5, 2}
+	buffers := []float64{0, float64(geo.TileBuffer) / geo.TileExtent, 0.5, 2}
 	for i := range 20000 {
 		buffer := buffers[i%len(buffers)]
 		c := New(0, WithBuffer(buffer))
-		z := maptile.Zoom(r.IntN(MaxZoom + 1))
+		z := maptile.Zoom(r.IntN(geo.TileMaxZoom + 1))
 		b := randomBound(r, z)
 		zn := c.zoneAt(z, b)
 		got := zn.candidates()

@@ -8,15 +8,20 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
+	"partymap/internal/geo"
 	"partymap/internal/tilecache"
 )
+
+// defaultBuffer is the render buffer of the PostGIS store, in tile widths:
+// the cache's default.
+const defaultBuffer = float64(geo.TileBuffer) / geo.TileExtent
 
 // cachedTiles returns the tiles the invalidation tests put in the cache: a
 // block of up to 6×6 tiles around Xiyue Temple at every zoom, plus tiles
 // far away and at the corners of the world.
 func cachedTiles() []maptile.Tile {
 	var tiles []maptile.Tile
-	for z := maptile.Zoom(0); z <= tilecache.MaxZoom; z++ {
+	for z := maptile.Zoom(0); z <= geo.TileMaxZoom; z++ {
 		n := int64(1) << z
 		c := maptile.At(templePoint(), z)
 		for dy := int64(-3); dy < 3; dy++ {
@@ -45,7 +50,7 @@ func filledCache(t testing.TB, tiles []maptile.Tile, opts ...tilecache.Option) *
 	t.Helper()
 	c := tilecache.New(1<<30, opts...)
 	for _, tile := range tiles {
-		if _, err := c.Get(context.Background(), tile, renderBytes(nil, nil)); err != nil {
+		if _, err := c.Get(context.Background(), tileID(t, tile), renderBytes(nil, nil)); err != nil {
 			t.Fatalf("Get %v: %v", tile, err)
 		}
 	}
@@ -93,7 +98,7 @@ func TestCache_Invalidate(t *testing.T) {
 		name   string
 		buffer float64
 	}{
-		{name: "default buffer", buffer: tilecache.DefaultBuffer},
+		{name: "default buffer", buffer: defaultBuffer},
 		{name: "no buffer", buffer: 0},
 		{name: "half a tile", buffer: 0.5},
 	}
@@ -120,7 +125,7 @@ func TestCache_Invalidate(t *testing.T) {
 					t.Errorf("Invalidate removed %d tiles, want %d", got, want)
 				}
 				for _, tile := range tiles {
-					_, cached := c.Peek(tile)
+					_, cached := c.Peek(tileID(t, tile))
 					if gone := !cached; gone != wantGone[tile] {
 						t.Errorf("tile %d/%d/%d removed = %v, want %v", tile.Z, tile.X, tile.Y, gone, wantGone[tile])
 					}
@@ -153,7 +158,7 @@ func checkWant(t *testing.T, want string, gone, total int, zooms map[maptile.Zoo
 	case "some":
 		ok = gone > 0 && gone < total
 	case "some at every zoom":
-		ok = gone > 0 && gone < total && len(zooms) == tilecache.MaxZoom+1
+		ok = gone > 0 && gone < total && len(zooms) == geo.TileMaxZoom+1
 	case "all":
 		ok = gone == total
 	}
@@ -192,27 +197,27 @@ func TestCache_InvalidateBuffer(t *testing.T) {
 	}{
 		{
 			name:   "inside the neighbour, within the buffer",
-			buffer: tilecache.DefaultBuffer, change: at(bound.Max[0] + width*tilecache.DefaultBuffer/2),
+			buffer: defaultBuffer, change: at(bound.Max[0] + width*defaultBuffer/2),
 			wantTile: true, wantNeighb: true,
 		},
 		{
 			name:   "inside the neighbour, within the buffer, no buffer",
-			buffer: 0, change: at(bound.Max[0] + width*tilecache.DefaultBuffer/2),
+			buffer: 0, change: at(bound.Max[0] + width*defaultBuffer/2),
 			wantTile: false, wantNeighb: true,
 		},
 		{
 			name:   "inside the neighbour, beyond the buffer",
-			buffer: tilecache.DefaultBuffer, change: at(bound.Max[0] + width*tilecache.DefaultBuffer*2),
+			buffer: defaultBuffer, change: at(bound.Max[0] + width*defaultBuffer*2),
 			wantTile: false, wantNeighb: true,
 		},
 		{
 			name:   "inside the tile, within the neighbour's buffer",
-			buffer: tilecache.DefaultBuffer, change: at(bound.Max[0] - width*tilecache.DefaultBuffer/2),
+			buffer: defaultBuffer, change: at(bound.Max[0] - width*defaultBuffer/2),
 			wantTile: true, wantNeighb: true,
 		},
 		{
 			name:   "inside the tile, beyond the neighbour's buffer",
-			buffer: tilecache.DefaultBuffer, change: at(bound.Max[0] - width*tilecache.DefaultBuffer*2),
+			buffer: defaultBuffer, change: at(bound.Max[0] - width*defaultBuffer*2),
 			wantTile: true, wantNeighb: false,
 		},
 	}
@@ -220,10 +225,10 @@ func TestCache_InvalidateBuffer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := filledCache(t, []maptile.Tile{tile, east}, tilecache.WithBuffer(tt.buffer))
 			c.Invalidate(tt.change)
-			if _, cached := c.Peek(tile); cached == tt.wantTile {
+			if _, cached := c.Peek(tileID(t, tile)); cached == tt.wantTile {
 				t.Errorf("tile removed = %v, want %v", !cached, tt.wantTile)
 			}
-			if _, cached := c.Peek(east); cached == tt.wantNeighb {
+			if _, cached := c.Peek(tileID(t, east)); cached == tt.wantNeighb {
 				t.Errorf("east neighbour removed = %v, want %v", !cached, tt.wantNeighb)
 			}
 		})
@@ -241,15 +246,15 @@ func TestCache_InvalidateAll(t *testing.T) {
 		t.Errorf("after InvalidateAll Entries = %d, Bytes = %d, want 0, 0", st.Entries, st.Bytes)
 	}
 	for _, tile := range tiles {
-		if _, ok := c.Peek(tile); ok {
+		if _, ok := c.Peek(tileID(t, tile)); ok {
 			t.Fatalf("tile %v still cached after InvalidateAll", tile)
 		}
 	}
 	// The cache still works afterwards.
-	if _, err := c.Get(context.Background(), tiles[0], renderBytes([]byte("x"), nil)); err != nil {
+	if _, err := c.Get(context.Background(), tileID(t, tiles[0]), renderBytes([]byte("x"), nil)); err != nil {
 		t.Fatalf("Get after InvalidateAll: %v", err)
 	}
-	if _, ok := c.Peek(tiles[0]); !ok {
+	if _, ok := c.Peek(tileID(t, tiles[0])); !ok {
 		t.Errorf("Peek after Get: found = false, want true")
 	}
 }

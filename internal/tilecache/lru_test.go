@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb/maptile"
 
+	"partymap/internal/geo"
 	"partymap/internal/tilecache"
 )
 
@@ -26,7 +27,7 @@ func TestCache_LRU(t *testing.T) {
 	// Room for exactly eight tiles; each is then at most maxBytes/8.
 	c := tilecache.New(8*size + size/2)
 	ctx := context.Background()
-	tile := func(i int) maptile.Tile { return maptile.New(uint32(i), 0, 10) }
+	tile := func(i int) geo.TileID { return tileID(t, maptile.New(uint32(i), 0, 10)) }
 	get := func(i int) {
 		t.Helper()
 		if _, err := c.Get(ctx, tile(i), renderBytes(raw, nil)); err != nil {
@@ -79,9 +80,8 @@ func TestCache_Oversize(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Get: %v", err)
 			}
-			got, gerr := e.Raw()
-			if gerr != nil || !bytes.Equal(got, raw) {
-				t.Errorf("served Raw() = %d bytes, %v, want the %d rendered bytes", len(got), gerr, len(raw))
+			if !bytes.Equal(e.Raw, raw) {
+				t.Errorf("served Raw = %d bytes, want the %d rendered bytes", len(e.Raw), len(raw))
 			}
 			if _, kept := c.Peek(xiyueTemple); kept != tt.wantKept {
 				t.Errorf("kept = %v, want %v", kept, tt.wantKept)

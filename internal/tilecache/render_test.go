@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"partymap/internal/geo"
 	"partymap/internal/tilecache"
 )
 
@@ -55,7 +56,7 @@ func TestCache_GetRenderContext(t *testing.T) {
 	c := tilecache.New(1<<20, tilecache.WithRenderTimeout(20*time.Millisecond))
 	ctx := context.WithValue(context.Background(), key{}, "request value")
 	value := make(chan any, 1)
-	_, err := c.Get(ctx, xiyueTemple, func(ctx context.Context) ([]byte, error) {
+	_, err := c.Get(ctx, xiyueTemple, func(ctx context.Context, _ geo.TileID) ([]byte, error) {
 		value <- ctx.Value(key{})
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -70,7 +71,7 @@ func TestCache_GetRenderContext(t *testing.T) {
 
 func TestCache_GetRenderPanic(t *testing.T) {
 	c := tilecache.New(1 << 20)
-	_, err := c.Get(context.Background(), xiyueTemple, func(context.Context) ([]byte, error) {
+	_, err := c.Get(context.Background(), xiyueTemple, func(context.Context, geo.TileID) ([]byte, error) {
 		panic("boom")
 	})
 	if err == nil {
@@ -85,7 +86,7 @@ func TestCache_GetRenderIgnoresContext(t *testing.T) {
 	c := tilecache.New(1<<20, tilecache.WithRenderTimeout(20*time.Millisecond))
 	stuck := make(chan struct{})
 	defer close(stuck)
-	_, err := c.Get(context.Background(), xiyueTemple, func(context.Context) ([]byte, error) {
+	_, err := c.Get(context.Background(), xiyueTemple, func(context.Context, geo.TileID) ([]byte, error) {
 		<-stuck
 		return []byte("too late"), nil
 	})

@@ -1,9 +1,7 @@
 package tilecache
 
-import "sync/atomic"
-
-// Stats is a snapshot of the cache's counters, for /metrics. The counts
-// only grow (Prometheus counters); Bytes and Entries are gauges.
+// Stats is a snapshot of the cache's counters, for /metrics. The counts only
+// grow (Prometheus counters); Bytes and Entries are gauges.
 type Stats struct {
 	// Hits counts Gets answered from the cache.
 	Hits uint64
@@ -19,8 +17,8 @@ type Stats struct {
 	Evictions uint64
 	// Invalidations counts tiles removed because an edit touched them.
 	Invalidations uint64
-	// Bytes is the current size of the cache: gzip bytes plus the fixed
-	// per-entry overhead.
+	// Bytes is the current size of the cache: gzip and raw bytes plus the
+	// fixed per-entry overhead.
 	Bytes int64
 	// Entries is the current number of cached tiles.
 	Entries int64
@@ -28,25 +26,13 @@ type Stats struct {
 	MaxBytes int64
 }
 
-// counters holds the live values behind Stats.
-type counters struct {
-	hits, misses, renders, renderErrors atomic.Uint64
-	evictions, invalidations            atomic.Uint64
-	bytes, entries                      atomic.Int64
-}
-
 // Stats returns the current counters. It takes no lock, so the fields may be
 // from slightly different instants.
 func (c *Cache) Stats() Stats {
+	s := c.mem.Stats()
 	return Stats{
-		Hits:          c.stats.hits.Load(),
-		Misses:        c.stats.misses.Load(),
-		Renders:       c.stats.renders.Load(),
-		RenderErrors:  c.stats.renderErrors.Load(),
-		Evictions:     c.stats.evictions.Load(),
-		Invalidations: c.stats.invalidations.Load(),
-		Bytes:         c.stats.bytes.Load(),
-		Entries:       c.stats.entries.Load(),
-		MaxBytes:      c.maxBytes,
+		Hits: s.Hits, Misses: s.Misses, Renders: s.Loads, RenderErrors: s.LoadErrors,
+		Evictions: s.Evictions, Invalidations: s.Invalidations,
+		Bytes: s.Bytes, Entries: s.Entries, MaxBytes: s.MaxBytes,
 	}
 }
