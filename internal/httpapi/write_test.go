@@ -223,3 +223,94 @@ func TestWrite_openAPI(t *testing.T) {
 		t.Error("the OpenAPI document offers writes to streets")
 	}
 }
+
+// The problems of a refused write say exactly what happened and what to do,
+// as the handler and the domain worded it: nothing replaces the sentence on
+// the way out. A stale write names where the item is now, from the
+// conflict itself.
+func TestWrite_problemDetails(t *testing.T) {
+	env := newStaffEnv(t, httpapi.AuthConfig{})
+	auth := bearer(env.editor)
+	v1 := env.etagOf(t, "parking", 1)
+	if r := env.patch(t, env.editor, "parking", 1, v1, `{"properties":{"free":5}}`); r.status != http.StatusOK {
+		t.Fatalf("first write: got %d %s", r.status, r.body)
+	}
+	deleted := env.etagOf(t, "posts", 3)
+	if r := env.call(t, http.MethodDelete, "/collections/posts/items/3", "", append(bearer(env.editor), "If-Match", deleted)...); r.status != http.StatusNoContent {
+		t.Fatalf("delete: got %d %s", r.status, r.body)
+	}
+	tests := []struct {
+		name           string
+		method, target string
+		body           string
+		headers        []string
+		status         int
+		detail         string
+		currentVersion *int64
+		currentETag    string
+	}{
+		{
+			name: "base map", method: http.MethodPatch, target: "/collections/streets/items/1", body: `{}`,
+			headers: []string{"Content-Type", "application/merge-patch+json", "If-Match", `"streets-1-v1"`},
+			status:  http.StatusMethodNotAllowed,
+			detail:  `Layer "streets" is part of the base map and cannot be edited.`,
+		},
+		{
+			name: "no If-Match", method: http.MethodPatch, target: "/collections/parking/items/1", body: `{"properties":{"free":6}}`,
+			headers: []string{"Content-Type", "application/merge-patch+json"},
+			status:  http.StatusPreconditionRequired,
+			detail:  "A write needs an If-Match header with the item's ETag (from GET /collections/parking/items/1), so that it cannot overwrite a colleague's newer edit.",
+		},
+		{
+			name: "stale version", method: http.MethodPatch, target: "/collections/parking/items/1", body: `{"properties":{"free":6}}`,
+			headers:        []string{"Content-Type", "application/merge-patch+json", "If-Match", v1},
+			status:         http.StatusPreconditionFailed,
+			detail:         "Someone else changed parking 1 since you read it: you edited version 1, it is now at version 2. Reload it, then apply your change again.",
+			currentVersion: ptr(int64(2)), currentETag: `"parking-1-v2"`,
+		},
+		{
+			name: "deleted meanwhile", method: http.MethodPatch, target: "/collections/posts/items/3", body: `{"properties":{"hours":"09:00-17:00"}}`,
+			headers: []string{"Content-Type", "application/merge-patch+json", "If-Match", deleted},
+			status:  http.StatusNotFound,
+			detail:  `Layer "posts" has no feature with id 3.`,
+		},
+		{
+			name: "delete of a deleted item", method: http.MethodDelete, target: "/collections/posts/items/3",
+			headers:        []string{"If-Match", deleted},
+			status:         http.StatusPreconditionFailed,
+			detail:         "Someone else deleted posts 3 since you read it (you edited version 1).",
+			currentVersion: ptr(int64(0)),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := env.call(t, tt.method, tt.target, tt.body, append(append([]string{}, auth...), tt.headers...)...)
+			var p struct {
+				Status         int    `json:"status"`
+				Detail         string `json:"detail"`
+				CurrentVersion *int64 `json:"current_version"`
+				CurrentETag    string `json:"current_etag"`
+			}
+			if err := json.Unmarshal(r.body, &p); err != nil || r.header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("got %d %s %s, want a problem", r.status, r.header.Get("Content-Type"), r.body)
+			}
+			if r.status != tt.status || p.Status != tt.status {
+				t.Errorf("status: got %d (body %d), want %d", r.status, p.Status, tt.status)
+			}
+			if p.Detail != tt.detail {
+				t.Errorf("detail:\n got %q\nwant %q", p.Detail, tt.detail)
+			}
+			switch {
+			case tt.currentVersion == nil && p.CurrentVersion != nil:
+				t.Errorf("current_version %d, want none", *p.CurrentVersion)
+			case tt.currentVersion != nil && (p.CurrentVersion == nil || *p.CurrentVersion != *tt.currentVersion):
+				t.Errorf("current_version %v, want %d", p.CurrentVersion, *tt.currentVersion)
+			}
+			if p.CurrentETag != tt.currentETag || r.header.Get("ETag") != tt.currentETag {
+				t.Errorf("current_etag %q, ETag header %q; want %q in both", p.CurrentETag, r.header.Get("ETag"), tt.currentETag)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
