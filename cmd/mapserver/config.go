@@ -90,6 +90,16 @@ func (c Config) logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// accessLog returns where the access log goes: w, unless the log level
+// leaves out info lines.
+func (c Config) accessLog(w io.Writer) io.Writer {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err == nil && level > slog.LevelInfo {
+		return nil
+	}
+	return w
+}
+
 // redactURL hides a password in a database URL or key=value string.
 func redactURL(s string) string {
 	if s == "" {

@@ -76,7 +76,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	api, err := httpapi.New(httpapi.Config{
-		Catalogue: cat, Store: d.db, Logger: log, AccessLog: cfg.logger(accessOut),
+		Catalogue: cat, Store: d.db, Logger: log,
+		AccessLog: cfg.accessLog(accessOut), AccessLogFormat: cfg.LogFormat,
 		Version: version, RequestTimeout: cfg.RequestTimeout,
 		KioskPosition: kiosk,
 		Registry:      registry,

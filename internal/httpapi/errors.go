@@ -77,6 +77,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if p.CurrentETag != "" {
 		h[headerETag] = []string{p.CurrentETag}
 	}
+	h[headerNoSniff] = s.hdr.noSniff
 	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 		// The client went away and reads no answer: a vanished client is
 		// not a failure of the server, so it is logged at debug level and
@@ -91,7 +92,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("request failed", attrs...)
 	}
 	if p.Status == http.StatusServiceUnavailable {
-		c.Response().Header().Set("Retry-After", "5")
+		h.Set("Retry-After", "5")
+		if h[headerAllowOrigin] != nil {
+			h[headerExposeHeaders] = s.hdr.exposeRetryAfter
+		}
 	}
 	if err := writeJSON(c, p.Status, mediaProblem, p); err != nil {
 		s.log.Debug("write error response", slog.Any("err", err))

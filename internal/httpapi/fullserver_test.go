@@ -26,8 +26,9 @@ import (
 // fullServer is the real router with every part a deployment wires in
 // cmd/mapserver: tiles and their cache, the change hub fed by the
 // database's notifications, editing (accounts, writes, history), the
-// viewer's files and a metrics registry. Its log is kept, at debug level,
-// for tests that look for secrets in it.
+// viewer's files, a metrics registry and the access log. Its log is kept,
+// at debug level and with the access log, for tests that look for secrets
+// in it.
 type fullServer struct {
 	api    *httpapi.Server
 	h      http.Handler
@@ -99,6 +100,7 @@ func newFullServer(t *testing.T) *fullServer {
 		Catalogue: geo.NewCatalogue(),
 		Store:     db,
 		Logger:    slog.New(slog.NewJSONHandler(fs.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		AccessLog: fs.log, AccessLogFormat: "json",
 		Registry:  registry,
 		Changes:   hub,
 		Tiles:     db,

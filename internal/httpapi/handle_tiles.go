@@ -72,7 +72,7 @@ func (s *Server) tileEntry(ctx context.Context, t geo.TileID) (tilecache.Entry, 
 func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
 	req, res := c.Request(), c.Response()
 	h := res.Header()
-	gz := acceptsGzip(req.Header.Get("Accept-Encoding"))
+	gz := acceptsGzip(headerValue(req.Header, "Accept-Encoding"))
 	body, etag := e.Gzip, e.ETag
 	if !gz && !e.Empty {
 		body, etag = e.Raw, e.IdentityETag
@@ -80,7 +80,7 @@ func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
 	h[headerVary] = s.hdr.varyEncoding
 	h[headerCacheControl] = s.hdr.tileCacheControl
 	h[headerETag] = []string{etag}
-	if ifNoneMatch(req.Header.Get("If-None-Match"), etag) {
+	if ifNoneMatch(headerValue(req.Header, "If-None-Match"), etag) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -92,7 +92,9 @@ func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
 		h[headerContentEncode] = s.hdr.gzip
 	}
 	h[headerContentType] = s.hdr.mvt
-	h[headerContentLength] = []string{strconv.Itoa(len(body))}
+	if len(body) > smallBody {
+		h[headerContentLength] = []string{strconv.Itoa(len(body))}
+	}
 	res.WriteHeader(http.StatusOK)
 	_, err := res.Write(body)
 	return err

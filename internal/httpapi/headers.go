@@ -36,12 +36,13 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; worker-src
 // once: setting a header is then a map assignment, not an allocation. The
 // slices are shared by every answer and never modified.
 type headerValues struct {
-	noSniff, allowOrigin, exposeHeaders []string
-	csp, frameOptions, referrerPolicy   []string
-	noStore, tileCacheControl           []string
-	varyAccept, varyEncoding            []string
-	varyAcceptEncoding                  []string
-	gzip, mvt, hit, miss                []string
+	noSniff, allowOrigin              []string
+	exposeRetryAfter                  []string
+	csp, frameOptions, referrerPolicy []string
+	noStore, tileCacheControl         []string
+	varyAccept, varyEncoding          []string
+	varyAcceptEncoding                []string
+	gzip, mvt, hit, miss              []string
 }
 
 func newHeaderValues() headerValues {
@@ -49,7 +50,7 @@ func newHeaderValues() headerValues {
 	return headerValues{
 		noSniff:            one("nosniff"),
 		allowOrigin:        one("*"),
-		exposeHeaders:      one("ETag, Link, Retry-After"),
+		exposeRetryAfter:   one("Retry-After"),
 		csp:                one(contentSecurityPolicy),
 		frameOptions:       one("DENY"),
 		referrerPolicy:     one("strict-origin-when-cross-origin"),
@@ -68,12 +69,13 @@ func newHeaderValues() headerValues {
 // openCORS lets scripts of any site read a public answer, errors included:
 // Access-Control-Allow-Origin: * and never credentials, so a browser sends
 // no cookie with such a request and another site learns nothing a
-// logged-out visitor could not see.
+// logged-out visitor could not see. Of the headers beyond the safe ones,
+// Retry-After is exposed where it is sent (handleError): ETags serve the
+// browser's own cache, which needs no exposing, and nothing cross-site
+// writes with If-Match.
 func (s *Server) openCORS(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h[headerAllowOrigin] = s.hdr.allowOrigin
-		h[headerExposeHeaders] = s.hdr.exposeHeaders
+		c.Response().Header()[headerAllowOrigin] = s.hdr.allowOrigin
 		return next(c)
 	}
 }
@@ -94,6 +96,17 @@ func (s *Server) documentHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 				h[headerReferrerPolicy] = s.hdr.referrerPolicy
 			}
 		})
+		return next(c)
+	}
+}
+
+// sniffNothing tells browsers to take the answer for the type it says
+// (X-Content-Type-Options: nosniff), so that no JSON or text is ever run
+// as a script or shown as a page. Vector tiles go without: a browser
+// neither renders nor runs them. Problems always have it (handleError).
+func (s *Server) sniffNothing(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header()[headerNoSniff] = s.hdr.noSniff
 		return next(c)
 	}
 }

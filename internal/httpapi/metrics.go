@@ -18,7 +18,10 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	inflight prometheus.Gauge
+	// inflight counts the requests being answered: one atomic add each
+	// way, read by a gauge when /metrics is scraped.
+	inflight      atomic.Int64
+	inflightGauge prometheus.GaugeFunc
 	// routes holds the series of every registered route by pattern; it is
 	// written only while routes are registered, before serving.
 	routes map[string]*pathSeries
@@ -123,7 +126,7 @@ func statusIndex(status int) int {
 }
 
 func newMetrics() *metrics {
-	return &metrics{
+	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partymap_http_requests_total",
 			Help: "HTTP requests answered, by route pattern, method and status.",
@@ -133,18 +136,19 @@ func newMetrics() *metrics {
 			Help:    "Time to answer HTTP requests, by route pattern and method.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route", "method"}),
-		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "partymap_http_requests_in_flight",
-			Help: "HTTP requests being answered now.",
-		}),
 		routes: map[string]*pathSeries{},
 	}
+	m.inflightGauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "partymap_http_requests_in_flight",
+		Help: "HTTP requests being answered now.",
+	}, func() float64 { return float64(m.inflight.Load()) })
+	return m
 }
 
 // collectors returns what to register: the instruments and the Go
 // runtime's and process's own.
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.requests, m.latency, m.inflight,
+	return []prometheus.Collector{m.requests, m.latency, m.inflightGauge,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
 }
 

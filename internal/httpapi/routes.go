@@ -39,6 +39,10 @@ const (
 	// noHead keeps a GET route from answering HEAD: the event stream has
 	// no end to answer HEAD with.
 	noHead
+	// binary answers are neither rendered nor run by a browser (vector
+	// tiles): they go without X-Content-Type-Options, every other answer
+	// has it.
+	binary
 )
 
 // The kinds of route.
@@ -93,7 +97,7 @@ func (s *Server) routeTable() []route {
 
 		{get, "/style.json", s.handleStyle, public},
 		{get, "/tiles.json", s.handleTileJSON, publicCached | deadline},
-		{get, "/tiles/:z/:x/:y", s.handleTile, publicCached},
+		{get, "/tiles/:z/:x/:y", s.handleTile, publicCached | binary},
 		{get, "/viewer-config.json", s.handleViewerConfig, internal | deadline},
 
 		{get, "/api/nearest", s.handleNearest, publicQuery},
@@ -154,6 +158,9 @@ func (s *Server) register(rt route) {
 // first. They are built once, when the route is registered.
 func (s *Server) chain(a attrs, method string) []echo.MiddlewareFunc {
 	var mw []echo.MiddlewareFunc
+	if a&binary == 0 {
+		mw = append(mw, s.sniffNothing)
+	}
 	if a&cors != 0 {
 		mw = append(mw, s.openCORS)
 	}

@@ -111,6 +111,10 @@ func TestRoutes_attributesHold(t *testing.T) {
 			if got := anon.header.Get("Content-Security-Policy") != ""; got != html {
 				t.Errorf("%s: CSP %v on a %q answer", key, got, anon.header.Get("Content-Type"))
 			}
+			problem := anon.header.Get("Content-Type") == "application/problem+json"
+			if got := anon.header.Get("X-Content-Type-Options") == "nosniff"; got != (!r.Binary || problem) {
+				t.Errorf("%s: nosniff %v on a %q answer, declared binary %v", key, got, anon.header.Get("Content-Type"), r.Binary)
+			}
 			if r.NoStore && anon.header.Get("Cache-Control") != "no-store" {
 				t.Errorf("%s: Cache-Control %q, declared no-store", key, anon.header.Get("Cache-Control"))
 			}

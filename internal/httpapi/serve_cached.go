@@ -24,7 +24,7 @@ func readKeyOf(c echo.Context, layer string, id int64) readKey {
 	req := c.Request()
 	return readKey{
 		group:       readGroup{layer: layer, id: id},
-		acceptsHTML: acceptsHTML(req.Header.Get("Accept")),
+		acceptsHTML: acceptsHTML(headerValue(req.Header, "Accept")),
 		url:         baseURL(req) + req.URL.RequestURI(),
 	}
 }
@@ -79,12 +79,12 @@ func (s *Server) writeCached(c echo.Context, r *cachedRead, hit bool) error {
 	}
 	h[headerVary] = s.hdr.varyAcceptEncoding
 	rep := &r.identity
-	gz := r.gzip.body != nil && acceptsGzip(req.Header.Get("Accept-Encoding"))
+	gz := r.gzip.body != nil && acceptsGzip(headerValue(req.Header, "Accept-Encoding"))
 	if gz {
 		rep = &r.gzip
 	}
 	h[headerETag] = rep.etag
-	if ifNoneMatch(req.Header.Get("If-None-Match"), rep.etag[0]) {
+	if ifNoneMatch(headerValue(req.Header, "If-None-Match"), rep.etag[0]) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -92,11 +92,19 @@ func (s *Server) writeCached(c echo.Context, r *cachedRead, hit bool) error {
 		h[headerContentEncode] = s.hdr.gzip
 	}
 	h[headerContentType] = r.contentType
-	h[headerContentLength] = rep.length
+	if len(rep.body) > smallBody {
+		h[headerContentLength] = rep.length
+	}
 	res.WriteHeader(http.StatusOK)
 	_, err := res.Write(rep.body)
 	return err
 }
+
+// smallBody is the largest body net/http gives a Content-Length by itself
+// (its response buffer, documented at http.ResponseWriter.Write): written
+// whole, it needs no entry in the header map, whose ninth entry costs a
+// hot answer a larger table, and a copy of it.
+const smallBody = 2048
 
 // jsonBytes renders body as JSON.
 func jsonBytes(body any) ([]byte, error) {

@@ -6,6 +6,7 @@ package httpapi
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -46,11 +47,13 @@ type Config struct {
 	Catalogue *geo.Catalogue
 	Store     geo.FeatureStore
 	Logger    *slog.Logger
-	// AccessLog receives one line per request at info level (method, path,
-	// status, bytes, time taken, request id); nil: Logger. Give it a
-	// handler that writes without waiting (see internal/logbuf): a request
-	// must never wait for a log write.
-	AccessLog *slog.Logger
+	// AccessLog receives one line per request (method, path, status,
+	// bytes, time taken, request id) as Logger's handler would write it at
+	// info level, in AccessLogFormat ("text" or "json"); nil: none. Give it
+	// a writer that does not wait (internal/logbuf): a request must never
+	// wait for a log write.
+	AccessLog       io.Writer
+	AccessLogFormat string
 	// Title names the service on the landing page; empty: DefaultTitle.
 	Title string
 	// Version is the build version, shown on the landing page.
@@ -108,9 +111,6 @@ type Config struct {
 func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	if cfg.AccessLog == nil {
-		cfg.AccessLog = cfg.Logger
 	}
 	if cfg.Title == "" {
 		cfg.Title = DefaultTitle
@@ -181,8 +181,7 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, cat: cfg.Catalogue, store: cfg.Store, log: cfg.Logger, hdr: newHeaderValues()}
-	s.ids = newRequestIDs()
-	s.access = &accessLog{logger: cfg.AccessLog}
+	s.access = newAccessLog(cfg.AccessLog, cfg.AccessLogFormat)
 	page, err := template.New("page").Parse(pageTemplate)
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: page template: %w", err)

@@ -21,8 +21,8 @@ import (
 const DefaultMaxBytes = 64 << 20
 
 // DefaultRenderTimeout bounds one render once it no longer belongs to the
-// request that started it.
-const DefaultRenderTimeout = 30 * time.Second
+// request that started it: the cache's loads are memcache's.
+const DefaultRenderTimeout = memcache.DefaultLoadTimeout
 
 // entryOverhead estimates, in bytes, what one cached tile costs besides its
 // bytes: the cache's bookkeeping, the Entry and its ETags.
