@@ -5,7 +5,7 @@ export GOTOOLCHAIN ?= auto
 
 BIN := bin/mapserver
 
-.PHONY: run test build deps deps-test web clean fuzz bench load
+.PHONY: run test build deps deps-test deps-bench web clean fuzz bench load
 
 run: deps build  ## install what is missing, build, serve on http://localhost:8080
 	./$(BIN)
@@ -22,6 +22,9 @@ deps:
 
 deps-test:
 	@scripts/deps.sh test
+
+deps-bench:
+	@scripts/deps.sh bench
 
 # web: npm ci into web/node_modules when it is missing or older than the
 # lockfile, then copy the browser libraries where web/embed.go embeds them.
@@ -40,7 +43,7 @@ $(WEB_VENDOR)/.copied: web/node_modules/.installed
 	cp web/node_modules/qrcode-generator/dist/qrcode.mjs $(WEB_VENDOR)/qrcode-generator/
 	@touch $@
 
-bench: deps build  ## tile load test: mapserver (warm, cold) vs a static file server, with wrk
+bench: deps-bench build  ## warm tiles and a cached page: mapserver vs nginx and a minimal Go handler, with wrk; writes docs/BENCHMARKS.md
 	scripts/bench.sh
 
 fuzz:  ## run every fuzz target for FUZZTIME (default 30s) each

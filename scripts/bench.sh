@@ -1,57 +1,58 @@
 #!/usr/bin/env bash
-# Tile load test (make bench): the real mapserver driven by wrk over the
-# tiles covering the data at z12, z14 and z16, side by side with a plain
-# static file server serving the very same tile bytes, in one run.
+# make bench: mapserver's warm answers side by side with nginx and with a
+# minimal Go net/http handler serving the very same bytes from memory, all
+# driven by wrk, in rounds, on the synthetic city of cmd/gencity:
 #
-# For each data set (the Xiyue community, and the synthetic city of
-# cmd/gencity unless BENCH_CITY=0) it starts:
-#   warm    mapserver on its embedded database, 64 MiB tile cache, every
-#           listed tile fetched once before measuring (each request a hit);
-#   cold    a second mapserver on the same database (DATABASE_URL to the
-#           first one's socket) with -tile-cache-bytes 0: it keeps nothing,
-#           so every request renders in PostGIS. No admin endpoint needed;
-#           concurrent requests for one tile still share one render;
-#   static  benchtiles static: Go's http.FileServer over the gzip bytes the
-#           warm server sent, the ceiling.
-# Then, round after round, for each zoom: static, warm and cold with
-# BENCH_CONNS connections, and cold with 1 connection (the latency one
-# viewer sees). Servers log at warn level (no access log line per request).
+#   a small tile   the tile nearest 5 KB of gzip among the z14–z16 tiles
+#                  around the city's centre;
+#   a large tile   the one nearest 70 KB among z13–z15;
+#   a page         /collections/posts/items, a page of features from the
+#                  read cache;
 #
-# Settings (environment): BENCH_DURATION (5s) per run, BENCH_ROUNDS (3),
-# BENCH_CONNS (16), BENCH_THREADS (2), BENCH_CITY (1), BENCH_DIR (var/bench),
-# BENCH_MAX_TILES (256 per zoom), BENCH_PORT (28080, and the next two).
+# each asked for with gzip and without (identity). mapserver runs as
+# make run ships it (default flags: the access log on, at info level, to
+# its log file); every answer is warm (fetched once before measuring).
+# nginx serves the same bytes as files (gzip_static, its access log
+# buffered); the Go handler (benchtiles serve) from a map in memory, with
+# the same Content-Type, Content-Encoding, Vary, ETag and Cache-Control.
+#
+# Each round runs every answer on every server back to back, in an order
+# that turns from round to round; the report gives medians over the
+# rounds, and the in-round ratios of throughput (the machine is shared:
+# its load moves between rounds much more than within one) and of the CPU
+# time each server used per request (from /proc, so other load does not
+# count). It is written to BENCH_DIR/report.md and into docs/BENCHMARKS.md.
+#
+# Settings (environment): BENCH_DURATION (5s) per run, BENCH_ROUNDS (5),
+# BENCH_CONNS (16), BENCH_THREADS (2), BENCH_DIR (var/bench), BENCH_PORT
+# (28080, and the next two), BENCH_DOC (docs/BENCHMARKS.md; empty: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration="${BENCH_DURATION:-5s}"
-rounds="${BENCH_ROUNDS:-3}"
+rounds="${BENCH_ROUNDS:-5}"
 conns="${BENCH_CONNS:-16}"
 threads="${BENCH_THREADS:-2}"
-with_city="${BENCH_CITY:-1}"
 work="${BENCH_DIR:-var/bench}"
-max_tiles="${BENCH_MAX_TILES:-256}"
-zooms=(12 14 16)
+doc="${BENCH_DOC-docs/BENCHMARKS.md}"
 port="${BENCH_PORT:-28080}"
-port_warm=$port port_cold=$((port + 1)) port_static=$((port + 2))
-for p in $port_warm $port_cold $port_static; do
+port_map=$port port_go=$((port + 1)) port_nginx=$((port + 2))
+for p in $port_map $port_go $port_nginx; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 		echo "port $p is taken; set BENCH_PORT to the first of three free ports" >&2
 		exit 1
 	fi
 done
-
-if ! command -v wrk >/dev/null; then
-	if [ "$(id -u)" -eq 0 ]; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk
-	else
-		echo "make bench needs wrk: sudo apt-get install -y wrk" >&2
+for tool in wrk nginx curl; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "make bench needs $tool: run make deps-bench (apt-get install -y wrk nginx curl)" >&2
 		exit 1
 	fi
-fi
+done
 
 mkdir -p "$work" bin
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 work="$(cd "$work" && pwd)"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 go build -o bin/mapserver ./cmd/mapserver
 go build -o bin/gencity ./cmd/gencity
 go build -o bin/benchtiles ./cmd/benchtiles
@@ -70,81 +71,173 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_ready PORT: until the server answers /readyz (or two minutes pass).
-wait_ready() {
+# wait_for URL: until it answers (or two minutes pass).
+wait_for() {
 	for _ in $(seq 1 240); do
-		if curl -fsS -o /dev/null "http://127.0.0.1:$1/readyz" 2>/dev/null; then
+		if curl -fsS -o /dev/null "$1" 2>/dev/null; then
 			return 0
 		fi
 		sleep 0.5
 	done
-	echo "the server on port $1 did not become ready" >&2
+	echo "$1 did not answer" >&2
 	return 1
 }
 
-# wrk_run DATASET MODE ZOOM CONNS THREADS ROUND PORT TILES LIST
-wrk_run() {
-	local out
-	out="$(wrk -t"$5" -c"$4" -d"$duration" --timeout 10s -s scripts/bench_tiles.lua "http://127.0.0.1:$7" -- "$9")"
-	local json
-	json="$(grep '^RESULT ' <<<"$out" | sed 's/^RESULT {//')"
-	echo "{\"dataset\":\"$1\",\"mode\":\"$2\",\"zoom\":$3,\"conns\":$4,\"round\":$6,\"tiles\":$8,$json" >>"$results"
-	printf '  %-9s %-6s z%-2s c%-3s round %s: %s\n' "$1" "$2" "$3" "$4" "$6" "$(grep -E 'Requests/sec|99%' <<<"$out" | tr -s ' ' | tr '\n' ' ')"
+# ticks PID...: the CPU time the processes used so far, in clock ticks.
+ticks() {
+	local t=0 p
+	for p in "$@"; do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+	done
+	echo "$t"
 }
 
-# bench DATASET DATA_DIR
-bench() {
-	local ds="$1" dir="$2"
-	echo "== $ds: starting the servers"
-	bin/mapserver -data-dir "$dir" -addr "127.0.0.1:$port_warm" -tile-cache-bytes $((64 << 20)) -log-level warn >"$work/$ds-warm.log" 2>&1 &
-	local warm=$!
-	pids+=("$warm")
-	wait_ready "$port_warm"
-	DATABASE_URL="host=$dir/run port=5432 user=postgres dbname=partymap sslmode=disable" \
-		bin/mapserver -addr "127.0.0.1:$port_cold" -tile-cache-bytes 0 -log-level warn >"$work/$ds-cold.log" 2>&1 &
-	pids+=("$!")
-	wait_ready "$port_cold"
-	rm -rf "$work/$ds-tiles"
-	bin/benchtiles list -url "http://127.0.0.1:$port_warm" -out "$work/$ds-tiles" -max "$max_tiles" -zooms "$(
-		IFS=,
-		echo "${zooms[*]}"
-	)"
-	bin/benchtiles static -dir "$work/$ds-tiles/static" -addr "127.0.0.1:$port_static" 2>"$work/$ds-static.log" &
-	pids+=("$!")
-	sleep 0.5
-	for round in $(seq 1 "$rounds"); do
-		for z in "${zooms[@]}"; do
-			local list="$work/$ds-tiles/urls-z$z.txt" n
-			n="$(wc -l <"$list")"
-			wrk_run "$ds" static "$z" "$conns" "$threads" "$round" "$port_static" "$n" "$list"
-			wrk_run "$ds" warm "$z" "$conns" "$threads" "$round" "$port_warm" "$n" "$list"
-			wrk_run "$ds" cold "$z" "$conns" "$threads" "$round" "$port_cold" "$n" "$list"
-			wrk_run "$ds" cold "$z" 1 1 "$round" "$port_cold" "$n" "$list"
+if [ ! -e "$work/city/.generated" ]; then
+	echo "== generating the city (cmd/gencity)"
+	bin/gencity -data-dir "$work/city" -replace
+	touch "$work/city/.generated"
+fi
+
+echo "== starting mapserver on the city, as make run ships it"
+bin/mapserver -data-dir "$work/city" -addr "127.0.0.1:$port_map" 2>"$work/mapserver.log" &
+map_pid=$!
+pids+=("$map_pid")
+wait_for "http://127.0.0.1:$port_map/readyz"
+base="http://127.0.0.1:$port_map"
+read -r small small_gz < <(bin/benchtiles pick -url "$base" -zooms 14,15,16 -near 5000)
+read -r large large_gz < <(bin/benchtiles pick -url "$base" -zooms 13,14,15 -near 70000)
+page=/collections/posts/items
+rm -rf "$work/files"
+bin/benchtiles fetch -url "$base" -out "$work/files" "$small" "$large" "$page" | tee "$work/sizes.tsv"
+chmod -R a+rX "$work/files"
+
+echo "== starting the Go handler and nginx on the same bytes"
+bin/benchtiles serve -dir "$work/files" -addr "127.0.0.1:$port_go" 2>"$work/go.log" &
+go_pid=$!
+pids+=("$go_pid")
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log $work/nginx/access.log combined buffer=64k flush=1s;
+	client_body_temp_path $work/nginx/body;
+	proxy_temp_path $work/nginx/proxy;
+	fastcgi_temp_path $work/nginx/fastcgi;
+	uwsgi_temp_path $work/nginx/uwsgi;
+	scgi_temp_path $work/nginx/scgi;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	open_file_cache max=64 inactive=60s;
+	open_file_cache_valid 60s;
+	types {}
+	gzip_static on;
+	gzip_vary on;
+	server {
+		listen 127.0.0.1:$port_nginx;
+		root $work/files;
+		location /tiles/ {
+			default_type application/vnd.mapbox-vector-tile;
+			add_header Cache-Control "public, max-age=5, stale-while-revalidate=60, stale-if-error=86400";
+		}
+		location /collections/ {
+			default_type application/geo+json;
+		}
+	}
+}
+EOF
+nginx -c "$work/nginx/nginx.conf" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+wait_for "http://127.0.0.1:$port_go$small"
+wait_for "http://127.0.0.1:$port_nginx$small"
+nginx_pids=("$nginx_pid" $(pgrep -P "$nginx_pid"))
+
+# Every server must send the same bytes for each answer and encoding.
+for path in "$small" "$large" "$page"; do
+	for enc in gzip identity; do
+		h=()
+		[ "$enc" = gzip ] && h=(-H 'Accept-Encoding: gzip')
+		want="$(curl -fsS "${h[@]}" "$base$path" | sha256sum)"
+		for p in $port_go $port_nginx; do
+			if [ "$(curl -fsS "${h[@]}" "http://127.0.0.1:$p$path" | sha256sum)" != "$want" ]; then
+				echo "port $p does not send mapserver's $enc bytes of $path" >&2
+				exit 1
+			fi
 		done
 	done
-	local rss hwm
-	rss="$(awk '/^VmRSS/ {print $2}' "/proc/$warm/status")"
-	hwm="$(awk '/^VmHWM/ {print $2}' "/proc/$warm/status")"
-	echo "{\"dataset\":\"$ds\",\"mode\":\"rss\",\"rss_kb\":$rss,\"hwm_kb\":$hwm}" >>"$results"
-	cleanup
+done
+
+# wrk_run TARGET PATH ENCODING SERVER PORT ROUND PID...
+wrk_run() {
+	local target="$1" path="$2" enc="$3" server="$4" p="$5" round="$6"
+	shift 6
+	local h=() size out json t0 t1
+	if [ "$enc" = gzip ]; then
+		h=(-H 'Accept-Encoding: gzip')
+	fi
+	size="$(curl -fsS "${h[@]}" -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p$path")"
+	t0="$(ticks "$@")"
+	out="$(wrk -t"$threads" -c"$conns" -d"$duration" --timeout 10s "${h[@]}" -s scripts/bench_result.lua "http://127.0.0.1:$p$path")"
+	t1="$(ticks "$@")"
+	json="$(grep '^RESULT ' <<<"$out" | sed 's/^RESULT {//')"
+	echo "{\"target\":\"$target\",\"path\":\"$path\",\"size\":$size,\"encoding\":\"$enc\",\"server\":\"$server\",\"round\":$round,\"cpu_ticks\":$((t1 - t0)),$json" >>"$results"
+	printf '  round %s %-10s %-8s %-9s %s\n' "$round" "$target" "$enc" "$server" "$(grep -E 'Requests/sec' <<<"$out" | tr -s ' ')"
 }
 
-bench community "$work/community"
-if [ "$with_city" != 0 ]; then
-	if [ ! -e "$work/city/.generated" ]; then
-		bin/gencity -data-dir "$work/city" -replace
-		touch "$work/city/.generated"
-	fi
-	bench city "$work/city"
-fi
+servers=(nginx go mapserver)
+for round in $(seq 1 "$rounds"); do
+	echo "== round $round of $rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	for answer in "small tile:$small" "large tile:$large" "page:$page"; do
+		target="${answer%%:*}" path="${answer#*:}"
+		for enc in gzip identity; do
+			for i in 0 1 2; do
+				server="${servers[$(((i + round) % 3))]}"
+				case "$server" in
+				nginx) wrk_run "$target" "$path" "$enc" nginx "$port_nginx" "$round" "${nginx_pids[@]}" ;;
+				go) wrk_run "$target" "$path" "$enc" go "$port_go" "$round" "$go_pid" ;;
+				mapserver) wrk_run "$target" "$path" "$enc" mapserver "$port_map" "$round" "$map_pid" ;;
+				esac
+			done
+		done
+	done
+done
+rss="$(awk '/^VmRSS/ {print $2}' "/proc/$map_pid/status")"
+hwm="$(awk '/^VmHWM/ {print $2}' "/proc/$map_pid/status")"
+echo "{\"kind\":\"rss\",\"target\":\"city data, warm caches\",\"rss_kb\":$rss,\"hwm_kb\":$hwm}" >>"$results"
+
+# The bytes of a bbox of city buildings, with gzip and without.
+bbox="$(bin/benchtiles bbox "$large")"
+buildings="$base/collections/buildings/items?bbox=$bbox&limit=1000"
+matched="$(curl -fsS "$buildings" | grep -o '"numberReturned":[0-9]*' | cut -d: -f2)"
+bbox_identity="$(curl -fsS -o /dev/null -w '%{size_download}' "$buildings")"
+bbox_gzip="$(curl -fsS -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$buildings")"
+dropped="$(curl -fsS "$base/metrics" | awk '/^partymap_access_log_dropped_total/ {print $2}')"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 report="$work/report.md"
 {
-	echo "Machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
-	echo "Tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(go version | cut -d' ' -f3), PostgreSQL $(ls /usr/lib/postgresql | sort -n | tail -1)"
-	echo "Runs: $rounds rounds of $duration each; wrk -t$threads -c$conns (cold also -t1 -c1); medians over the rounds"
-	echo "Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "Command: \`make bench\` (scripts/bench.sh: $rounds rounds, wrk -t$threads -c$conns -d$duration per run), $(date -u '+%Y-%m-%d %H:%M UTC')."
+	echo
+	echo "Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | cut -d' ' -f3), $(go version | cut -d' ' -f3). wrk and the three servers share the CPUs with whatever else runs."
+	echo
+	echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after."
+	echo
+	echo "Answers (city data of cmd/gencity): small tile \`$small\` ($small_gz bytes gzip), large tile \`$large\` ($large_gz bytes gzip), page \`$page\`."
 	echo
 	bin/benchtiles report "$results"
+	echo
+	echo "A bbox of city buildings (\`/collections/buildings/items?bbox=$bbox&limit=1000\`, $matched features): $bbox_identity bytes as identity, $bbox_gzip bytes with gzip."
+	echo
+	echo "Access log lines mapserver dropped: ${dropped:-0}."
 } | tee "$report"
-echo "(written to $report)"
+if [ -n "$doc" ]; then
+	bin/benchtiles splice -doc "$doc" -in "$report"
+	echo "(written to $report and $doc)"
+else
+	echo "(written to $report)"
+fi

@@ -2,6 +2,7 @@
 # Installs what partymap needs on Debian/Ubuntu, only what is missing.
 #   scripts/deps.sh run    the server: PostgreSQL + PostGIS, Go, Node.js/npm
 #   scripts/deps.sh test   also headless Chromium, CJK fonts and GDAL for the tests
+#   scripts/deps.sh bench  also wrk and nginx for make bench
 # As root it installs with apt-get; otherwise it prints the exact command.
 set -euo pipefail
 what="${1:-run}"
@@ -50,5 +51,9 @@ if [ "$what" = "test" ]; then
 	need_pkg chromium
 	need_pkg fonts-noto-cjk
 	need_pkg gdal-bin
+fi
+if [ "$what" = "bench" ]; then
+	need_pkg wrk
+	need_pkg nginx
 fi
 install

@@ -20,62 +20,110 @@ import (
 	"partymap/internal/geo"
 )
 
-// runList lists the tiles to measure and fetches their bytes.
-func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("benchtiles list", flag.ContinueOnError)
+// runPick prints the tile whose gzip answer is nearest a size: the bench
+// measures a small and a large tile of the real data.
+func runPick(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("benchtiles pick", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("url", "http://127.0.0.1:18080", "the tile server")
-	out := fs.String("out", "", "directory to write the tile lists and bytes into")
-	zoomList := fs.String("zooms", "12,14,16", "zooms to list, comma-separated")
-	limit := fs.Int("max", 256, "most tiles per zoom, nearest the centre of the bounds")
+	zoomList := fs.String("zooms", "13,14,15,16", "zooms to look at, comma-separated")
+	near := fs.Int("near", 5000, "gzip size wanted, in bytes")
+	limit := fs.Int("max", 64, "most tiles per zoom, nearest the centre of the bounds")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *out == "" {
-		return fmt.Errorf("-out is required")
 	}
 	zooms, err := parseZooms(*zoomList)
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+	client := newClient()
 	bounds, err := fetchBounds(ctx, client, *base)
 	if err != nil {
 		return err
 	}
+	best, bestSize := "", -1
 	for _, z := range zooms {
-		tiles := middleTiles(bounds, z, *limit)
-		var paths []string
-		var bytes int
-		for _, t := range tiles {
+		for _, t := range middleTiles(bounds, z, *limit) {
 			path := fmt.Sprintf("/tiles/%d/%d/%d.mvt", t.Z, t.X, t.Y)
-			body, status, err := fetchTile(ctx, client, *base+path)
+			body, enc, status, err := fetch(ctx, client, *base+path, true)
 			if err != nil {
 				return err
 			}
-			if status == http.StatusNoContent {
+			if status != http.StatusOK || enc != "gzip" {
 				continue
 			}
-			file := filepath.Join(*out, "static", filepath.FromSlash(path))
-			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-				return err
+			if bestSize < 0 || abs(len(body)-*near) < abs(bestSize-*near) {
+				best, bestSize = path, len(body)
 			}
-			if err := os.WriteFile(file, body, 0o644); err != nil {
-				return err
-			}
-			paths = append(paths, path)
-			bytes += len(body)
 		}
-		if len(paths) == 0 {
-			return fmt.Errorf("no tile at zoom %d over %v has anything in it", z, bounds)
+	}
+	if best == "" {
+		return fmt.Errorf("no tile with features at zooms %s over %v", *zoomList, bounds)
+	}
+	fmt.Fprintf(stdout, "%s\t%d\n", best, bestSize)
+	return nil
+}
+
+// runFetch writes the answers to the given paths, as the server sends
+// them, under DIR: the identity bytes at DIR/path, the gzip bytes (when the
+// server compresses the answer) at DIR/path.gz, where nginx's gzip_static
+// and benchtiles serve find them.
+func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("benchtiles fetch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("url", "http://127.0.0.1:18080", "the server")
+	out := fs.String("out", "", "directory to write the answers into")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() == 0 {
+		return fmt.Errorf("want -out DIR and the paths to fetch")
+	}
+	client := newClient()
+	for _, path := range fs.Args() {
+		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "?#") || strings.Contains(path, "..") {
+			return fmt.Errorf("%q: want an absolute path without a query", path)
 		}
-		list := filepath.Join(*out, fmt.Sprintf("urls-z%d.txt", z))
-		if err := os.WriteFile(list, []byte(strings.Join(paths, "\n")+"\n"), 0o644); err != nil {
+		file := filepath.Join(*out, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "z%d: %d tiles with features of %d listed, %d gzip bytes on average\n", z, len(paths), len(tiles), bytes/len(paths))
+		plain, enc, status, err := fetch(ctx, client, *base+path, false)
+		if err != nil {
+			return err
+		}
+		if status != http.StatusOK || enc != "" {
+			return fmt.Errorf("GET %s without gzip: got %d, Content-Encoding %q", path, status, enc)
+		}
+		if err := os.WriteFile(file, plain, 0o644); err != nil {
+			return err
+		}
+		gz, enc, status, err := fetch(ctx, client, *base+path, true)
+		if err != nil {
+			return err
+		}
+		if status != http.StatusOK {
+			return fmt.Errorf("GET %s with gzip: got %d", path, status)
+		}
+		if enc == "gzip" {
+			if err := os.WriteFile(file+".gz", gz, 0o644); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "%s\t%d\t%d\n", path, len(plain), len(gz))
 	}
 	return nil
+}
+
+func newClient() *http.Client {
+	return &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // parseZooms reads "12,14,16".
@@ -111,31 +159,26 @@ func fetchBounds(ctx context.Context, client *http.Client, base string) (orb.Bou
 	return orb.Bound{Min: orb.Point{doc.Bounds[0], doc.Bounds[1]}, Max: orb.Point{doc.Bounds[2], doc.Bounds[3]}}, nil
 }
 
-// fetchTile gets one tile's gzip bytes.
-func fetchTile(ctx context.Context, client *http.Client, url string) ([]byte, int, error) {
+// fetch gets one answer's bytes as sent, asking for gzip or not, with its
+// Content-Encoding and status.
+func fetch(ctx context.Context, client *http.Client, url string, gzip bool) ([]byte, string, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, "", 0, err
 	}
-	req.Header.Set("Accept-Encoding", "gzip")
+	if gzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return nil, "", 0, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, 0, err
+		return nil, "", 0, err
 	}
-	switch {
-	case resp.StatusCode == http.StatusNoContent:
-		return nil, resp.StatusCode, nil
-	case resp.StatusCode != http.StatusOK:
-		return nil, 0, fmt.Errorf("GET %s: got %d %s", url, resp.StatusCode, body)
-	case resp.Header.Get("Content-Encoding") != "gzip":
-		return nil, 0, fmt.Errorf("GET %s: the tile is not gzip-encoded", url)
-	}
-	return body, resp.StatusCode, nil
+	return body, resp.Header.Get("Content-Encoding"), resp.StatusCode, nil
 }
 
 // middleTiles returns up to n tiles of zoom z covering bound, nearest its
@@ -149,4 +192,23 @@ func middleTiles(bound orb.Bound, z maptile.Zoom, n int) []maptile.Tile {
 	}
 	slices.SortStableFunc(tiles, func(a, b maptile.Tile) int { return int(dist(a) - dist(b)) })
 	return tiles[:min(n, len(tiles))]
+}
+
+// runBBox prints the bounds of a tile path, /tiles/z/x/y.mvt, as a bbox
+// parameter: minLon,minLat,maxLon,maxLat.
+func runBBox(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("want one tile path, /tiles/z/x/y.mvt")
+	}
+	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(args[0], "/tiles/"), ".mvt"), "/")
+	if len(parts) != 3 {
+		return fmt.Errorf("%q is not a tile path /tiles/z/x/y.mvt", args[0])
+	}
+	id, err := geo.ParseTileID(parts[0], parts[1], parts[2])
+	if err != nil {
+		return err
+	}
+	b := id.Tile().Bound()
+	fmt.Fprintf(stdout, "%.6f,%.6f,%.6f,%.6f\n", b.Min[0], b.Min[1], b.Max[0], b.Max[1])
+	return nil
 }

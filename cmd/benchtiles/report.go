@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -12,23 +13,36 @@ import (
 )
 
 // result is one line of the results file: one wrk run, or the memory of
-// a server.
+// a server (kind "rss").
 type result struct {
-	Dataset string `json:"dataset"`
-	Mode    string `json:"mode"` // static, warm or cold; rss for memory
-	Zoom    int    `json:"zoom"`
-	Conns   int    `json:"conns"`
-	Round   int    `json:"round"`
-	Tiles   int    `json:"tiles"`
+	Kind     string `json:"kind"` // "" for a run
+	Target   string `json:"target"`
+	Path     string `json:"path"`
+	Size     int    `json:"size"` // bytes of the answer in this encoding
+	Encoding string `json:"encoding"`
+	Server   string `json:"server"`
+	Round    int    `json:"round"`
 	// From wrk's done(): counts and microseconds.
 	Requests   int64 `json:"requests"`
 	DurationUS int64 `json:"duration_us"`
 	Errors     int64 `json:"errors"`
 	P50US      int64 `json:"p50_us"`
 	P99US      int64 `json:"p99_us"`
-	// From /proc/PID/status, for mode rss.
+	// CPUTicks is the CPU time the server's processes used during the
+	// run, in clock ticks (1/100 s) from /proc.
+	CPUTicks int64 `json:"cpu_ticks"`
+	// From /proc/PID/status, for kind rss.
 	RSSKB int64 `json:"rss_kb"`
 	HWMKB int64 `json:"hwm_kb"`
+}
+
+// cpuPerRequest is the server's CPU time per request in microseconds, or
+// 0 when it was not measured.
+func (r result) cpuPerRequest() float64 {
+	if r.Requests == 0 {
+		return 0
+	}
+	return float64(r.CPUTicks) * 1e4 / float64(r.Requests)
 }
 
 // rate is the run's throughput in requests a second.
@@ -39,20 +53,22 @@ func (r result) rate() float64 {
 	return float64(r.Requests) / (float64(r.DurationUS) / 1e6)
 }
 
-// groupKey names the runs whose rounds are summarised together.
-type groupKey struct {
-	dataset, mode string
-	zoom, conns   int
-}
+// The servers of a run, in the order of the table; ratios are to the first
+// two.
+const (
+	serverGo    = "go"
+	serverNginx = "nginx"
+	serverMap   = "mapserver"
+)
 
-// summary is the medians over the rounds of one group.
-type summary struct {
-	rate, p50, p99 float64
-	rounds, tiles  int
-	errors         int64
-}
+// caseKey is one answer in one encoding: the servers are compared on it.
+type caseKey struct{ target, encoding string }
 
-// runReport prints the results as Markdown.
+// runReport prints the results as Markdown: per answer and encoding, each
+// server's medians over the rounds, and its throughput as a share of the
+// Go handler's and nginx's in the same round (the median of those
+// in-round ratios: on a shared machine the load moves between rounds,
+// much less within one).
 func runReport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("benchtiles report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -67,8 +83,8 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	groups := map[groupKey][]result{}
-	var order []groupKey
+	runs := map[caseKey]map[string][]result{} // case → server → rounds
+	var order []caseKey
 	var memory []result
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
@@ -79,80 +95,169 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			return fmt.Errorf("%s line %d: %w", fs.Arg(0), line, err)
 		}
-		if r.Mode == "rss" {
+		if r.Kind == "rss" {
 			memory = append(memory, r)
 			continue
 		}
-		k := groupKey{r.Dataset, r.Mode, r.Zoom, r.Conns}
-		if _, ok := groups[k]; !ok {
+		k := caseKey{r.Target, r.Encoding}
+		if runs[k] == nil {
+			runs[k] = map[string][]result{}
 			order = append(order, k)
 		}
-		groups[k] = append(groups[k], r)
+		runs[k][r.Server] = append(runs[k][r.Server], r)
 	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	sums := map[groupKey]summary{}
-	for k, rs := range groups {
-		sums[k] = summarise(rs)
+	fmt.Fprintln(stdout, "| answer | encoding | bytes | server | requests/s | p50 ms | p99 ms | CPU µs/request | ÷ Go handler | ÷ nginx | errors |")
+	fmt.Fprintln(stdout, "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+	var summary []string
+	for _, k := range order {
+		byServer := runs[k]
+		for _, server := range []string{serverNginx, serverGo, serverMap} {
+			rs := byServer[server]
+			if len(rs) == 0 {
+				continue
+			}
+			vsGo, vsNginx := "—", "—"
+			if server != serverGo {
+				if r, ok := inRoundRatio(rs, byServer[serverGo]); ok {
+					vsGo = fmt.Sprintf("%.2f×", r)
+					if server == serverMap {
+						line := fmt.Sprintf("%s %s %.2f×", k.target, k.encoding, r)
+						if c, ok := inRoundCPURatio(byServer[serverGo], rs); ok {
+							line += fmt.Sprintf(" (CPU per request %.2f×)", c)
+						}
+						summary = append(summary, line)
+					}
+				}
+			}
+			if server != serverNginx {
+				if r, ok := inRoundRatio(rs, byServer[serverNginx]); ok {
+					vsNginx = fmt.Sprintf("%.2f×", r)
+				}
+			}
+			var errs int64
+			for _, r := range rs {
+				errs += r.Errors
+			}
+			fmt.Fprintf(stdout, "| %s | %s | %d | %s | %.0f | %.2f | %.2f | %.1f | %s | %s | %d |\n",
+				k.target, k.encoding, rs[0].Size, server,
+				median(rs, result.rate),
+				median(rs, func(r result) float64 { return float64(r.P50US) / 1000 }),
+				median(rs, func(r result) float64 { return float64(r.P99US) / 1000 }),
+				median(rs, result.cpuPerRequest),
+				vsGo, vsNginx, errs)
+		}
 	}
-	writeTable(stdout, order, sums)
+	if len(summary) > 0 {
+		fmt.Fprintf(stdout, "\nmapserver's throughput ÷ the Go handler's, median of the in-round ratios (in brackets the Go handler's CPU time per request ÷ mapserver's): %s.\n", strings.Join(summary, "; "))
+	}
 	for _, m := range memory {
-		fmt.Fprintf(stdout, "\nmapserver memory, %s data, warm cache: RSS %.1f MB (peak %.1f MB)\n", m.Dataset, float64(m.RSSKB)/1024, float64(m.HWMKB)/1024)
+		fmt.Fprintf(stdout, "\nmapserver memory, %s: RSS %.1f MB (peak %.1f MB)\n", m.Target, float64(m.RSSKB)/1024, float64(m.HWMKB)/1024)
 	}
 	return nil
 }
 
-// summarise takes the median of each figure over the rounds.
-func summarise(rs []result) summary {
-	median := func(f func(result) float64) float64 {
-		v := make([]float64, len(rs))
-		for i, r := range rs {
-			v[i] = f(r)
+// inRoundRatio is the median over the rounds both ran of a's throughput
+// divided by b's in the same round.
+func inRoundRatio(a, b []result) (float64, bool) {
+	byRound := map[int]float64{}
+	for _, r := range b {
+		byRound[r.Round] = r.rate()
+	}
+	var ratios []float64
+	for _, r := range a {
+		if base := byRound[r.Round]; base > 0 {
+			ratios = append(ratios, r.rate()/base)
 		}
-		slices.Sort(v)
-		if len(v)%2 == 1 {
-			return v[len(v)/2]
-		}
-		return (v[len(v)/2-1] + v[len(v)/2]) / 2
 	}
-	s := summary{
-		rate:   median(result.rate),
-		p50:    median(func(r result) float64 { return float64(r.P50US) / 1000 }),
-		p99:    median(func(r result) float64 { return float64(r.P99US) / 1000 }),
-		rounds: len(rs),
-		tiles:  rs[0].Tiles,
+	if len(ratios) == 0 {
+		return 0, false
 	}
-	for _, r := range rs {
-		s.errors += r.Errors
-	}
-	return s
+	return medianOf(ratios), true
 }
 
-// writeTable prints one row per group, in the order first seen, sorted by
-// dataset and zoom, with the throughput as a share of static's.
-func writeTable(w io.Writer, order []groupKey, sums map[groupKey]summary) {
-	modeRank := map[string]int{"static": 0, "warm": 1, "cold": 2}
-	slices.SortStableFunc(order, func(a, b groupKey) int {
-		switch {
-		case a.dataset != b.dataset:
-			return strings.Compare(a.dataset, b.dataset)
-		case a.zoom != b.zoom:
-			return a.zoom - b.zoom
-		case a.mode != b.mode:
-			return modeRank[a.mode] - modeRank[b.mode]
-		}
-		return b.conns - a.conns
-	})
-	fmt.Fprintln(w, "| data | zoom | tiles | server | connections | requests/s | p50 ms | p99 ms | vs static | errors |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
-	for _, k := range order {
-		s := sums[k]
-		ratio := "—"
-		if st, ok := sums[groupKey{k.dataset, "static", k.zoom, k.conns}]; ok && st.rate > 0 && k.mode != "static" {
-			ratio = fmt.Sprintf("%.2f×", s.rate/st.rate)
-		}
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %d | %.0f | %.2f | %.2f | %s | %d |\n",
-			k.dataset, k.zoom, s.tiles, k.mode, k.conns, s.rate, s.p50, s.p99, ratio, s.errors)
+// inRoundCPURatio is the median over the rounds both ran of a's CPU time
+// per request divided by b's in the same round.
+func inRoundCPURatio(a, b []result) (float64, bool) {
+	byRound := map[int]float64{}
+	for _, r := range b {
+		byRound[r.Round] = r.cpuPerRequest()
 	}
+	var ratios []float64
+	for _, r := range a {
+		if base := byRound[r.Round]; base > 0 && r.cpuPerRequest() > 0 {
+			ratios = append(ratios, r.cpuPerRequest()/base)
+		}
+	}
+	if len(ratios) == 0 {
+		return 0, false
+	}
+	return medianOf(ratios), true
+}
+
+// median takes the median of one figure over the rounds.
+func median(rs []result, f func(result) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	return medianOf(v)
+}
+
+func medianOf(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+// The marks around the section of docs/BENCHMARKS.md that make bench
+// writes.
+const (
+	sectionBegin = "<!-- make bench: begin -->"
+	sectionEnd   = "<!-- make bench: end -->"
+)
+
+// runSplice puts a report into a document between the bench marks,
+// replacing what was there (or appending the section with its marks).
+func runSplice(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("benchtiles splice", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	doc := fs.String("doc", "docs/BENCHMARKS.md", "the document")
+	in := fs.String("in", "", "the report to put in it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	report, err := os.ReadFile(*in)
+	if err != nil {
+		return err
+	}
+	old, err := os.ReadFile(*doc)
+	if err != nil {
+		return err
+	}
+	out, err := splice(old, report)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *doc, err)
+	}
+	return os.WriteFile(*doc, out, 0o644)
+}
+
+// splice returns doc with the text between the bench marks replaced by
+// report.
+func splice(doc, report []byte) ([]byte, error) {
+	section := []byte(sectionBegin + "\n" + strings.TrimSpace(string(report)) + "\n" + sectionEnd)
+	i := bytes.Index(doc, []byte(sectionBegin))
+	j := bytes.Index(doc, []byte(sectionEnd))
+	switch {
+	case i < 0 && j < 0:
+		return append(append(bytes.TrimRight(doc, "\n"), "\n\n"...), append(section, '\n')...), nil
+	case i < 0 || j < i:
+		return nil, fmt.Errorf("the bench marks are out of order")
+	}
+	return append(append(slices.Clone(doc[:i]), section...), doc[j+len(sectionEnd):]...), nil
 }
