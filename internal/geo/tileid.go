@@ -47,18 +47,20 @@ func ParseTileID(zs, xs, ys string) (TileID, error) {
 	return TileID{x: uint32(x), y: uint32(y), z: maptile.Zoom(z)}, nil
 }
 
-// tileNumber reads a plain decimal number from 0 to max.
+// tileNumber reads a plain decimal number from 0 to max: at most eight
+// digits, which no uint64 overflows on.
 func tileNumber(s string, max uint64) (uint64, bool) {
 	if s == "" || len(s) > 8 || (len(s) > 1 && s[0] == '0') {
 		return 0, false
 	}
+	var n uint64
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return 0, false
 		}
+		n = n*10 + uint64(s[i]-'0')
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	return n, err == nil && n <= max
+	return n, n <= max
 }
 
 // Tile returns the tile as orb's maptile.Tile, for its bounds and for

@@ -7,7 +7,7 @@ import "github.com/labstack/echo/v4"
 type RouteInfo struct {
 	Method, Path string
 	// What the line declares.
-	CORS, Stale, Deadline, Documents, NoStore, Staff, Admin, NoHead, Binary bool
+	CORS, Stale, Deadline, Documents, Negotiated, NoStore, Staff, Admin, NoHead, Binary bool
 	// BodyLimit is the bound of the route's request bodies, 0 for none.
 	BodyLimit int64
 }
@@ -21,7 +21,7 @@ func (s *Server) RouteTable() []RouteInfo {
 			Method: rt.method, Path: rt.path,
 			CORS: a&cors != 0, Stale: a&stale != 0, Deadline: a&deadline != 0, Documents: a&documents != 0,
 			NoStore: a&noStore != 0, Staff: a&staffOnly != 0, Admin: a&adminOnly != 0, NoHead: a&noHead != 0,
-			Binary: a&binary != 0,
+			Binary: a&binary != 0, Negotiated: a&negotiated != 0,
 		}
 		if hasBody(rt.method) {
 			switch {

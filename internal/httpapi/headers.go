@@ -82,22 +82,25 @@ func (s *Server) openCORS(next echo.HandlerFunc) echo.HandlerFunc {
 
 // documentHeaders give an HTML answer what only a document needs: a
 // Content Security Policy of this server's own resources, no framing by
-// other sites, and a referrer policy for the requests the page makes.
-// Routes that also answer JSON (the OGC documents) or scripts (the
-// viewer's files) get them only on their HTML answers.
+// other sites, and a referrer policy for the requests the page makes. The
+// viewer's files that are not HTML (scripts, styles) go without.
 func (s *Server) documentHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		res := c.Response()
 		res.Before(func() {
-			h := res.Header()
-			if isHTML(h.Get(headerContentType)) {
-				h[headerCSP] = s.hdr.csp
-				h[headerFrameOptions] = s.hdr.frameOptions
-				h[headerReferrerPolicy] = s.hdr.referrerPolicy
+			if isHTML(res.Header().Get(headerContentType)) {
+				s.setDocumentHeaders(res.Header())
 			}
 		})
 		return next(c)
 	}
+}
+
+// setDocumentHeaders sets the headers of an HTML page.
+func (s *Server) setDocumentHeaders(h http.Header) {
+	h[headerCSP] = s.hdr.csp
+	h[headerFrameOptions] = s.hdr.frameOptions
+	h[headerReferrerPolicy] = s.hdr.referrerPolicy
 }
 
 // sniffNothing tells browsers to take the answer for the type it says

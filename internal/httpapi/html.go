@@ -45,6 +45,7 @@ func (s *Server) renderHTML(c echo.Context, title string, body any) error {
 	if err != nil {
 		return err
 	}
+	s.setDocumentHeaders(c.Response().Header())
 	return c.HTMLBlob(http.StatusOK, page)
 }
 

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -45,7 +44,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requestIDs makes the ids of requests that come without one: 64 random
-// bits in base 36, unique across restarts and instances for all practical
+// bits in hex, unique across restarts and instances for all practical
 // purposes. They come from the runtime's per-thread generator: no shared
 // counter for the server's threads to contend on, nothing a client could
 // guess from the one before.
@@ -53,8 +52,14 @@ type requestIDs struct{}
 
 // next returns a new id.
 func (requestIDs) next() string {
-	var buf [13]byte
-	return string(strconv.AppendUint(buf[:0], rand.Uint64(), 36))
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	n := rand.Uint64()
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = digits[n&15]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // validRequestID accepts an id a proxy set: short, of characters that

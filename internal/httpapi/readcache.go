@@ -36,7 +36,10 @@ type readGroup struct {
 // when that is worth it, each encoding with its own entity tag.
 type cachedRead struct {
 	contentType []string
-	identity    encoded
+	// html is whether the answer is a page, which carries the document
+	// headers.
+	html     bool
+	identity encoded
 	// gzip has no body when the answer is too small to gain from it.
 	gzip encoded
 }
@@ -103,6 +106,7 @@ func (c *readCache) encode(out rendered) *cachedRead {
 	}
 	r := &cachedRead{
 		contentType: []string{out.contentType},
+		html:        isHTML(out.contentType),
 		identity:    encoded{body: out.body, etag: []string{etag}, length: []string{strconv.Itoa(len(out.body))}},
 	}
 	if len(out.body) >= minGzipBytes {

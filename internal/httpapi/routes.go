@@ -22,9 +22,14 @@ const (
 	// handler queries the database itself. Routes answered from a cache
 	// leave it out: the cache bounds its own loads, and a hit needs none.
 	deadline
-	// documents may answer an HTML page: those answers carry the Content
-	// Security Policy, frame-ancestors and the referrer policy.
+	// documents may answer an HTML page (the viewer's pages and files):
+	// those answers carry the Content Security Policy, frame-ancestors and
+	// the referrer policy, added when the answer turns out to be HTML.
 	documents
+	// negotiated answers HTML or JSON as the client asks (the OGC
+	// documents): the writer of its HTML (renderHTML, writeCached) adds the
+	// document headers, so its JSON answers cost nothing for them.
+	negotiated
 	// noStore answers Cache-Control: no-store: staff data and sessions.
 	noStore
 	// staffOnly answers 401 without a working login or token.
@@ -87,13 +92,13 @@ func (s *Server) routeTable() []route {
 		{get, "/readyz", s.handleReady, internal}, // its ping has a deadline of its own
 		{get, "/metrics", s.handleMetrics, internal},
 
-		{get, "/", s.handleLanding, public | documents},
-		{get, "/conformance", s.handleConformance, public | documents},
+		{get, "/", s.handleLanding, public | negotiated},
+		{get, "/conformance", s.handleConformance, public | negotiated},
 		{get, "/api", s.handleOpenAPI, public},
-		{get, "/collections", s.handleCollections, publicCached | documents},
-		{get, "/collections/:layer", s.handleCollection, publicCached | documents},
-		{get, "/collections/:layer/items", s.handleItems, publicCached | documents},
-		{get, "/collections/:layer/items/:id", s.handleItem, publicCached | documents},
+		{get, "/collections", s.handleCollections, publicCached | negotiated},
+		{get, "/collections/:layer", s.handleCollection, publicCached | negotiated},
+		{get, "/collections/:layer/items", s.handleItems, publicCached | negotiated},
+		{get, "/collections/:layer/items/:id", s.handleItem, publicCached | negotiated},
 
 		{get, "/style.json", s.handleStyle, public},
 		{get, "/tiles.json", s.handleTileJSON, publicCached | deadline},

@@ -105,7 +105,7 @@ func TestRoutes_attributesHold(t *testing.T) {
 				t.Errorf("anonymous %s %s: CORS open %v, declared %v", r.Method, target, got, r.CORS)
 			}
 			html := strings.HasPrefix(anon.header.Get("Content-Type"), "text/html")
-			if html && !r.Documents {
+			if html && !r.Documents && !r.Negotiated {
 				t.Errorf("%s answers HTML but is not declared to (no document headers)", key)
 			}
 			if got := anon.header.Get("Content-Security-Policy") != ""; got != html {

@@ -92,6 +92,9 @@ func (s *Server) writeCached(c echo.Context, r *cachedRead, hit bool) error {
 		h[headerContentEncode] = s.hdr.gzip
 	}
 	h[headerContentType] = r.contentType
+	if r.html {
+		s.setDocumentHeaders(h)
+	}
 	if len(rep.body) > smallBody {
 		h[headerContentLength] = rep.length
 	}
