@@ -36,7 +36,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	readCacheBytes := fs.Int64("read-cache-bytes", 32<<20, "memory for rendered feature answers (collections, item pages, items), in bytes")
 	maxBodyBytes := fs.Int64("max-body-bytes", 4<<20, "largest request body of a write, in bytes (4 MiB is also the writes' own ceiling)")
 	maxImportBytes := fs.Int64("max-import-bytes", 32<<20, "largest import file, in bytes (32 MiB is also the import's own ceiling)")
+	secFlags := addSecurityFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sec, err := secFlags.parse()
+	if err != nil {
 		return err
 	}
 	kiosk, err := parsePosition(cfg.KioskPosition)
@@ -49,6 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := cfg.logger(stderr)
 	cfg.logConfig(log)
+	sec.log(log)
 	started := time.Now()
 
 	cat := geo.NewCatalogue()
@@ -86,7 +92,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ReadCacheBytes: *readCacheBytes,
 		MaxBodyBytes:   *maxBodyBytes,
 		MaxImportBytes: *maxImportBytes,
+
+		Forwarding:          sec.forwarding,
+		MaxStreams:          sec.maxStreams,
+		MaxStreamsPerClient: sec.maxStreamsPerClient,
 	})
+	stopMetrics, err := serveMetrics(sec.metricsAddr, api.MetricsHandler(), log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	go api.MonitorDatabase(ctx, 2*time.Second)
 	srv := &http.Server{
 		Handler:           api.Handler(),

@@ -74,7 +74,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case p.Status >= 500:
 		s.log.Error("request failed", attrs...)
 	}
-	if p.Status == http.StatusServiceUnavailable {
+	if p.Status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
 		c.Response().Header().Set("Retry-After", "5")
 	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")

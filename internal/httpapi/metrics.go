@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -63,8 +64,10 @@ func (m *metrics) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// handleMetrics serves the registry in the Prometheus text format.
-func (s *Server) handleMetrics(c echo.Context) error {
-	promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
-	return nil
+// MetricsHandler serves the registry in the Prometheus text format. It is
+// not on the public router: main serves it on its own (loopback) address,
+// since the counts tell an attacker, among other things, whether it is
+// locked out.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
 }

@@ -34,7 +34,7 @@ type Config struct {
 	// KioskPosition, when set, is where the street kiosk stands: the "you
 	// are here" marker and the default origin of the finder.
 	KioskPosition *orb.Point
-	// Registry collects the server's metrics, served at /metrics; main
+	// Registry collects the server's metrics (MetricsHandler); main
 	// registers the pool's and caches' collectors on it. Nil: a new one.
 	Registry *prometheus.Registry
 	// Changes delivers every committed change to the map (from the
@@ -60,6 +60,13 @@ type Config struct {
 	// EventsHeartbeat is how often a quiet event stream (/api/events) sends
 	// a comment to keep proxies from closing it; zero means 15 seconds.
 	EventsHeartbeat time.Duration
+	// MaxStreams bounds the open event streams, MaxStreamsPerClient those
+	// of one client address; beyond, /api/events answers 503. Zero means
+	// 2000 and 4.
+	MaxStreams, MaxStreamsPerClient int
+	// Forwarding says which proxies' forwarding headers to believe and the
+	// public URL, if any; zero believes none.
+	Forwarding Forwarding
 	// Clock tells the time for opening hours (open_now); nil: time.Now.
 	Clock func() time.Time
 	// Accounts and Edits enable staff editing (login, writes, history,
@@ -141,6 +148,8 @@ func New(cfg Config) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = cfg.Forwarding.ipExtractor()
+	e.Pre(s.forwarding)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/" },
 	}))
@@ -165,7 +174,6 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
-	e.GET("/metrics", s.handleMetrics)
 
 	e.GET("/", s.handleLanding)
 	e.GET("/conformance", s.handleConformance)

@@ -29,7 +29,7 @@ func newViewerServer(t *testing.T, cfg httpapi.Config) http.Handler {
 }
 
 func TestStyle_onlyThisServer(t *testing.T) {
-	h := newViewerServer(t, httpapi.Config{})
+	h := newViewerServer(t, httpapi.Config{Forwarding: trustedTestProxy})
 	tests := []struct {
 		name    string
 		headers []string
@@ -182,7 +182,7 @@ func TestStatic(t *testing.T) {
 }
 
 func TestViewerPages(t *testing.T) {
-	h := newViewerServer(t, httpapi.Config{})
+	h := newViewerServer(t, httpapi.Config{Forwarding: trustedTestProxy})
 	tests := []struct {
 		name, path, mode, base string
 		headers                []string
