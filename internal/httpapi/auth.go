@@ -23,10 +23,15 @@ type AuthConfig struct {
 	// Login bounds password guessing; zero means geo.DefaultLoginPolicy.
 	Login geo.LoginPolicy
 	// Hashing bounds how many passwords are checked at once (each argon2id
-	// check takes a core for ~50 ms and 19 MiB); zero means half the
-	// cores, at least one. A login that finds no free slot within
-	// HashWait (zero: 2 seconds) is answered 503 with Retry-After.
+	// check takes a core for 30–50 ms and 19 MiB); zero means half the
+	// cores, at least one. HashRate bounds how many are checked per
+	// second, all slots together (zero: 5): at full speed a flood of
+	// logins would take a core and, by the memory it churns, keep the
+	// garbage collector busy, slowing every other answer. A login that
+	// finds no free slot within HashWait (zero: 2 seconds) is answered
+	// 503 with Retry-After.
 	Hashing  int
+	HashRate float64
 	HashWait time.Duration
 
 	// hashes holds a token per password check under way.
@@ -36,6 +41,9 @@ type AuthConfig struct {
 func (a AuthConfig) withDefaults() AuthConfig {
 	if a.Hashing <= 0 {
 		a.Hashing = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if a.HashRate <= 0 {
+		a.HashRate = 5
 	}
 	if a.HashWait <= 0 {
 		a.HashWait = 2 * time.Second

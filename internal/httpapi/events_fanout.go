@@ -65,8 +65,10 @@ type eventStreams struct {
 	perClient map[string]int
 	// latest is the newest seq handed out: a new stream's "ready" id.
 	latest int64
-	// cur is the running fan-out; nil while no stream is open.
-	cur *fanout
+	// cur is the running fan-out; nil while no stream is open. starting,
+	// while not nil, is closed once a stream has started one.
+	cur      *fanout
+	starting chan struct{}
 }
 
 // fanout is one run of the goroutine that feeds the streams, from the first
@@ -112,29 +114,41 @@ func (e *eventStreams) join(ctx context.Context, set fanoutSettings, client stri
 	st := &stream{out: make(chan message, streamBuffer), client: client}
 	e.streams[st] = struct{}{}
 	e.perClient[client]++
-	if e.cur == nil {
+	for e.cur == nil {
+		if wait := e.starting; wait != nil {
+			// Another stream is starting the fan-out: wait for it.
+			e.mu.Unlock()
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				e.leave(st)
+				return nil, 0, ctx.Err()
+			}
+			e.mu.Lock()
+			continue
+		}
 		// Subscribe before reading the newest seq, so that no change
 		// falls between the two. The read runs unlocked: the streams
 		// already open keep being fed meanwhile.
+		started := make(chan struct{})
+		e.starting = started
 		e.mu.Unlock()
 		sub, unsubscribe := set.hub.Subscribe(fanoutBuffer)
 		qctx, cancel := context.WithTimeout(ctx, feedTimeout)
 		latest, err := set.feed.LatestChange(qctx)
 		cancel()
 		e.mu.Lock()
-		switch {
-		case err != nil:
+		e.starting = nil
+		close(started)
+		if err != nil {
 			unsubscribe()
 			e.mu.Unlock()
 			e.leave(st)
 			return nil, 0, err
-		case e.cur == nil:
-			f := &fanout{quit: make(chan struct{}), mark: latest, sent: map[int64]bool{}}
-			e.cur, e.latest = f, latest
-			go e.run(f, set, sub, unsubscribe)
-		default:
-			unsubscribe() // another stream started it meanwhile
 		}
+		f := &fanout{quit: make(chan struct{}), mark: latest, sent: map[int64]bool{}}
+		e.cur, e.latest = f, latest
+		go e.run(f, set, sub, unsubscribe)
 	}
 	latest := e.latest
 	e.mu.Unlock()

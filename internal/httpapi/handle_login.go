@@ -121,19 +121,32 @@ func (s *Server) login(ctx context.Context, name, password, client string) (geo.
 
 // hashingSlot waits, at most AuthConfig.HashWait, for one of the few
 // password checks allowed at once; beyond that the login is answered 503
-// (with Retry-After) rather than queued without end.
+// (with Retry-After) rather than queued without end. A slot is given back
+// no sooner than Hashing/HashRate after it was taken (without making the
+// login wait for that), which bounds the checks per second.
 func (s *Server) hashingSlot(ctx context.Context) (release func(), err error) {
 	slots := s.cfg.Auth.hashes
+	hold := time.Duration(float64(cap(slots)) / s.cfg.Auth.HashRate * float64(time.Second))
+	taken := func() func() {
+		start := time.Now()
+		return func() {
+			if rest := hold - time.Since(start); rest > 0 {
+				time.AfterFunc(rest, func() { <-slots })
+				return
+			}
+			<-slots
+		}
+	}
 	select {
 	case slots <- struct{}{}:
-		return func() { <-slots }, nil
+		return taken(), nil
 	default:
 	}
 	wait := time.NewTimer(s.cfg.Auth.HashWait)
 	defer wait.Stop()
 	select {
 	case slots <- struct{}{}:
-		return func() { <-slots }, nil
+		return taken(), nil
 	case <-wait.C:
 		return nil, geo.Errorf(geo.EUNAVAILABLE, "Too many logins are being checked at once; try again in a few seconds.")
 	case <-ctx.Done():

@@ -145,10 +145,11 @@ func (db *DB) updateUser(ctx context.Context, name, sql string, arg any) error {
 	}))
 }
 
-// loginStateSQL counts the failed logins within the window ($3) since the
-// last success of the same kind: of the name ($1) from the address ($2), of
-// the address, and of the name from anywhere; and whether the address has
-// logged in as that user before.
+// loginStateSQL reads, in one round trip, the account with the name ($1)
+// and its password hash, if any, and counts the failed logins within the
+// window ($3) since the last success of the same kind: of the name from
+// the address ($2), of the address, and of the name from anywhere; and
+// whether the address has logged in as that user before.
 const loginStateSQL = `
 WITH a AS (
     SELECT name = $1 AS for_name, ip = $2 AS from_client, ok, at
@@ -159,37 +160,44 @@ WITH a AS (
            coalesce(max(at) FILTER (WHERE ok AND from_client), '-infinity') AS client_ok,
            coalesce(max(at) FILTER (WHERE ok AND for_name), '-infinity') AS name_ok
     FROM a
+), f AS (
+    SELECT count(*) FILTER (WHERE NOT ok AND for_name AND from_client AND at > pair_ok) AS pair_n,
+           max(at) FILTER (WHERE NOT ok AND for_name AND from_client AND at > pair_ok) AS pair_last,
+           count(*) FILTER (WHERE NOT ok AND from_client AND at > client_ok) AS client_n,
+           max(at) FILTER (WHERE NOT ok AND from_client AND at > client_ok) AS client_last,
+           count(*) FILTER (WHERE NOT ok AND for_name AND at > name_ok) AS name_n,
+           max(at) FILTER (WHERE NOT ok AND for_name AND at > name_ok) AS name_last
+    FROM since LEFT JOIN a ON true
 )
-SELECT count(*) FILTER (WHERE NOT ok AND for_name AND from_client AND at > pair_ok),
-       max(at) FILTER (WHERE NOT ok AND for_name AND from_client AND at > pair_ok),
-       count(*) FILTER (WHERE NOT ok AND from_client AND at > client_ok),
-       max(at) FILTER (WHERE NOT ok AND from_client AND at > client_ok),
-       count(*) FILTER (WHERE NOT ok AND for_name AND at > name_ok),
-       max(at) FILTER (WHERE NOT ok AND for_name AND at > name_ok),
-       EXISTS (SELECT 1 FROM login_addresses la JOIN users u ON u.id = la.user_id WHERE u.name = $1 AND la.ip = $2),
+SELECT ` + userColumns + `, u.password_hash,
+       f.pair_n, f.pair_last, f.client_n, f.client_last, f.name_n, f.name_last,
+       EXISTS (SELECT 1 FROM login_addresses la WHERE la.user_id = u.id AND la.ip = $2),
        now()
-FROM since LEFT JOIN a ON true`
+FROM f LEFT JOIN users u ON u.name = $1`
 
 // LoginState reads the account with the name and the failed logins within
-// window that count against the name and the client address. It holds a
-// connection only for its two short reads: the password is checked by the
-// caller, outside any transaction or lock.
+// window that count against the name and the client address, in one short
+// statement: the password is checked by the caller, holding no connection,
+// transaction or lock.
 func (db *DB) LoginState(ctx context.Context, name, client string, window time.Duration) (geo.LoginState, error) {
 	name, client = geo.LoginKey(name), geo.LoginKey(client)
 	var st geo.LoginState
-	var err error
-	st.User, err = scanUserWithHash(db.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE u.name = $1`, name), &st.Hash)
-	if errors.Is(err, pgx.ErrNoRows) {
-		st.User, st.Hash, err = geo.User{}, "", nil
-	}
-	if err != nil {
-		return geo.LoginState{}, storeError(err)
-	}
+	var id *int64
+	var uname, role, hash *string
+	var disabled *bool
+	var created *time.Time
 	var pairLast, clientLast, nameLast *time.Time
-	err = db.pool.QueryRow(ctx, loginStateSQL, name, client, window).Scan(
+	err := db.pool.QueryRow(ctx, loginStateSQL, name, client, window).Scan(
+		&id, &uname, &role, &st.User.Grids, &disabled, &created, &st.User.LastLoginAt, &hash,
 		&st.Pair.Count, &pairLast, &st.Client.Count, &clientLast, &st.Name.Count, &nameLast, &st.KnownClient, &st.Now)
 	if err != nil {
 		return geo.LoginState{}, storeError(err)
+	}
+	if id != nil {
+		st.User.ID, st.User.Name, st.User.Role, st.User.Disabled, st.User.CreatedAt, st.Hash = *id, *uname, geo.Role(*role), *disabled, *created, *hash
+	}
+	if st.User.Grids == nil {
+		st.User.Grids = []string{}
 	}
 	for _, f := range []struct {
 		last *time.Time
@@ -207,13 +215,15 @@ func (db *DB) LoginState(ctx context.Context, name, client string, window time.D
 // forgotten on the way, and known addresses unused for a year.
 func (db *DB) RecordLogin(ctx context.Context, a geo.LoginAttempt, window time.Duration) error {
 	name, client := geo.LoginKey(a.Name), geo.LoginKey(a.Client)
+	const record = `WITH purge AS (DELETE FROM login_attempts WHERE at < now() - $4::interval)
+		INSERT INTO login_attempts (name, ip, ok) VALUES ($1, $2, $3)`
+	if a.UserID == 0 {
+		_, err := db.pool.Exec(ctx, record, name, client, a.OK, window)
+		return storeError(err)
+	}
 	return storeError(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `WITH purge AS (DELETE FROM login_attempts WHERE at < now() - $4::interval)
-			INSERT INTO login_attempts (name, ip, ok) VALUES ($1, $2, $3)`, name, client, a.OK, window); err != nil {
+		if _, err := tx.Exec(ctx, record, name, client, a.OK, window); err != nil {
 			return err
-		}
-		if a.UserID == 0 {
-			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET last_login_at = now() WHERE id = $1`, a.UserID); err != nil {
 			return err
@@ -247,17 +257,6 @@ func (db *DB) LoginFailures(ctx context.Context, window time.Duration) (map[stri
 		out[name] = f
 	}
 	return out, storeError(rows.Err())
-}
-
-func scanUserWithHash(r pgx.Row, hash *string) (geo.User, error) {
-	var u geo.User
-	var role string
-	err := r.Scan(&u.ID, &u.Name, &role, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, hash)
-	u.Role = geo.Role(role)
-	if u.Grids == nil {
-		u.Grids = []string{}
-	}
-	return u, err
 }
 
 // CreateToken makes a personal API token for the user and returns it; only
