@@ -122,7 +122,7 @@ func (c *Cluster) OwnedDatabase(ctx context.Context, name, owner string, extensi
 // members and the sequences of identity and serial columns, which follow
 // their tables.
 const handOverSQL = `
-SELECT format('ALTER %s %s OWNER TO %I', kind, obj, $1) FROM (
+SELECT format('ALTER %s %s OWNER TO %I', kind, obj, $1::text) FROM (
     SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
                           WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind,
            c.oid::regclass::text AS obj, 1 AS pass
