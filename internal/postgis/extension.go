@@ -11,13 +11,14 @@ import (
 )
 
 // missingPostGIS turns PostgreSQL's `extension "postgis" is not available`
-// (SQLSTATE 58P01, the control file is missing) into a sentence naming the
+// (SQLSTATE 0A000; 58P01 "could not open extension control file" before
+// PostgreSQL 15) into a sentence naming the
 // package to install on the database server, as scripts/deps.sh installs
 // it: postgresql-NN-postgis-3 for the server's major version NN. Any other
 // error is returned as it is.
 func missingPostGIS(ctx context.Context, conn *pgx.Conn, err error) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "58P01" || !strings.Contains(pgErr.Message, "postgis") {
+	if !errors.As(err, &pgErr) || (pgErr.Code != "0A000" && pgErr.Code != "58P01") || !strings.Contains(pgErr.Message, "postgis") {
 		return err
 	}
 	var version int
