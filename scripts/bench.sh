@@ -96,12 +96,12 @@ wrk_run() {
 bench() {
 	local ds="$1" dir="$2"
 	echo "== $ds: starting the servers"
-	bin/mapserver -data-dir "$dir" -addr "127.0.0.1:$port_warm" -tile-cache-bytes $((64 << 20)) -log-level warn >"$work/$ds-warm.log" 2>&1 &
+	bin/mapserver -data-dir "$dir" -addr "127.0.0.1:$port_warm" -metrics-addr "" -tile-cache-bytes $((64 << 20)) -log-level warn >"$work/$ds-warm.log" 2>&1 &
 	local warm=$!
 	pids+=("$warm")
 	wait_ready "$port_warm"
-	DATABASE_URL="host=$dir/run port=5432 user=postgres dbname=partymap sslmode=disable" \
-		bin/mapserver -addr "127.0.0.1:$port_cold" -tile-cache-bytes 0 -log-level warn >"$work/$ds-cold.log" 2>&1 &
+	DATABASE_URL="host=$dir/run port=5432 user=partymap dbname=partymap sslmode=disable passfile=$dir/pgpass" \
+		bin/mapserver -addr "127.0.0.1:$port_cold" -metrics-addr "" -tile-cache-bytes 0 -log-level warn >"$work/$ds-cold.log" 2>&1 &
 	pids+=("$!")
 	wait_ready "$port_cold"
 	rm -rf "$work/$ds-tiles"
