@@ -52,6 +52,7 @@ func startServer(t *testing.T) *httptest.Server {
 		Tiles:         db,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Viewer:        web.Files(),
+		Style:         web.Style(),
 		KioskPosition: &kiosk,
 	})
 	srv := httptest.NewServer(api.Handler())

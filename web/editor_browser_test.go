@@ -40,6 +40,7 @@ func startEditorServer(t *testing.T) *httptest.Server {
 		Edits:     db,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Viewer:    web.Files(),
+		Style:     web.Style(),
 	})
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)

@@ -55,6 +55,7 @@ func startFinderServer(t *testing.T) (*httptest.Server, *postgis.DB) {
 		Tiles:         db,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Viewer:        web.Files(),
+		Style:         web.Style(),
 		KioskPosition: &kiosk,
 		Changes:       hub,
 	})
