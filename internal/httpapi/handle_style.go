@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -77,8 +78,17 @@ func (s *Server) handleStyle(c echo.Context) error {
 		state["lang"] = map[string]any{"default": lang}
 		doc["state"] = state
 	}
+	// Expressions hold "<=" and ">": written as such, not as \u003c, for
+	// tools that read the style with a JSON parser of their own (the style
+	// spec's validator does, and reads "\u003c=" as an unknown operator).
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.JSON(http.StatusOK, doc)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body.Bytes())
 }
 
 // rebase copies v with every string that starts with the style file's
