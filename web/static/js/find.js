@@ -1,4 +1,4 @@
-// The finder: big service buttons (水/茶, 充电, 急救 …, 停车), the nearest
+// The finder: big service buttons (the services posts offer, then parking), the nearest
 // places with their distance and walk, a line to each on the map, "which
 // grid am I in", and a name search. The kiosk searches from where it
 // stands; a phone from the browser's position, or from a point tapped on
