@@ -288,3 +288,19 @@ func TestReady_viewerFilesMissing(t *testing.T) {
 		})
 	}
 }
+
+// The OpenAPI document describes the viewer's own addresses, the layers
+// with opening hours taken from the catalogue.
+func TestOpenAPI_viewerPaths(t *testing.T) {
+	paths := get(t, newServer(t), "/api").json(t)["paths"].(map[string]any)
+	for _, p := range []string{"/viewer-config.json", "/api/open-now"} {
+		if op, _ := paths[p].(map[string]any); op == nil || op["get"] == nil {
+			t.Errorf("OpenAPI lacks GET %s", p)
+		}
+	}
+	params := paths["/api/open-now"].(map[string]any)["get"].(map[string]any)["parameters"].([]any)
+	enum, _ := json.Marshal(params[0].(map[string]any)["schema"].(map[string]any)["enum"])
+	if string(enum) != `["parking","posts"]` {
+		t.Errorf("open-now's layers: got %s, want the catalogue's layers with hours [\"parking\",\"posts\"]", enum)
+	}
+}
