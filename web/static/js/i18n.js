@@ -108,6 +108,8 @@ const STRINGS = {
   discard: ['放弃未保存的修改？', 'Discard your unsaved change?'],
   errorStatus: ['出错了（{status}）', 'Error {status}'],
   history: ['历史', 'History'],
+  historyLine: ['v{v} · {op}（{reason}）· {who} · {when}', 'v{v} · {op} ({reason}) · {who} · {when}'],
+  shape: ['形状', 'shape'],
   revert: ['恢复', 'Revert'],
   opInsert: ['新建', 'created'],
   opUpdate: ['修改', 'changed'],
@@ -177,6 +179,8 @@ export function createI18n(config, initial) {
     hasField: (layer, name) => !!fieldOf(layer, name),
     /** layerNames lists the collections in drawing order. */
     layerNames: () => [...layers.keys()],
+    /** list joins words as the current language writes a list: 甲、乙 or a, b. */
+    list: (items) => items.join(current === 'en' ? ', ' : '、'),
     /** pick is one of two texts of the data (name_zh, name_en) in the current language. */
     pick: (zh, en) => (current === 'en' ? en || zh : zh || en) || '',
     /** names is a feature's name in the current language, and in the other. */

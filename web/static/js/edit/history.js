@@ -23,12 +23,12 @@ export function createHistory(list, { api, i18n, onRevert }) {
       const when = new Date(h.at).toLocaleString(locale, { hour12: false });
       const op = OPS[h.op] ? t(OPS[h.op]) : h.op;
       const reason = REASONS[h.reason] ? t(REASONS[h.reason]) : h.reason;
-      const what = h.changed?.length ? ` · ${h.changed.map((f) => i18n.field(shown.layer, f)).join(i18n.lang() === 'en' ? ', ' : '、')}` : '';
+      const what = h.changed?.length ? ` · ${i18n.list(h.changed.map((f) => (f === 'geometry' ? t('shape') : i18n.field(shown.layer, f))))}` : '';
       const revert = h.op !== 'delete' && h.version !== shown.current
         ? button('', () => onRevert(h.version), t('revert'))
         : null;
       if (revert) revert.dataset.version = String(h.version);
-      const li = el('li', '', `v${h.version} · ${op} (${reason}) · ${h.who} · ${when}${what}`, revert);
+      const li = el('li', '', t('historyLine', { v: h.version, op, reason, who: h.who, when }) + what, revert);
       li.dataset.version = String(h.version);
       list.append(li);
     }

@@ -90,8 +90,7 @@ export async function start() {
     if (MODES[mode] === 'ring') return t('hintGrids');
     const layer = i18n.layer(mode);
     if (MODES[mode] === 'point') return t('hintPoints', { layer });
-    const sep = i18n.lang() === 'en' ? ', ' : '、';
-    return t('hintParking', { layer, fields: ['capacity', 'free'].map((f) => i18n.field(mode, f)).join(sep) });
+    return t('hintParking', { layer, fields: i18n.list(['capacity', 'free'].map((f) => i18n.field(mode, f))) });
   }
 
   function applyLang() {
@@ -271,7 +270,7 @@ export async function start() {
     }
     if (s.kind === 'ready' || s.kind === 'saved') {
       const lines = s.changes.map((c) => t('changeLine', { item: i18n.item(c.layer), id: c.id, v: c.version }));
-      st.replaceChildren(el('p', 'ok', t(s.kind === 'ready' ? 'readyToSave' : 'saved'), lines.length ? `: ${lines.join(', ')}` : ''));
+      st.replaceChildren(el('p', 'ok', t(s.kind === 'ready' ? 'readyToSave' : 'saved'), lines.length ? t('labelled', { label: '', value: i18n.list(lines) }) : ''));
       return;
     }
     st.replaceChildren(s.violations.length
