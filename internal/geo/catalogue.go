@@ -2,8 +2,9 @@ package geo
 
 // NewCatalogue returns partymap's layer catalogue: the one place that knows
 // a layer. A new layer is a new entry here, a migration that creates its
-// table (and registers it for history and tiles), and, where the viewer
-// draws it, a layer in the style.
+// table and registers it (SELECT partymap_register_layer('name'): history,
+// notifications, tile geometry), and, where the viewer draws it, a layer in
+// the style. TestCatalogue_matchesSchema holds the two together.
 func NewCatalogue() *Catalogue {
 	return &Catalogue{
 		outline: Layer{
@@ -27,7 +28,7 @@ func NewCatalogue() *Catalogue {
 			},
 			{
 				Name: "grids", Title: Label{"网格", "Grids"}, Item: Label{"网格", "Grid"}, Geometry: Polygon,
-				Editable: true, Topology: true,
+				Editable: true, Topology: true, Key: "code",
 				Fields: append(names(),
 					Field{Name: "code", Type: Text, Required: true, Filterable: true, Title: Label{"网格编号", "Grid code"}, Description: "grid code, unique in the community"},
 					Field{Name: "leader_zh", Type: Text, Required: true, Title: Label{"网格长", "Grid leader"}, Description: "grid leader (网格长), invented name"},
@@ -70,7 +71,8 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "hours", Type: Text, Required: true, Title: Label{"开放时间", "Opening hours"}, Description: "opening hours, HH:MM-HH:MM China Standard Time"},
 					Field{Name: "fee_zh", Type: Text, Required: true, Title: Label{"收费", "Fee"}, Description: "fee"},
 					Field{Name: "fee_en", Type: Text, Required: true, Title: Label{"收费", "Fee"}, Description: "fee in English"},
-					Field{Name: "entrance", Type: Position, Required: true, Title: Label{"入口", "Entrance"}, Description: "entrance as [lon, lat]"},
+					Field{Name: "entrance", Type: Position, Required: true, Within: EntranceReach, Title: Label{"入口", "Entrance"}, Description: "entrance as [lon, lat]"},
+					gridCode(),
 				),
 				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "capacity", "free", "hours"}, Simplify: true},
 			},
@@ -107,6 +109,10 @@ func NewCatalogue() *Catalogue {
 	}
 }
 
+// EntranceReach is how far, in metres, a car park's entrance may lie from
+// its outline: a gate in the fence or a few steps across the pavement.
+const EntranceReach = 30.0
+
 // names are the two name fields every layer starts with.
 func names() []Field {
 	return []Field{
@@ -115,8 +121,10 @@ func names() []Field {
 	}
 }
 
-// gridCode is the grid a point or car park lies in, derived from its
-// position.
+// gridCode is the grid a feature lies in, derived from its position: for
+// a point the grid that covers it (on an edge or corner several grids
+// share, the lowest code, as /api/locate answers), for a polygon the grid
+// that covers the most of it.
 func gridCode() Field {
 	return Field{Name: "grid_code", Type: Text, Filterable: true, Ref: "grids", Derived: true, Title: Label{"网格", "Grid"},
 		Description: "code of the grid the feature lies in, kept by the server"}
@@ -172,7 +180,7 @@ func organizationKinds() []Choice {
 		{Value: "community_branch", Label: Label{"社区党总支", "Community party branch"}},
 		{Value: "grid_branch", Label: Label{"网格党支部", "Grid party branch"}},
 		{Value: "building_group", Label: Label{"楼门党小组", "Building party group"}},
-		{Value: "co_building_unit", Label: Label{"共建单位", "Co-building unit"}},
+		{Value: "co_building_unit", Label: Label{"共建单位", "Co-building unit"}, Outside: 500},
 		{Value: "business_circle", Label: Label{"商圈联合党组织", "Business-circle party organization"}},
 		{Value: "non_public", Label: Label{"非公企业党组织", "Non-public enterprise party organization"}},
 	}

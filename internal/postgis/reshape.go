@@ -26,11 +26,11 @@ func (db *DB) ReshapeGrid(ctx context.Context, id, ifVersion int64, shape orb.Po
 }
 
 func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Polygon) error {
-	grids, _ := ed.cat.Layer("grids")
+	grids, _ := ed.cat.Layer(gridLayer)
 	if vs := grids.CheckGeometry(shape); len(vs) > 0 {
 		return geo.Unprocessable(vs)
 	}
-	if err := ed.lockTopology(ctx); err != nil {
+	if err := ed.lockTopology(ctx, []geo.Layer{grids}); err != nil {
 		return err
 	}
 	shapeWKB, err := wkb.Marshal(shape)
@@ -63,7 +63,7 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 	if target.Version != ifVersion {
 		return geo.ConflictError("grids", id, ifVersion, target.Version)
 	}
-	label := geo.LabelOf("grids", id, target.Properties)
+	label := grids.FeatureLabel(id, target.Properties)
 	if vs, err := ed.precheck(ctx, []geo.Write{{Op: geo.Update, Feature: geo.Feature{Layer: "grids", ID: id, Geometry: shape, Properties: target.Properties}}}); err != nil || len(vs) > 0 {
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 	var vs []geo.Violation
 	for _, p := range parts {
 		n := ed.old["grids"][p.id]
-		nl := geo.LabelOf("grids", p.id, n.Properties)
+		nl := grids.FeatureLabel(p.id, n.Properties)
 		switch {
 		case len(p.areas) == 0 || p.areas[0] <= geo.AreaTolerance:
 			vs = append(vs, geo.GridVanishes(nl))

@@ -55,9 +55,9 @@ func searchSQL(cat *geo.Catalogue, caseless bool) string {
 	order := searchLayerOrder()
 	var parts []string
 	for i, l := range cat.Layers() {
-		cols := []string{"name_zh", "name_en"}
-		if _, ok := l.Field("code"); ok {
-			cols = append(cols, "code")
+		cols := []string{ident("name_zh"), ident("name_en")}
+		if l.Key != "" {
+			cols = append(cols, ident(l.Key))
 		}
 		var ranks, conds []string
 		for _, c := range cols {
@@ -68,8 +68,8 @@ func searchSQL(cat *geo.Catalogue, caseless bool) string {
 			ranks = append(ranks, fmt.Sprintf(`CASE WHEN services && $4::text[] THEN %d ELSE %d END`, rankService, rankNone))
 			conds = append(conds, "services && $4::text[]")
 		}
-		ranks = append(ranks, fmt.Sprintf(`CASE WHEN '%s' = ANY($5::text[]) THEN %d ELSE %d END`, l.Name, rankLayer, rankNone))
-		conds = append(conds, fmt.Sprintf(`'%s' = ANY($5::text[])`, l.Name))
+		ranks = append(ranks, fmt.Sprintf(`CASE WHEN %s = ANY($5::text[]) THEN %d ELSE %d END`, literal(l.Name), rankLayer, rankNone))
+		conds = append(conds, fmt.Sprintf(`%s = ANY($5::text[])`, literal(l.Name)))
 		point := "ST_PointOnSurface(geom)"
 		if l.Geometry == geo.LineString {
 			point = "ST_LineInterpolatePoint(geom, 0.5)"
@@ -78,11 +78,11 @@ func searchSQL(cat *geo.Catalogue, caseless bool) string {
 		if pos < 0 {
 			pos = len(order) + i
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT '%[1]s' AS layer, %[2]d AS layer_order, id, name_zh, name_en, %[3]s AS pt, rank FROM (
-    SELECT id, name_zh, name_en, geom, LEAST(%[4]s) AS rank FROM %[1]s
+		parts = append(parts, fmt.Sprintf(`SELECT %[1]s AS layer, %[2]d AS layer_order, id, name_zh, name_en, %[3]s AS pt, rank FROM (
+    SELECT id, name_zh, name_en, geom, LEAST(%[4]s) AS rank FROM %[6]s
     WHERE %[5]s
-    ORDER BY rank, length(name_zh), id LIMIT $6) %[1]s_hits`,
-			l.Name, pos, point, strings.Join(ranks, ", "), strings.Join(conds, " OR ")))
+    ORDER BY rank, length(name_zh), id LIMIT $6) %[7]s`,
+			literal(l.Name), pos, point, strings.Join(ranks, ", "), strings.Join(conds, " OR "), ident(l.Name), ident(l.Name+"_hits")))
 	}
 	return `SELECT layer, id, name_zh, name_en, ST_X(pt), ST_Y(pt), rank FROM (
 ` + strings.Join(parts, "\nUNION ALL\n") + `
