@@ -270,10 +270,8 @@ func (ed *editor) apply(ctx context.Context, ws []geo.Write) error {
 		}
 		return geo.Unprocessable(vs)
 	}
-	for _, w := range ws {
-		if err := ed.write(ctx, w, geo.ItemChange{}); err != nil {
-			return err
-		}
+	if err := ed.write(ctx, ws, nil); err != nil {
+		return err
 	}
 	if err := ed.reassign(ctx); err != nil {
 		return err
@@ -288,69 +286,79 @@ func (ed *editor) apply(ctx context.Context, ws []geo.Write) error {
 	return nil
 }
 
-// write performs one write and records the change; note explains a
-// consequential change. The statement computes the derived fields itself,
-// from the geometry written: what the writer sent for them is not used.
-func (ed *editor) write(ctx context.Context, w geo.Write, note geo.ItemChange) error {
-	l, ls, err := ed.layer(w.Feature.Layer)
-	if err != nil {
-		return err
+// write performs the writes in order, in one round trip (a pipelined
+// batch), and records each change; notes, when given, explain each as a
+// consequential change. The statements compute the derived fields
+// themselves, from the geometry written: what a writer sent for them is
+// not used.
+func (ed *editor) write(ctx context.Context, ws []geo.Write, notes []geo.ItemChange) error {
+	if len(ws) == 0 {
+		return nil
 	}
-	f := w.Feature
-	change := geo.ItemChange{Layer: l.Name, ID: f.ID, Op: w.Op, OldVersion: w.IfVersion, NoteZh: note.NoteZh, NoteEn: note.NoteEn}
-	if old, ok := ed.old[l.Name][f.ID]; ok && old.Geometry != nil {
-		change.Bound = old.Geometry.Bound()
-	}
-	if w.Op == geo.Delete {
-		var v int64
-		err := ed.tx.QueryRow(ctx, ls.remove, f.ID, w.IfVersion).Scan(&v)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return geo.ConflictError(l.Name, f.ID, w.IfVersion, 0)
-		}
+	batch := &pgx.Batch{}
+	for i, w := range ws {
+		l, ls, err := ed.layer(w.Feature.Layer)
 		if err != nil {
 			return err
 		}
-		change.Version = v + 1
-		ed.record(change)
-		return nil
+		f := w.Feature
+		change := geo.ItemChange{Layer: l.Name, ID: f.ID, Op: w.Op, OldVersion: w.IfVersion}
+		if notes != nil {
+			change.NoteZh, change.NoteEn = notes[i].NoteZh, notes[i].NoteEn
+		}
+		if old, ok := ed.old[l.Name][f.ID]; ok && old.Geometry != nil {
+			change.Bound = old.Geometry.Bound()
+		}
+		if w.Op == geo.Delete {
+			batch.Queue(ls.remove, f.ID, w.IfVersion).QueryRow(func(r pgx.Row) error {
+				var v int64
+				err := r.Scan(&v)
+				if errors.Is(err, pgx.ErrNoRows) {
+					return geo.ConflictError(l.Name, f.ID, w.IfVersion, 0)
+				}
+				change.Version = v + 1
+				ed.record(change)
+				return err
+			})
+			continue
+		}
+		args, err := writeParams(ls, f)
+		if err != nil {
+			return err
+		}
+		sql := ls.update
+		switch {
+		case w.Op == geo.Insert && f.ID > 0:
+			// A re-used id (a restore, an import) continues the versions its
+			// history already has.
+			sql = ls.insertAs
+			args = append(args, f.ID, l.Name)
+			ed.serials[l.Name] = true
+		case w.Op == geo.Insert:
+			sql = ls.insert
+		default:
+			args = append(args, f.ID, w.IfVersion)
+		}
+		batch.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+			fs, err := collectFeatures(l, rows)
+			if err != nil {
+				return err
+			}
+			if len(fs) == 0 {
+				return geo.ConflictError(l.Name, f.ID, w.IfVersion, 0)
+			}
+			nf := fs[0]
+			change.ID, change.Version, change.Feature = nf.ID, nf.Version, &nf
+			if change.Bound == (orb.Bound{}) {
+				change.Bound = nf.Geometry.Bound()
+			} else {
+				change.Bound = change.Bound.Union(nf.Geometry.Bound())
+			}
+			ed.record(change)
+			return nil
+		})
 	}
-	args, err := writeParams(ls, f)
-	if err != nil {
-		return err
-	}
-	sql := ls.update
-	switch {
-	case w.Op == geo.Insert && f.ID > 0:
-		// A re-used id (a restore, an import) continues the versions its
-		// history already has.
-		sql = ls.insertAs
-		args = append(args, f.ID, l.Name)
-		ed.serials[l.Name] = true
-	case w.Op == geo.Insert:
-		sql = ls.insert
-	default:
-		args = append(args, f.ID, w.IfVersion)
-	}
-	rows, err := ed.tx.Query(ctx, sql, args...)
-	if err != nil {
-		return err
-	}
-	fs, err := collectFeatures(l, rows)
-	if err != nil {
-		return err
-	}
-	if len(fs) == 0 {
-		return geo.ConflictError(l.Name, f.ID, w.IfVersion, 0)
-	}
-	nf := fs[0]
-	change.ID, change.Version, change.Feature = nf.ID, nf.Version, &nf
-	if change.Bound == (orb.Bound{}) {
-		change.Bound = nf.Geometry.Bound()
-	} else {
-		change.Bound = change.Bound.Union(nf.Geometry.Bound())
-	}
-	ed.record(change)
-	return nil
+	return ed.tx.SendBatch(ctx, batch).Close()
 }
 
 // moveSerials moves the id sequences of the layers written with given ids

@@ -51,24 +51,31 @@ func (ed *editor) moveCompounds(ctx context.Context, region []byte) error {
 	}
 	compounds, _ := ed.cat.Layer("compounds")
 	grids, _ := ed.cat.Layer(gridLayer)
+	to := map[int64]gridShare{}
+	var ids []int64
 	for _, c := range cs {
-		g, ok := c.lonelyGrid()
-		if c.written || !ok || g.Code == c.code {
-			continue
-		}
-		if err := ed.lock(ctx, compounds, []int64{c.id}); err != nil {
-			return err
-		}
-		old := ed.old[compounds.Name][c.id]
-		nc := old
-		nc.Properties = cloneProps(old.Properties)
-		nc.Properties["grid_code"] = g.Code
-		note := geo.MovedNote(compounds, grids, c.code, g.Code)
-		if err := ed.write(ctx, geo.Write{Op: geo.Update, Feature: nc, IfVersion: old.Version}, note); err != nil {
-			return err
+		if g, ok := c.lonelyGrid(); ok && !c.written && g.Code != c.code {
+			to[c.id] = g
+			ids = append(ids, c.id)
 		}
 	}
-	return nil
+	if err := ed.lock(ctx, compounds, ids); err != nil {
+		return err
+	}
+	var ws []geo.Write
+	var notes []geo.ItemChange
+	for _, id := range ids {
+		old, ok := ed.old[compounds.Name][id]
+		if !ok {
+			continue // deleted by another edit meanwhile
+		}
+		nc := old
+		nc.Properties = cloneProps(old.Properties)
+		nc.Properties["grid_code"] = to[id].Code
+		ws = append(ws, geo.Write{Op: geo.Update, Feature: nc, IfVersion: old.Version})
+		notes = append(notes, geo.MovedNote(compounds, grids, old.Properties["grid_code"].(string), to[id].Code))
+	}
+	return ed.write(ctx, ws, notes)
 }
 
 // rederive writes again the rows of layer l whose derived field d no longer
@@ -113,6 +120,8 @@ func (ed *editor) rederive(ctx context.Context, l geo.Layer, d derivedSQL) error
 	if err := ed.lock(ctx, l, ids); err != nil {
 		return err
 	}
+	var ws []geo.Write
+	var notes []geo.ItemChange
 	for _, id := range ids {
 		old, ok := ed.old[l.Name][id]
 		if !ok || ed.written[l.Name][id] {
@@ -125,14 +134,10 @@ func (ed *editor) rederive(ctx context.Context, l geo.Layer, d derivedSQL) error
 		if values[id] != nil {
 			to = *values[id]
 		}
-		nf := old
-		nf.Properties = cloneProps(old.Properties)
-		note := geo.MovedNote(l, ref, from, to)
-		if err := ed.write(ctx, geo.Write{Op: geo.Update, Feature: nf, IfVersion: old.Version}, note); err != nil {
-			return err
-		}
+		ws = append(ws, geo.Write{Op: geo.Update, Feature: old, IfVersion: old.Version})
+		notes = append(notes, geo.MovedNote(l, ref, from, to))
 	}
-	return nil
+	return ed.write(ctx, ws, notes)
 }
 
 // regionOf is the area the batch's writes of these layers covered before
