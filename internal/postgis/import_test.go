@@ -47,7 +47,11 @@ func TestDB_exportImportRoundTrip(t *testing.T) {
 	}
 	dir := exportFS(t, files)
 	dst, _ := openTestDB(t)
-	if _, err := dst.Pool().Exec(ctx, `TRUNCATE community, grids, compounds, buildings, organizations, posts, parking, streets, landmarks`); err != nil {
+	var tables []string
+	for _, l := range geo.NewCatalogue().Stored() {
+		tables = append(tables, l.Name)
+	}
+	if _, err := dst.Pool().Exec(ctx, `TRUNCATE `+strings.Join(tables, ", ")); err != nil {
 		t.Fatal(err)
 	}
 	if empty, _ := dst.IsEmpty(ctx); !empty {

@@ -238,8 +238,8 @@ func TestCatalogue_matchesSchema_noticesDrift(t *testing.T) {
 		want   string
 	}{
 		{"a layer without a table", func(ls []geo.Layer, _ *geo.Layer) []geo.Layer {
-			return append(ls, geo.Layer{Name: "gates", Geometry: geo.Point})
-		}, "gates: there is no table"},
+			return append(ls, geo.Layer{Name: "towers", Geometry: geo.Point})
+		}, "towers: there is no table"},
 		{"a field without a column", func(ls []geo.Layer, p *geo.Layer) []geo.Layer {
 			p.Fields = append(p.Fields, geo.Field{Name: "colour", Type: geo.Text})
 			return ls
