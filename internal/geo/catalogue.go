@@ -15,19 +15,19 @@ func NewCatalogue() *Catalogue {
 		},
 		layers: []Layer{
 			{
-				Name: "landmarks", Title: Label{"地标", "Landmarks"}, Item: Label{"地标", "Landmark"}, Geometry: Polygon,
+				Name: "landmarks", Title: Label{"地标", "Landmarks"}, Item: Label{"地标", "Landmark"}, Geometry: Polygon, SearchRank: 3,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
 					Title: Label{"类型", "Kind"}, Choices: landmarkKinds(), Description: "what the landmark is"}),
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true},
 			},
 			{
-				Name: "streets", Title: Label{"街道", "Streets"}, Item: Label{"街道", "Street"}, Geometry: LineString,
+				Name: "streets", Title: Label{"街道", "Streets"}, Item: Label{"街道", "Street"}, Geometry: LineString, SearchRank: 5,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
 					Title: Label{"类型", "Kind"}, Choices: streetKinds(), Description: "street class"}),
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true},
 			},
 			{
-				Name: "grids", Title: Label{"网格", "Grids"}, Item: Label{"网格", "Grid"}, Geometry: Polygon,
+				Name: "grids", Title: Label{"网格", "Grids"}, Item: Label{"网格", "Grid"}, Geometry: Polygon, SearchRank: 4,
 				Editable: true, Topology: true, Key: "code",
 				Fields: append(names(),
 					Field{Name: "code", Type: Text, Required: true, Filterable: true, Title: Label{"网格编号", "Grid code"}, Description: "grid code, unique in the community"},
@@ -42,7 +42,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "color"}, Simplify: true},
 			},
 			{
-				Name: "compounds", Title: Label{"小区", "Compounds"}, Item: Label{"小区", "Compound"}, Geometry: Polygon,
+				Name: "compounds", Title: Label{"小区", "Compounds"}, Item: Label{"小区", "Compound"}, Geometry: Polygon, SearchRank: 6,
 				Editable: true, Topology: true,
 				Fields: append(names(),
 					Field{Name: "grid_code", Type: Text, Required: true, Filterable: true, Ref: "grids", Title: Label{"网格", "Grid"}, Description: "code of the grid the compound lies in"},
@@ -52,7 +52,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 13, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "grid_code"}, GridFields: []string{"color"}, Simplify: true},
 			},
 			{
-				Name: "buildings", Title: Label{"楼栋", "Buildings"}, Item: Label{"楼栋", "Building"}, Geometry: Polygon,
+				Name: "buildings", Title: Label{"楼栋", "Buildings"}, Item: Label{"楼栋", "Building"}, Geometry: Polygon, SearchRank: 8,
 				Editable: true, Topology: true,
 				Fields: append(names(),
 					Field{Name: "compound_id", Type: Integer, Required: true, Filterable: true, Min: 1, Max: 1e12, Ref: "compounds", Title: Label{"所在小区", "Compound"}, Description: "id of the compound the building stands in"},
@@ -63,7 +63,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 14, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "floors", "height_m", "grid_code", "compound_id"}, GridFields: []string{"color"}},
 			},
 			{
-				Name: "parking", Title: Label{"共享停车场", "Shared parking"}, Item: Label{"共享停车场", "Shared car park"}, Geometry: Polygon,
+				Name: "parking", Title: Label{"共享停车场", "Shared parking"}, Item: Label{"共享停车场", "Shared car park"}, Geometry: Polygon, SearchRank: 2,
 				Editable: true,
 				Fields: append(names(),
 					Field{Name: "capacity", Type: Integer, Required: true, Min: 0, Max: 100000, Title: Label{"总车位", "Spaces"}, Description: "parking spaces"},
@@ -77,7 +77,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "capacity", "free", "hours"}, Simplify: true},
 			},
 			{
-				Name: "posts", Title: Label{"服务站点", "Service posts"}, Item: Label{"服务站点", "Service post"}, Geometry: Point,
+				Name: "posts", Title: Label{"服务站点", "Service posts"}, Item: Label{"服务站点", "Service post"}, Geometry: Point, SearchRank: 1,
 				Editable: true,
 				Fields: append(names(),
 					Field{Name: "kind", Type: Text, Required: true, Filterable: true, Title: Label{"类型", "Kind"}, Choices: postKinds(), Description: "what kind of post"},
@@ -89,7 +89,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", "services", "hours"}},
 			},
 			{
-				Name: "organizations", Title: Label{"党组织", "Party organizations"}, Item: Label{"党组织", "Party organization"}, Geometry: Point,
+				Name: "organizations", Title: Label{"党组织", "Party organizations"}, Item: Label{"党组织", "Party organization"}, Geometry: Point, SearchRank: 7,
 				Editable: true,
 				Fields: append(names(),
 					Field{Name: "kind", Type: Text, Required: true, Filterable: true, Title: Label{"类型", "Kind"}, Choices: organizationKinds(), Description: "kind of organization"},

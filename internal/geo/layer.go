@@ -147,6 +147,10 @@ type Layer struct {
 	// Outline marks the community's outline: stored, drawn, checked
 	// against, but not an OGC collection of its own.
 	Outline bool
+	// SearchRank orders the layer's search hits among equally good
+	// matches, 1 first: what a visitor looks for first. Layers without
+	// one come after the ranked, in drawing order.
+	SearchRank int
 	// Key, when set, names the field that identifies a feature to people
 	// and to other layers besides its id: unique in the layer, what a
 	// Text field with this layer as its Ref holds (a grid's code).

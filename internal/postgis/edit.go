@@ -41,10 +41,16 @@ import (
 // topologyLockKey is the advisory lock of the topology layers.
 const topologyLockKey = 7_012_025_006
 
-// gridLayer is the layer whose codes an editor's scope (geo.User.Grids)
-// lists and whose rules (tiling the community, holding compounds) the
-// topology checks know.
-const gridLayer = "grids"
+// The layers the topology rules (topology.go, reassign.go, reshape.go) are
+// about: grids tile the community, a compound lies in one grid, a building
+// in its compound. gridLayer is also the layer whose codes an editor's
+// scope (geo.User.Grids) lists. Everything else about them comes from the
+// catalogue.
+const (
+	gridLayer     = "grids"
+	compoundLayer = "compounds"
+	buildingLayer = "buildings"
+)
 
 // lockMode is how an edit holds the topology lock.
 type lockMode int

@@ -49,7 +49,7 @@ func (ed *editor) moveCompounds(ctx context.Context, region []byte) error {
 	if err != nil {
 		return err
 	}
-	compounds, _ := ed.cat.Layer("compounds")
+	compounds, _ := ed.cat.Layer(compoundLayer)
 	grids, _ := ed.cat.Layer(gridLayer)
 	to := map[int64]gridShare{}
 	var ids []int64

@@ -35,8 +35,8 @@ func (ed *editor) validate(ctx context.Context) ([]geo.Violation, error) {
 		}
 		vs = append(vs, more...)
 	}
-	if region != nil || len(ed.written["compounds"]) > 0 {
-		cs, err := ed.compoundShares(ctx, ed.writtenIDs("compounds"), region)
+	if region != nil || len(ed.written[compoundLayer]) > 0 {
+		cs, err := ed.compoundShares(ctx, ed.writtenIDs(compoundLayer), region)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +199,7 @@ func (c compoundState) violation() (geo.Violation, bool) {
 // compoundShares reads the compounds with these ids and those in the region
 // (WKB, or nil), each with the grids it lies in.
 func (ed *editor) compoundShares(ctx context.Context, ids []int64, region []byte) ([]compoundState, error) {
-	compounds, _ := ed.cat.Layer("compounds")
+	compounds, _ := ed.cat.Layer(compoundLayer)
 	grids, _ := ed.cat.Layer(gridLayer)
 	rows, err := ed.tx.Query(ctx, `SELECT c.id, partymap_props(to_jsonb(c))::text, c.grid_code, ST_Area(c.geom::geography),
 			coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'code', g.code, 'name_zh', g.name_zh, 'name_en', g.name_en,
@@ -223,7 +223,7 @@ func (ed *editor) compoundShares(ctx context.Context, ids []int64, region []byte
 			return nil, err
 		}
 		c.label = compounds.FeatureLabel(c.id, scanJSON([]byte(props)))
-		c.written = ed.written["compounds"][c.id]
+		c.written = ed.written[compoundLayer][c.id]
 		for _, s := range shares {
 			if s.Area > geo.AreaTolerance {
 				gl := grids.FeatureLabel(s.ID, map[string]any{"code": s.Code, "name_zh": s.NameZh, "name_en": s.NameEn})
@@ -300,13 +300,13 @@ func (ed *editor) checkRefs(ctx context.Context) ([]geo.Violation, error) {
 // checkBuildings checks that written buildings, and the buildings of
 // written compounds, stand inside their compound.
 func (ed *editor) checkBuildings(ctx context.Context) ([]geo.Violation, error) {
-	compounds := ed.writtenIDs("compounds")
-	buildings := ed.writtenIDs("buildings")
+	compounds := ed.writtenIDs(compoundLayer)
+	buildings := ed.writtenIDs(buildingLayer)
 	if len(compounds) == 0 && len(buildings) == 0 {
 		return nil, nil
 	}
-	bl, _ := ed.cat.Layer("buildings")
-	cl, _ := ed.cat.Layer("compounds")
+	bl, _ := ed.cat.Layer(buildingLayer)
+	cl, _ := ed.cat.Layer(compoundLayer)
 	rows, err := ed.tx.Query(ctx, `SELECT b.id, partymap_props(to_jsonb(b))::text, c.id,
 			partymap_props(to_jsonb(c))::text, ST_Area(ST_Difference(b.geom, c.geom)::geography)
 		FROM buildings b JOIN compounds c ON c.id = b.compound_id
