@@ -185,7 +185,8 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 			ls.table, ident(l.Key))
 	}
 	ls.outside = fmt.Sprintf(`SELECT t.id, partymap_props(to_jsonb(t))::text, GeometryType(t.geom) = 'POINT',
-			CASE WHEN GeometryType(t.geom) = 'POINT' THEN ST_Distance(t.geom::geography, c.geom::geography)
+			CASE WHEN ST_CoveredBy(t.geom, c.geom) THEN 0
+			     WHEN GeometryType(t.geom) = 'POINT' THEN ST_Distance(t.geom::geography, c.geom::geography)
 			     ELSE ST_Area(ST_Difference(t.geom, c.geom)::geography) END
 		FROM %s t, (SELECT ST_Union(geom) AS geom FROM %s) c
 		WHERE t.id = ANY($1) AND c.geom IS NOT NULL ORDER BY t.id`, ls.table, ident(cat.Community().Name))

@@ -308,7 +308,8 @@ func (ed *editor) checkBuildings(ctx context.Context) ([]geo.Violation, error) {
 	bl, _ := ed.cat.Layer(buildingLayer)
 	cl, _ := ed.cat.Layer(compoundLayer)
 	rows, err := ed.tx.Query(ctx, `SELECT b.id, partymap_props(to_jsonb(b))::text, c.id,
-			partymap_props(to_jsonb(c))::text, ST_Area(ST_Difference(b.geom, c.geom)::geography)
+			partymap_props(to_jsonb(c))::text,
+			CASE WHEN ST_CoveredBy(b.geom, c.geom) THEN 0 ELSE ST_Area(ST_Difference(b.geom, c.geom)::geography) END
 		FROM buildings b JOIN compounds c ON c.id = b.compound_id
 		WHERE b.id = ANY($1) OR b.compound_id = ANY($2) ORDER BY b.id`, buildings, compounds)
 	if err != nil {
