@@ -196,9 +196,8 @@ func (db *DB) Deleted(ctx context.Context, layer string, limit, offset int) ([]g
 	if err != nil {
 		return nil, 0, err
 	}
-	// The table name comes from the catalogue.
 	base := fmt.Sprintf(`FROM (SELECT DISTINCT ON (h.feature_id) h.* FROM history h WHERE h.layer = $1 ORDER BY h.feature_id, h.id DESC) h
-		WHERE h.operation = 'delete' AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.id = h.feature_id)`, l.Name)
+		WHERE h.operation = 'delete' AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.id = h.feature_id)`, db.sql.layer(l.Name).table)
 	var n int64
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) `+base, layer).Scan(&n); err != nil {
 		return nil, 0, storeError(err)
