@@ -146,6 +146,19 @@ func TestMapserver_endToEnd(t *testing.T) {
 	if ready := getJSON(t, "http://"+srv.addr+"/readyz"); ready["status"] != "ready" {
 		t.Errorf("readyz: %v", ready)
 	}
+	// a plain go build carries the whole viewer: /readyz (above) checks
+	// its files, and the browser libraries are served
+	for _, path := range []string{"/static/vendor/maplibre-gl/maplibre-gl.mjs", "/static/vendor/maplibre-gl/maplibre-gl-worker.mjs", "/style.json", "/map"} {
+		resp, err := http.Get("http://" + srv.addr + path)
+		if err != nil {
+			t.Errorf("GET %s: %v", path, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %s, want 200 from a plain go build", path, resp.Status)
+		}
+	}
 	if ogr, err := exec.LookPath("ogrinfo"); err == nil {
 		t.Run("GDAL OAPIF reads every layer", func(t *testing.T) {
 			out, err := exec.Command(ogr, "-ro", "-al", "-so", "OAPIF:http://"+srv.addr).CombinedOutput()

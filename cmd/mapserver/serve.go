@@ -78,6 +78,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Tiles:         d.db,
 		TileCache:     tilecache.New(*tileCacheBytes),
 		Viewer:        web.Files(),
+		Style:         web.Style(),
 		HomeView:      home,
 		KioskIdle:     *kioskIdle,
 		Accounts:      d.db,

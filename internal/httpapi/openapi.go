@@ -54,6 +54,9 @@ func (s *Server) openAPI(base string) obj {
 	for p, item := range finderPaths(problem) {
 		paths[p] = item
 	}
+	for p, item := range s.viewerPaths(problem) {
+		paths[p] = item
+	}
 	for _, l := range s.cat.Layers() {
 		params := []obj{
 			fParam,

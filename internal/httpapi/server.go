@@ -46,6 +46,8 @@ type Config struct {
 	ReadCacheBytes int64
 	// Viewer is the web viewer's files (web.Files()); nil serves no viewer.
 	Viewer fs.FS
+	// Style is the map's MapLibre style (web.Style()); nil serves none.
+	Style []byte
 	// HomeView is where the viewer opens and flies back to; zero means the
 	// Xiyue community's home view.
 	HomeView View
@@ -90,6 +92,11 @@ type Server struct {
 	health  *dbHealth
 	// static serves the viewer's files with ETags and cached gzip.
 	static *staticFiles
+	// style is the map's style; viewerMissing the viewer's absent files.
+	style         mapStyle
+	viewerMissing []string
+	// title remembers the map's title through an outage.
+	title titleMemory
 	// events ends the open event streams at shutdown.
 	events eventStreams
 }
@@ -129,7 +136,7 @@ func New(cfg Config) *Server {
 	cfg.Registry.MustRegister(s.reads.collector())
 	cfg.Changes.OnChange(s.reads.apply)
 	cfg.Changes.OnReset(s.reads.reset)
-	s.static = newStaticFiles(cfg.Viewer)
+	s.initViewer(cfg)
 	s.tiles = cfg.TileCache
 	if s.tiles == nil {
 		s.tiles = tilecache.New(defaultTileCacheBytes)
@@ -184,6 +191,7 @@ func (s *Server) routes() {
 	e.GET("/api/locate", s.handleLocate)
 	e.GET("/api/search", s.handleSearch)
 	e.GET("/api/events", s.handleEvents)
+	e.GET("/api/open-now", s.handleOpenNow)
 	s.editRoutes()
 	if s.cfg.Viewer != nil {
 		e.GET("/map", s.handleViewerPage)

@@ -14,8 +14,10 @@ import (
 // FindFeatures returns one page of a layer's features, ordered by id, and how
 // many match the filter in all.
 func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, error) {
-	l, err := db.cat.LayerOrError(f.Layer)
-	if err != nil {
+	// The community outline is no collection, but its name titles the map.
+	l, ok := db.cat.StoredLayer(f.Layer)
+	if !ok {
+		_, err := db.cat.LayerOrError(f.Layer)
 		return geo.FeaturePage{}, err
 	}
 	where, args, err := whereClause(l, f)
