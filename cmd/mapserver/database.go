@@ -77,7 +77,9 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 }
 
 // seed loads the community's data into an empty database: from the seed
-// directory when one is set, else the built-in Xiyue data set.
+// directory when one is set, else the built-in Xiyue data set. It is an
+// import like any other (postgis.DB.Import), by the system actor "seed":
+// validated as a whole, with "import" in the history.
 func (d *database) seed(ctx context.Context, seedDir string) error {
 	empty, err := d.db.IsEmpty(ctx)
 	if err != nil || !empty {
@@ -96,13 +98,15 @@ func (d *database) seed(ctx context.Context, seedDir string) error {
 	if err != nil {
 		return err
 	}
-	counts, err := d.db.Import(ctx, files, "seed")
+	started := time.Now()
+	plans, _, err := d.db.Import(ctx, files, "", geo.EditOptions{Actor: geo.SystemUser("seed")})
 	if err != nil {
-		return err
+		return describeError(err)
 	}
-	for _, c := range counts {
-		d.log.Info("seeded layer", "layer", c.Layer, "features", c.Inserted)
+	for _, p := range plans {
+		d.log.Info("seeded layer", "layer", p.Layer, "features", p.Inserted)
 	}
+	d.log.Info("seeded the map", "took", time.Since(started).Round(time.Millisecond))
 	return nil
 }
 

@@ -255,7 +255,7 @@ func TestMapserver_endToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, err := exec.Command(bin, "import", "-data-dir", dataDir, bad).CombinedOutput()
-		if err == nil || !strings.Contains(string(b), "grids.geojson: feature 0 (id 1)") {
+		if err == nil || !strings.Contains(string(b), "grids.geojson: feature 1 (id 1)") {
 			t.Errorf("import of a broken file: got %v\n%s", err, b)
 		}
 		b, err = exec.Command(bin, "import", "-data-dir", dataDir, out).CombinedOutput()
