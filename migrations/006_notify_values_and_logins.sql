@@ -5,7 +5,10 @@
 --    new values the announcement carries ("values": {"free": 5, ...}), so
 --    that an event stream can pass a car park's spaces on without reading
 --    the history for every change. Only columns named here travel; never
---    personal data such as phone numbers. Deletions carry none.
+--    personal data such as phone numbers. Deletions carry none. A layer
+--    whose announcements should carry values re-creates its _track
+--    trigger (made by partymap_register_layer, 005) with their names, as
+--    parking does below.
 -- 2. login_addresses: the client addresses each user has logged in from, so
 --    that a name being guessed at is slowed down everywhere but where its
 --    owner logs in. login_attempts is purged by age, by its own index.
