@@ -27,20 +27,13 @@ deps-bench:
 	@scripts/deps.sh bench
 
 # web: npm ci into web/node_modules when it is missing or older than the
-# lockfile, then copy the browser libraries where web/embed.go embeds them.
-WEB_VENDOR := web/static/vendor
-web: $(WEB_VENDOR)/.copied
+# lockfile, then check the committed browser libraries (web/static/vendor.txt)
+# against it: web/vendor.sh replaces and names a copy that differs.
+web: web/node_modules/.installed
+	@web/vendor.sh
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
-
-$(WEB_VENDOR)/.copied: web/node_modules/.installed
-	rm -rf $(WEB_VENDOR)/maplibre-gl $(WEB_VENDOR)/qrcode-generator
-	mkdir -p $(WEB_VENDOR)/maplibre-gl $(WEB_VENDOR)/qrcode-generator
-	cp -R web/node_modules/maplibre-gl/dist/. $(WEB_VENDOR)/maplibre-gl/
-	cp web/node_modules/maplibre-gl/LICENSE.txt $(WEB_VENDOR)/maplibre-gl/
-	cp web/node_modules/qrcode-generator/dist/qrcode.mjs $(WEB_VENDOR)/qrcode-generator/
 	@touch $@
 
 bench: deps-bench build  ## warm tiles and a cached page: mapserver vs nginx and a minimal Go handler, with wrk; writes docs/BENCHMARKS.md

@@ -25,7 +25,7 @@
 #
 # Settings (environment): BENCH_DURATION (5s) per run, BENCH_ROUNDS (5),
 # BENCH_CONNS (16), BENCH_THREADS (2), BENCH_DIR (var/bench), BENCH_PORT
-# (28080, and the next two), BENCH_DOC (docs/BENCHMARKS.md; empty: none).
+# (28080, and the next three), BENCH_DOC (docs/BENCHMARKS.md; empty: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,10 +36,10 @@ threads="${BENCH_THREADS:-2}"
 work="${BENCH_DIR:-var/bench}"
 doc="${BENCH_DOC-docs/BENCHMARKS.md}"
 port="${BENCH_PORT:-28080}"
-port_map=$port port_go=$((port + 1)) port_nginx=$((port + 2))
-for p in $port_map $port_go $port_nginx; do
+port_map=$port port_go=$((port + 1)) port_nginx=$((port + 2)) port_metrics=$((port + 3))
+for p in $port_map $port_go $port_nginx $port_metrics; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-		echo "port $p is taken; set BENCH_PORT to the first of three free ports" >&2
+		echo "port $p is taken; set BENCH_PORT to the first of four free ports" >&2
 		exit 1
 	fi
 done
@@ -99,7 +99,7 @@ if [ ! -e "$work/city/.generated" ]; then
 fi
 
 echo "== starting mapserver on the city, as make run ships it"
-bin/mapserver -data-dir "$work/city" -addr "127.0.0.1:$port_map" 2>"$work/mapserver.log" &
+bin/mapserver -data-dir "$work/city" -addr "127.0.0.1:$port_map" -metrics-addr "127.0.0.1:$port_metrics" 2>"$work/mapserver.log" &
 map_pid=$!
 pids+=("$map_pid")
 wait_for "http://127.0.0.1:$port_map/readyz"
@@ -216,7 +216,7 @@ buildings="$base/collections/buildings/items?bbox=$bbox&limit=1000"
 matched="$(curl -fsS "$buildings" | grep -o '"numberReturned":[0-9]*' | cut -d: -f2)"
 bbox_identity="$(curl -fsS -o /dev/null -w '%{size_download}' "$buildings")"
 bbox_gzip="$(curl -fsS -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$buildings")"
-dropped="$(curl -fsS "$base/metrics" | awk '/^partymap_access_log_dropped_total/ {print $2}')"
+dropped="$(curl -fsS "http://127.0.0.1:$port_metrics/metrics" | awk '/^partymap_access_log_dropped_total/ {print $2}')"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 report="$work/report.md"

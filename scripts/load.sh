@@ -26,6 +26,7 @@ record="${LOAD_RECORD:-0}"
 keep="${LOAD_KEEP:-0}"
 
 work="$(mktemp -d -t partymap-load.XXXXXX)"
+chmod 755 "$work" # as root, PostgreSQL's own user must reach the data directory
 server_pid=""
 cleanup() {
 	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -50,11 +51,12 @@ data="$work/var"
 head -c 24 /dev/urandom | base64 | bin/mapserver user add -data-dir "$data" -log-level warn -password-stdin loadeditor >/dev/null
 token="$(bin/mapserver token add -data-dir "$data" -log-level warn -user loadeditor load-test 2>/dev/null)"
 
-bin/mapserver -addr 127.0.0.1:0 -data-dir "$data" 2>"$work/server.log" &
+bin/mapserver -addr 127.0.0.1:0 -metrics-addr 127.0.0.1:0 -data-dir "$data" 2>"$work/server.log" &
 server_pid=$!
 addr=""
 for _ in $(seq 1 600); do
 	addr="$(sed -n 's/.*msg=listening addr=\([^ ]*\).*/\1/p' "$work/server.log" | head -n1)"
+	metrics="$(sed -n 's/.*msg="metrics listening" addr=\([^ ]*\).*/\1/p' "$work/server.log" | head -n1)"
 	[ -n "$addr" ] && break
 	if ! kill -0 "$server_pid" 2>/dev/null; then
 		echo "load: the server did not start:" >&2
@@ -72,8 +74,8 @@ command="LOAD_DURATION=$duration LOAD_READERS=$readers LOAD_EDITORS=$editors LOA
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 status=0
 LOADGEN_TOKEN="$token" bin/loadgen \
-	-url "http://$addr" \
-	-database-url "host=$data/run port=5432 user=postgres dbname=partymap sslmode=disable" \
+	-url "http://$addr" -metrics-url "http://$metrics" \
+	-database-url "host=$data/run port=5432 user=partymap dbname=partymap sslmode=disable passfile=$data/pgpass" \
 	-pid "$server_pid" -duration "$duration" -readers "$readers" -editors "$editors" -edit-pause "$pause" \
 	-command "$command" \
 	-server "mapserver built from the working tree at $revision, default flags (info-level access log to a file), embedded PostgreSQL in a fresh data directory (fsync and synchronous commit on), the built-in Xiyue data" \

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -24,6 +25,7 @@ import (
 
 	"partymap/internal/geo"
 	"partymap/internal/httpapi"
+	"partymap/internal/postgis"
 	"partymap/internal/testdb"
 	"partymap/web"
 )
@@ -38,27 +40,42 @@ var kioskPosition = orb.Point{110.099817, 34.574658}
 // fresh copy of the seeded database.
 func startServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	db, _ := testdb.Open(t, harness)
+	return startServerOn(t, db, nil, nil)
+}
+
+// startServerOn serves the real router on db with the viewer and the kiosk
+// at kioskPosition; tune, when set, changes the configuration, and wrap
+// the handler.
+func startServerOn(t *testing.T, db *postgis.DB, tune func(*httpapi.Config), wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("Chromium is missing at %s: install it with scripts/deps.sh test (apt-get install chromium fonts-noto-cjk)", chromiumPath)
 	}
-	if _, err := web.Files().Open("vendor/maplibre-gl/maplibre-gl.mjs"); err != nil {
-		t.Fatalf("MapLibre is not vendored into web/static/vendor: run `make web` first (%v)", err)
-	}
-	db, _ := testdb.Open(t, harness)
 	kiosk := kioskPosition
-	api, err := httpapi.New(httpapi.Config{
+	cfg := httpapi.Config{
 		Catalogue:     geo.NewCatalogue(),
 		Store:         db,
 		Tiles:         db,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Viewer:        web.Files(),
+		Style:         web.Style(),
 		KioskPosition: &kiosk,
-	})
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	api, err := httpapi.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.Handler())
+	var h http.Handler = api.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	t.Cleanup(api.CloseStreams) // runs first: event streams end before the server closes
 	return srv
 }
 

@@ -1,20 +1,30 @@
 // Package web holds partymap's browser viewer: the public map (phone and
-// kiosk modes), its modules, styles and the vendored MapLibre GL JS, embedded
-// in the binary so that the server needs nothing else on disk.
+// kiosk modes), the staff editor, their modules and styles, the MapLibre
+// style, and the vendored browser libraries (MapLibre GL JS, a QR-code
+// encoder), embedded in the binary so that the server needs nothing else
+// on disk and a plain `go build` serves a working map.
 package web
 
 import (
+	"bytes"
 	"embed"
 	"io/fs"
 )
 
-// static is the viewer's files; vendor/ is filled by `make web`.
+// static is the viewer's files. static/vendor holds the browser libraries,
+// committed and checked byte for byte against web/node_modules (TestVendor).
 //
 //go:embed static
 var static embed.FS
 
-// Files returns the viewer's files rooted at web/static: index.html,
-// css/, js/ and vendor/.
+// style is the map's MapLibre style as a cartographer edits it (in Maputnik,
+// say); the server fills in its own URLs when it serves it.
+//
+//go:embed style/style.json
+var style []byte
+
+// Files returns the viewer's files rooted at web/static: edit.html,
+// index.html, vendor.txt, css/, js/ and vendor/.
 func Files() fs.FS {
 	sub, err := fs.Sub(static, "static")
 	if err != nil {
@@ -23,3 +33,7 @@ func Files() fs.FS {
 	}
 	return sub
 }
+
+// Style returns the map's MapLibre style (version 8) as written in
+// web/style/style.json.
+func Style() []byte { return bytes.Clone(style) }

@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -23,19 +20,12 @@ import (
 	"partymap/internal/httpapi"
 	"partymap/internal/postgis"
 	"partymap/internal/testdb"
-	"partymap/web"
 )
 
 // startFinderServer is startServer with live changes: the database's
 // notifications feed the hub behind /api/events.
 func startFinderServer(t *testing.T) (*httptest.Server, *postgis.DB) {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("Chromium is missing at %s: install it with scripts/deps.sh test", chromiumPath)
-	}
-	if _, err := web.Files().Open("vendor/maplibre-gl/maplibre-gl.mjs"); err != nil {
-		t.Fatalf("MapLibre is not vendored into web/static/vendor: run `make web` first (%v)", err)
-	}
 	db, _ := testdb.Open(t, harness)
 	hub := changes.NewHub()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -48,23 +38,7 @@ func startFinderServer(t *testing.T) (*httptest.Server, *postgis.DB) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the change listener did not start")
 	}
-	kiosk := kioskPosition
-	api, err := httpapi.New(httpapi.Config{
-		Catalogue:     geo.NewCatalogue(),
-		Store:         db,
-		Tiles:         db,
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Viewer:        web.Files(),
-		KioskPosition: &kiosk,
-		Changes:       hub,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.Handler())
-	t.Cleanup(srv.Close)
-	t.Cleanup(api.CloseStreams) // runs first: streams end before the server closes
-	return srv, db
+	return startServerOn(t, db, func(c *httpapi.Config) { c.Changes = hub }, nil), db
 }
 
 // setGeolocation makes the browser report lonlat as the device's position,

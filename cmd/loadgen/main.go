@@ -40,6 +40,7 @@ func main() {
 // options are the run's settings.
 type options struct {
 	base        string
+	metrics     string
 	dbURL       string
 	pid         int
 	duration    time.Duration
@@ -57,6 +58,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.base, "url", "", "the server's base URL, e.g. http://127.0.0.1:8080 (required)")
+	fs.StringVar(&o.metrics, "metrics-url", "http://127.0.0.1:9464", "where the server serves /metrics (its -metrics-addr), for its Go heap")
 	fs.StringVar(&o.dbURL, "database-url", os.Getenv("LOADGEN_DATABASE_URL"), "the server's database, to count the history rows of the edits (env LOADGEN_DATABASE_URL; required)")
 	fs.IntVar(&o.pid, "pid", 0, "the server's process id, for its memory (0: not measured)")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long to drive the load")
@@ -151,7 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("read the history: %w", err)
 	}
-	mem, err := measureMemory(client, o.base, o.pid)
+	mem, err := measureMemory(client, o.metrics, o.pid)
 	if err != nil {
 		return fmt.Errorf("measure memory: %w", err)
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"partymap/internal/geo"
 )
@@ -28,9 +30,10 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// runImport upserts the GeoJSON files of a directory. Every feature is
-// checked first; a bad one is reported by file, index and reason and
-// nothing is written.
+// runImport upserts the GeoJSON files of a directory, through the same
+// import as the API's /api/import (postgis.DB.Import) as the system actor:
+// one transaction over every layer, validated as a whole. Any broken rule
+// is printed, in English and Chinese, and nothing is written.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs := newFlagSet("import", &cfg, stderr)
@@ -56,27 +59,29 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return describeError(err)
 	}
-	counts, err := d.db.Import(ctx, files, "import:"+*who)
+	plans, _, err := d.db.Import(ctx, files, "", geo.EditOptions{Actor: geo.SystemUser("import:" + *who)})
 	if err != nil {
 		return describeError(err)
 	}
-	for _, c := range counts {
-		fmt.Fprintf(stdout, "%-14s %5d inserted %5d updated %5d unchanged\n", c.Layer, c.Inserted, c.Updated, c.Unchanged)
+	for _, p := range plans {
+		fmt.Fprintf(stdout, "%-14s %5d inserted %5d updated %5d unchanged\n", p.Layer, p.Inserted, p.Updated, p.Unchanged)
 	}
 	return nil
 }
 
-// describeError spells out every violation of a domain error.
+// describeError spells out every violation of a domain error, each by its
+// rule, in English and Chinese: the words the API's 422 answer has.
 func describeError(err error) error {
-	ge, ok := err.(*geo.Error)
-	if !ok || len(ge.Violations) == 0 {
+	var ge *geo.Error
+	if !errors.As(err, &ge) || len(ge.Violations) == 0 {
 		return err
 	}
-	msg := ge.Message
+	var b strings.Builder
+	b.WriteString(ge.Message)
 	for _, v := range ge.Violations {
-		msg += "\n  " + v.MessageEn
+		fmt.Fprintf(&b, "\n  [%s] %s\n      %s", v.Rule, v.MessageEn, v.MessageZh)
 	}
-	return fmt.Errorf("%s", msg)
+	return errors.New(b.String())
 }
 
 // runExport writes every layer as a GeoJSON file into a directory.

@@ -4,9 +4,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"partymap/internal/httpapi"
@@ -54,7 +52,7 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("mapserver "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr("DATABASE_URL", ""), "PostgreSQL URL (env DATABASE_URL); empty: run an embedded PostgreSQL in -data-dir")
-	fs.StringVar(&cfg.DataDir, "data-dir", envOr("PARTYMAP_DATA_DIR", "var"), "directory of the embedded database (env PARTYMAP_DATA_DIR)")
+	fs.StringVar(&cfg.DataDir, "data-dir", envOr("PARTYMAP_DATA_DIR", defaultDataDir), "directory of the embedded database (env PARTYMAP_DATA_DIR)")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("LOG_FORMAT", "text"), "text or json (env LOG_FORMAT)")
 	fs.IntVar(&cfg.MaxConns, "db-max-conns", postgis.DefaultMaxConns, "database pool size")
@@ -100,32 +98,11 @@ func (c Config) accessLog(w io.Writer) io.Writer {
 	return w
 }
 
-// redactURL hides a password in a database URL or key=value string.
-func redactURL(s string) string {
-	if s == "" {
-		return "(embedded)"
-	}
-	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		return u.String()
-	}
-	var parts []string
-	for _, kv := range strings.Fields(s) {
-		if strings.HasPrefix(kv, "password=") {
-			kv = "password=xxxxx"
-		}
-		parts = append(parts, kv)
-	}
-	return strings.Join(parts, " ")
-}
-
 // logConfig prints the configuration at start, without secrets.
 func (c Config) logConfig(log *slog.Logger) {
 	log.Info("configuration",
 		"addr", c.Addr,
-		"database", redactURL(c.DatabaseURL),
+		"database", describeDatabase(c.DatabaseURL),
 		"data_dir", c.DataDir,
 		"seed", orDefault(c.SeedDir, "(built-in Xiyue data)"),
 		"request_timeout", c.RequestTimeout,

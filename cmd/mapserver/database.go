@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"partymap/data"
 	"partymap/internal/geo"
@@ -18,8 +14,12 @@ import (
 	"partymap/internal/postgis"
 )
 
-// embeddedDatabase is the database name inside the embedded cluster.
-const embeddedDatabase = "partymap"
+// embeddedDatabase is the database name inside the embedded cluster, and
+// embeddedOwner the role the map connects as, which owns its tables.
+const (
+	embeddedDatabase = "partymap"
+	embeddedOwner    = "partymap"
+)
 
 // database is an open store and, with no DATABASE_URL, the embedded
 // PostgreSQL that holds it.
@@ -38,7 +38,7 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 	d := &database{log: log}
 	connString := cfg.DatabaseURL
 	if connString == "" {
-		dir, err := filepath.Abs(cfg.DataDir)
+		dir, err := embeddedDataDir(cfg.DataDir, rootDataDir, log)
 		if err != nil {
 			return nil, err
 		}
@@ -48,12 +48,14 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 			return nil, err
 		}
 		d.cluster = cluster
-		if err := cluster.CreateDatabase(ctx, embeddedDatabase, ""); err != nil && !isDuplicateDatabase(err) {
+		// The map connects as the owner of its tables, not as the
+		// superuser, which only creates PostGIS (security L6).
+		connString, err = cluster.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis")
+		if err != nil {
 			d.close()
 			return nil, err
 		}
-		log.Info("embedded PostgreSQL started", "data_dir", dir, "took", time.Since(started).Round(time.Millisecond))
-		connString = cluster.ConnString(embeddedDatabase)
+		log.Info("embedded PostgreSQL started", "data_dir", dir, "user", embeddedOwner, "took", time.Since(started).Round(time.Millisecond))
 	}
 	db, err := postgis.Open(ctx, connString, cat, postgis.Options{
 		MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: log,
@@ -75,7 +77,9 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 }
 
 // seed loads the community's data into an empty database: from the seed
-// directory when one is set, else the built-in Xiyue data set.
+// directory when one is set, else the built-in Xiyue data set. It is an
+// import like any other (postgis.DB.Import), by the system actor "seed":
+// validated as a whole, with "import" in the history.
 func (d *database) seed(ctx context.Context, seedDir string) error {
 	empty, err := d.db.IsEmpty(ctx)
 	if err != nil || !empty {
@@ -94,20 +98,16 @@ func (d *database) seed(ctx context.Context, seedDir string) error {
 	if err != nil {
 		return err
 	}
-	counts, err := d.db.Import(ctx, files, "seed")
+	started := time.Now()
+	plans, _, err := d.db.Import(ctx, files, "", geo.EditOptions{Actor: geo.SystemUser("seed")})
 	if err != nil {
-		return err
+		return describeError(err)
 	}
-	for _, c := range counts {
-		d.log.Info("seeded layer", "layer", c.Layer, "features", c.Inserted)
+	for _, p := range plans {
+		d.log.Info("seeded layer", "layer", p.Layer, "features", p.Inserted)
 	}
+	d.log.Info("seeded the map", "took", time.Since(started).Round(time.Millisecond))
 	return nil
-}
-
-// isDuplicateDatabase reports whether err says the database exists already.
-func isDuplicateDatabase(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "42P04"
 }
 
 // supervise restarts the embedded PostgreSQL whenever its process dies,

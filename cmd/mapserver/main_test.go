@@ -32,8 +32,10 @@ func buildServer(t *testing.T) string {
 type running struct {
 	cmd  *exec.Cmd
 	addr string
-	log  *syncLog
-	done chan error
+	// metrics is the address serving /metrics, apart from addr.
+	metrics string
+	log     *syncLog
+	done    chan error
 }
 
 // syncLog is the server's output, written by a reader goroutine while the
@@ -56,13 +58,17 @@ func (l *syncLog) String() string {
 	return l.b.String()
 }
 
-var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
+var (
+	listening        = regexp.MustCompile(`msg=listening addr=(\S+)`)
+	metricsListening = regexp.MustCompile(`msg="metrics listening" addr=(\S+)`)
+)
 
 // startServer runs mapserver with the embedded database in dataDir on port 0
-// and waits until it says where it listens.
+// (and its metrics on another port 0) and waits until it says where it
+// listens.
 func startServer(t *testing.T, bin, dataDir string) *running {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data-dir", dataDir)
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-data-dir", dataDir)
 	cmd.Env = append(os.Environ(), "DATABASE_URL=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -78,6 +84,9 @@ func startServer(t *testing.T, bin, dataDir string) *running {
 		for sc.Scan() {
 			line := sc.Text()
 			r.log.add(line)
+			if m := metricsListening.FindStringSubmatch(line); m != nil {
+				r.metrics = m[1]
+			}
 			if m := listening.FindStringSubmatch(line); m != nil {
 				addrc <- m[1]
 			}
@@ -134,7 +143,7 @@ func getJSON(t *testing.T, url string) map[string]any {
 // grids, stops cleanly on SIGTERM and reuses its data on the next start.
 func TestMapserver_endToEnd(t *testing.T) {
 	bin := buildServer(t)
-	dataDir := filepath.Join(t.TempDir(), "var")
+	dataDir := filepath.Join(reachableDir(t), "var")
 
 	cold := time.Now()
 	srv := startServer(t, bin, dataDir)
@@ -145,6 +154,19 @@ func TestMapserver_endToEnd(t *testing.T) {
 	}
 	if ready := getJSON(t, "http://"+srv.addr+"/readyz"); ready["status"] != "ready" {
 		t.Errorf("readyz: %v", ready)
+	}
+	// a plain go build carries the whole viewer: /readyz (above) checks
+	// its files, and the browser libraries are served
+	for _, path := range []string{"/static/vendor/maplibre-gl/maplibre-gl.mjs", "/static/vendor/maplibre-gl/maplibre-gl-worker.mjs", "/style.json", "/map"} {
+		resp, err := http.Get("http://" + srv.addr + path)
+		if err != nil {
+			t.Errorf("GET %s: %v", path, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %s, want 200 from a plain go build", path, resp.Status)
+		}
 	}
 	if ogr, err := exec.LookPath("ogrinfo"); err == nil {
 		t.Run("GDAL OAPIF reads every layer", func(t *testing.T) {
@@ -233,7 +255,7 @@ func TestMapserver_endToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, err := exec.Command(bin, "import", "-data-dir", dataDir, bad).CombinedOutput()
-		if err == nil || !strings.Contains(string(b), "grids.geojson: feature 0 (id 1)") {
+		if err == nil || !strings.Contains(string(b), "grids.geojson: feature 1 (id 1)") {
 			t.Errorf("import of a broken file: got %v\n%s", err, b)
 		}
 		b, err = exec.Command(bin, "import", "-data-dir", dataDir, out).CombinedOutput()

@@ -28,7 +28,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg Config
 	fs := newFlagSet("serve", &cfg, stderr)
 	serveFlags(fs, &cfg)
+	secFlags := addSecurityFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sec, err := secFlags.parse()
+	if err != nil {
 		return err
 	}
 	kiosk, err := parsePosition(cfg.KioskPosition)
@@ -47,6 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	accessOut := logbuf.New(stderr, 0)
 	defer accessOut.Close()
 	cfg.logConfig(log)
+	sec.log(log)
 	started := time.Now()
 
 	cat := geo.NewCatalogue()
@@ -87,6 +93,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// the store renders tiles with.
 		TileCache: tilecache.New(cfg.TileCacheBytes, tilecache.WithBuffer(float64(geo.TileBuffer)/geo.TileExtent)),
 		Viewer:    web.Files(),
+		Style:     web.Style(),
 		HomeView:  home,
 		KioskIdle: cfg.KioskIdle,
 		Accounts:  d.db,
@@ -96,10 +103,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		MaxImportBytes: cfg.MaxImportBytes,
 		MaxLoginBytes:  cfg.MaxLoginBytes,
+
+		Forwarding:          sec.forwarding,
+		MaxStreams:          sec.maxStreams,
+		MaxStreamsPerClient: sec.maxStreamsPerClient,
 	})
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := serveMetrics(sec.metricsAddr, api.MetricsHandler(), log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	go api.MonitorDatabase(ctx, 2*time.Second)
 	srv := &http.Server{
 		Handler:           api.Handler(),

@@ -93,8 +93,13 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err != nil {
 			return err
 		}
+		policy := geo.DefaultLoginPolicy()
+		failures, err := d.db.LoginFailures(ctx, policy.Window)
+		if err != nil {
+			return err
+		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tGRIDS\tSTATE\tLAST LOGIN")
+		fmt.Fprintln(tw, "NAME\tROLE\tGRIDS\tSTATE\tLAST LOGIN\tFAILED LOGINS")
 		for _, u := range us {
 			state, last := "active", "never"
 			if u.Disabled {
@@ -107,11 +112,24 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			if g == "" {
 				g = "all"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, g, state, last)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, g, state, last, failureNote(failures[u.Name], policy))
 		}
 		return tw.Flush()
 	}
 	return nil
+}
+
+// failureNote shows an administrator the failed logins of a name within
+// the policy's window and whether they slow it down now.
+func failureNote(f geo.Failures, p geo.LoginPolicy) string {
+	if f.Count == 0 {
+		return "none"
+	}
+	note := fmt.Sprintf("%d, last %s", f.Count, f.Last.Local().Format("15:04:05"))
+	if f.Count >= p.NameSlowAfter {
+		note += " (slowed down except from known addresses)"
+	}
+	return note
 }
 
 func gridsNote(grids []string) string {

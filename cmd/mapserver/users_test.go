@@ -14,7 +14,7 @@ import (
 // once.
 func TestUserAndTokenCommands(t *testing.T) {
 	bin := buildServer(t)
-	dataDir := filepath.Join(t.TempDir(), "var")
+	dataDir := filepath.Join(reachableDir(t), "var")
 	const password = "a long enough password"
 	mapserver := func(stdin string, args ...string) (string, string, error) {
 		t.Helper()

@@ -65,6 +65,9 @@ func (u User) RequireAdmin() error {
 // MayWrite answers EFORBIDDEN when the user may not write the layer at all:
 // base-map layers are read-only, and a disabled account writes nothing.
 func (u User) MayWrite(l Layer) error {
+	if u.Role == System && !u.Disabled {
+		return nil // the CLI import and the seed load (system.go)
+	}
 	if u.Disabled {
 		return Errorf(EFORBIDDEN, "The account %s is disabled.", u.Name)
 	}
@@ -227,25 +230,111 @@ type APIToken struct {
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 }
 
-// LoginPolicy bounds password guessing: an account name is locked for
-// LockFor after MaxFailures failed logins within Window, and a client
-// address after MaxClientFailures. Unknown names are locked the same way,
-// so the answer never tells whether an account exists.
+// LoginPolicy bounds password guessing without handing anyone a way to lock
+// a staff member out. Failed logins count within Window, since the last
+// success of the same kind:
+//
+//   - a name from one address: after MaxFailures that pair is locked for
+//     LockFor (a guesser locks out only itself);
+//   - an address, whatever the names: after MaxClientFailures the address
+//     is locked for LockFor;
+//   - a name, from every address: after NameSlowAfter the name is slowed
+//     down, not locked: the next attempt waits NameDelay after the last
+//     failure, doubling with each further failure up to LockFor. An address
+//     that has logged in as that user before is not slowed down, so the
+//     right password from a known place always gets through.
+//
+// Unknown names are counted and answered the same way, so the answer never
+// tells whether an account exists.
 type LoginPolicy struct {
 	MaxFailures       int
 	MaxClientFailures int
+	NameSlowAfter     int
+	NameDelay         time.Duration
 	Window            time.Duration
 	LockFor           time.Duration
 }
 
-// DefaultLoginPolicy is 5 failures per name and 50 per client address in 15
-// minutes, then 15 minutes locked.
+// DefaultLoginPolicy locks a name and address after 5 failures and an
+// address after 50 within 15 minutes, for 15 minutes, and slows a name
+// down after 5 failures from anywhere: 1 s, 2 s, 4 s … up to 15 minutes.
 func DefaultLoginPolicy() LoginPolicy {
-	return LoginPolicy{MaxFailures: 5, MaxClientFailures: 50, Window: 15 * time.Minute, LockFor: 15 * time.Minute}
+	return LoginPolicy{MaxFailures: 5, MaxClientFailures: 50, NameSlowAfter: 5, NameDelay: time.Second,
+		Window: 15 * time.Minute, LockFor: 15 * time.Minute}
+}
+
+// Failures counts failed logins within a policy's window since the last
+// success.
+type Failures struct {
+	Count int
+	// Last is the latest failure; zero when Count is 0.
+	Last time.Time
+}
+
+// LoginState is what the store knows about a login before its password is
+// checked: the account (if any) and the failures that count against it.
+type LoginState struct {
+	// User and Hash are the account with the name; Hash is empty when
+	// there is none.
+	User User
+	Hash string
+	// Pair counts the failures of this name from this address, Client
+	// those from this address, Name those of this name from anywhere.
+	Pair, Client, Name Failures
+	// KnownClient is true when the address has logged in as this user
+	// before.
+	KnownClient bool
+	// Now is the store's clock, the one the failures were timed by.
+	Now time.Time
+}
+
+// LoginAttempt is a checked login, for the store to record.
+type LoginAttempt struct {
+	Name, Client string
+	// OK is true when the password matched.
+	OK bool
+	// UserID is the account that logged in (the password matched and the
+	// account is enabled), 0 otherwise: its address becomes a known one.
+	UserID int64
+}
+
+// Wait returns how long the login must wait before its password may be
+// checked; 0 lets it go ahead.
+func (p LoginPolicy) Wait(st LoginState) time.Duration {
+	var wait time.Duration
+	until := func(f Failures, d time.Duration) {
+		wait = max(wait, f.Last.Add(d).Sub(st.Now))
+	}
+	if p.MaxFailures > 0 && st.Pair.Count >= p.MaxFailures {
+		until(st.Pair, p.LockFor)
+	}
+	if p.MaxClientFailures > 0 && st.Client.Count >= p.MaxClientFailures {
+		until(st.Client, p.LockFor)
+	}
+	if p.NameSlowAfter > 0 && st.Name.Count >= p.NameSlowAfter && !st.KnownClient {
+		delay := p.NameDelay
+		for i := p.NameSlowAfter; i < st.Name.Count && delay < p.LockFor; i++ {
+			delay *= 2
+		}
+		until(st.Name, min(delay, p.LockFor))
+	}
+	return max(wait, 0)
+}
+
+// LoginRefused is the answer to a login that must wait (LoginPolicy.Wait):
+// EFORBIDDEN caused by *LoginLocked, which the HTTP adapter answers 429
+// with Retry-After.
+func LoginRefused(wait time.Duration) *Error {
+	when := fmt.Sprintf("%d second(s)", int(wait.Seconds())+1)
+	if wait >= time.Minute {
+		when = fmt.Sprintf("%d minute(s)", int(wait.Minutes())+1)
+	}
+	return &Error{Code: EFORBIDDEN, Err: &LoginLocked{RetryAfter: wait},
+		Message: fmt.Sprintf("Too many failed logins for this name or from this address: wait %s, then try again.", when)}
 }
 
 // LoginLocked is the cause of a refused login while a name or client is
-// locked out; the HTTP adapter answers 429 with Retry-After.
+// locked out or slowed down; the HTTP adapter answers 429 with Retry-After.
 type LoginLocked struct {
 	RetryAfter time.Duration
 }
@@ -260,12 +349,41 @@ func ErrBadLogin() *Error {
 	return Errorf(EUNAUTHORIZED, "The user name or password is wrong.")
 }
 
+// MaxLoginKey is the most bytes of a name or client address a login
+// records.
+const MaxLoginKey = 64
+
+// LoginKey returns what a login records of a name or a client address:
+// trimmed, lower-case, StoredText of at most MaxLoginKey bytes. A real user
+// name is its own key; anything longer names no account.
+func LoginKey(s string) string {
+	return StoredText(strings.ToLower(strings.TrimSpace(s)), MaxLoginKey)
+}
+
+// StoredText returns s fit for a PostgreSQL text column of at most n bytes:
+// valid UTF-8 without NUL (which text cannot hold), cut on a character
+// boundary. Request headers and bodies may hold any bytes; a raw cut would
+// split a character and make the database refuse the row.
+func StoredText(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // AccountStore keeps staff accounts, sessions and API tokens.
 type AccountStore interface {
-	// Login checks a name and password under the policy and records the
-	// attempt. A wrong name or password is ErrBadLogin; a locked name or
-	// client is EFORBIDDEN caused by *LoginLocked.
-	Login(ctx context.Context, name, password, client string, p LoginPolicy) (User, error)
+	// LoginState reads the account with the name (LoginKey) and the
+	// failed logins within window that count against the name and the
+	// client address.
+	LoginState(ctx context.Context, name, client string, window time.Duration) (LoginState, error)
+	// RecordLogin records a checked login and forgets attempts older than
+	// window.
+	RecordLogin(ctx context.Context, a LoginAttempt, window time.Duration) error
 	// CreateSession starts a session for the user that ends after maxAge
 	// at the latest, and returns its token (for the cookie).
 	CreateSession(ctx context.Context, userID int64, client, userAgent string, maxAge time.Duration) (string, Session, error)

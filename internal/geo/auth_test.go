@@ -1,8 +1,11 @@
 package geo_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"partymap/internal/geo"
 )
@@ -103,5 +106,68 @@ func TestSecrets(t *testing.T) {
 	b, _ := geo.NewSecret()
 	if a == b || len(a) != 43 || len(geo.HashSecret(a)) != 32 {
 		t.Errorf("got %q %q, want two distinct 43-character secrets with 32-byte hashes", a, b)
+	}
+}
+
+// The policy locks a name only from the address that guessed, an address
+// after its many failures, and slows a name down everywhere else: never
+// from an address its owner logged in from before.
+func TestLoginPolicy_Wait(t *testing.T) {
+	p := geo.DefaultLoginPolicy()
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	ago := func(d time.Duration) time.Time { return now.Add(-d) }
+	tests := []struct {
+		name string
+		st   geo.LoginState
+		want time.Duration
+	}{
+		{"no failures", geo.LoginState{}, 0},
+		{"four from this address", geo.LoginState{Pair: geo.Failures{4, ago(time.Second)}, Name: geo.Failures{4, ago(time.Second)}}, 0},
+		{"five from this address: locked here for 15 minutes", geo.LoginState{Pair: geo.Failures{5, ago(time.Minute)}, Name: geo.Failures{5, ago(time.Minute)}}, 14 * time.Minute},
+		{"the lock is over", geo.LoginState{Pair: geo.Failures{5, ago(16 * time.Minute)}}, 0},
+		{"fifty from this address, any names", geo.LoginState{Client: geo.Failures{50, ago(time.Minute)}}, 14 * time.Minute},
+		{"five elsewhere: one second", geo.LoginState{Name: geo.Failures{5, now}}, time.Second},
+		{"eight elsewhere: eight seconds", geo.LoginState{Name: geo.Failures{8, ago(3 * time.Second)}}, 5 * time.Second},
+		{"forty elsewhere: at most the lock", geo.LoginState{Name: geo.Failures{40, now}}, 15 * time.Minute},
+		{"the delay has passed", geo.LoginState{Name: geo.Failures{8, ago(9 * time.Second)}}, 0},
+		{"forty elsewhere, from a known address", geo.LoginState{Name: geo.Failures{40, now}, KnownClient: true}, 0},
+		{"a known address that guessed itself is still locked", geo.LoginState{Pair: geo.Failures{5, now}, Name: geo.Failures{40, now}, KnownClient: true}, 15 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.st.Now = now
+			if got := p.Wait(tt.st); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+	err := geo.LoginRefused(90 * time.Second)
+	var locked *geo.LoginLocked
+	if !errors.As(err, &locked) || locked.RetryAfter != 90*time.Second || !strings.Contains(err.Message, "2 minute(s)") {
+		t.Errorf("LoginRefused(90s) = %v, want a LoginLocked of 90s saying 2 minute(s)", err)
+	}
+}
+
+// Names and addresses are cut on a character boundary, never inside one,
+// and hold nothing PostgreSQL text refuses.
+func TestLoginKey(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"a user name", " Alice ", "alice"},
+		{"63 bytes and a 3-byte character", strings.Repeat("a", 63) + "中", strings.Repeat("a", 63)},
+		{"62 bytes and a 3-byte character", strings.Repeat("a", 62) + "中", strings.Repeat("a", 62)},
+		{"61 bytes and a 3-byte character fit", strings.Repeat("a", 61) + "中", strings.Repeat("a", 61) + "中"},
+		{"NUL", "a\x00b", "a\uFFFDb"},
+		{"broken UTF-8", "a\xffb", "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := geo.LoginKey(tt.in)
+			if got != tt.want || !utf8.ValidString(got) || len(got) > geo.MaxLoginKey {
+				t.Errorf("LoginKey(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	if got := geo.StoredText(strings.Repeat("u", 199)+"中", 200); got != strings.Repeat("u", 199) {
+		t.Errorf("StoredText at 200 bytes = %q", got)
 	}
 }

@@ -2,8 +2,9 @@ package geo
 
 // NewCatalogue returns partymap's layer catalogue: the one place that knows
 // a layer. A new layer is a new entry here, a migration that creates its
-// table (and registers it for history and tiles), and, where the viewer
-// draws it, a layer in the style.
+// table and registers it (SELECT partymap_register_layer('name'): history,
+// notifications, tile geometry), and, where the viewer draws it, a layer in
+// the style. TestCatalogue_matchesSchema holds the two together.
 func NewCatalogue() *Catalogue {
 	return &Catalogue{
 		outline: Layer{
@@ -14,20 +15,20 @@ func NewCatalogue() *Catalogue {
 		},
 		layers: []Layer{
 			{
-				Name: "landmarks", Title: Label{"地标", "Landmarks"}, Item: Label{"地标", "Landmark"}, Geometry: Polygon,
+				Name: "landmarks", Title: Label{"地标", "Landmarks"}, Item: Label{"地标", "Landmark"}, Geometry: Polygon, SearchRank: 3,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
 					Title: Label{"类型", "Kind"}, Choices: landmarkKinds(), Description: "what the landmark is"}),
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true},
 			},
 			{
-				Name: "streets", Title: Label{"街道", "Streets"}, Item: Label{"街道", "Street"}, Geometry: LineString,
+				Name: "streets", Title: Label{"街道", "Streets"}, Item: Label{"街道", "Street"}, Geometry: LineString, SearchRank: 5,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
 					Title: Label{"类型", "Kind"}, Choices: streetKinds(), Description: "street class"}),
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true},
 			},
 			{
-				Name: "grids", Title: Label{"网格", "Grids"}, Item: Label{"网格", "Grid"}, Geometry: Polygon,
-				Editable: true, Topology: true,
+				Name: "grids", Title: Label{"网格", "Grids"}, Item: Label{"网格", "Grid"}, Geometry: Polygon, SearchRank: 4,
+				Editable: true, Topology: true, Key: "code",
 				Fields: append(names(),
 					Field{Name: "code", Type: Text, Required: true, Filterable: true, Title: Label{"网格编号", "Grid code"}, Description: "grid code, unique in the community"},
 					Field{Name: "leader_zh", Type: Text, Required: true, Title: Label{"网格长", "Grid leader"}, Description: "grid leader (网格长), invented name"},
@@ -41,7 +42,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "color"}, Simplify: true},
 			},
 			{
-				Name: "compounds", Title: Label{"小区", "Compounds"}, Item: Label{"小区", "Compound"}, Geometry: Polygon,
+				Name: "compounds", Title: Label{"小区", "Compounds"}, Item: Label{"小区", "Compound"}, Geometry: Polygon, SearchRank: 6,
 				Editable: true, Topology: true,
 				Fields: append(names(),
 					Field{Name: "grid_code", Type: Text, Required: true, Filterable: true, Ref: "grids", Title: Label{"网格", "Grid"}, Description: "code of the grid the compound lies in"},
@@ -51,7 +52,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 13, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "grid_code"}, GridFields: []string{"color"}, Simplify: true},
 			},
 			{
-				Name: "buildings", Title: Label{"楼栋", "Buildings"}, Item: Label{"楼栋", "Building"}, Geometry: Polygon,
+				Name: "buildings", Title: Label{"楼栋", "Buildings"}, Item: Label{"楼栋", "Building"}, Geometry: Polygon, SearchRank: 8,
 				Editable: true, Topology: true,
 				Fields: append(names(),
 					Field{Name: "compound_id", Type: Integer, Required: true, Filterable: true, Min: 1, Max: 1e12, Ref: "compounds", Title: Label{"所在小区", "Compound"}, Description: "id of the compound the building stands in"},
@@ -62,7 +63,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 14, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "floors", "height_m", "grid_code", "compound_id"}, GridFields: []string{"color"}},
 			},
 			{
-				Name: "parking", Title: Label{"共享停车场", "Shared parking"}, Item: Label{"共享停车场", "Shared car park"}, Geometry: Polygon,
+				Name: "parking", Title: Label{"共享停车场", "Shared parking"}, Item: Label{"共享停车场", "Shared car park"}, Geometry: Polygon, SearchRank: 2,
 				Editable: true,
 				Fields: append(names(),
 					Field{Name: "capacity", Type: Integer, Required: true, Min: 0, Max: 100000, Title: Label{"总车位", "Spaces"}, Description: "parking spaces"},
@@ -70,12 +71,13 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "hours", Type: Text, Required: true, Title: Label{"开放时间", "Opening hours"}, Description: "opening hours, HH:MM-HH:MM China Standard Time"},
 					Field{Name: "fee_zh", Type: Text, Required: true, Title: Label{"收费", "Fee"}, Description: "fee"},
 					Field{Name: "fee_en", Type: Text, Required: true, Title: Label{"收费", "Fee"}, Description: "fee in English"},
-					Field{Name: "entrance", Type: Position, Required: true, Title: Label{"入口", "Entrance"}, Description: "entrance as [lon, lat]"},
+					Field{Name: "entrance", Type: Position, Required: true, Within: EntranceReach, Title: Label{"入口", "Entrance"}, Description: "entrance as [lon, lat]"},
+					gridCode(),
 				),
 				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "capacity", "free", "hours"}, Simplify: true},
 			},
 			{
-				Name: "posts", Title: Label{"服务站点", "Service posts"}, Item: Label{"服务站点", "Service post"}, Geometry: Point,
+				Name: "posts", Title: Label{"服务站点", "Service posts"}, Item: Label{"服务站点", "Service post"}, Geometry: Point, SearchRank: 1,
 				Editable: true,
 				Fields: append(names(),
 					Field{Name: "kind", Type: Text, Required: true, Filterable: true, Title: Label{"类型", "Kind"}, Choices: postKinds(), Description: "what kind of post"},
@@ -87,7 +89,7 @@ func NewCatalogue() *Catalogue {
 				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", "services", "hours"}},
 			},
 			{
-				Name: "organizations", Title: Label{"党组织", "Party organizations"}, Item: Label{"党组织", "Party organization"}, Geometry: Point,
+				Name: "organizations", Title: Label{"党组织", "Party organizations"}, Item: Label{"党组织", "Party organization"}, Geometry: Point, SearchRank: 7,
 				Editable: true,
 				Fields: append(names(),
 					Field{Name: "kind", Type: Text, Required: true, Filterable: true, Title: Label{"类型", "Kind"}, Choices: organizationKinds(), Description: "kind of organization"},
@@ -107,6 +109,10 @@ func NewCatalogue() *Catalogue {
 	}
 }
 
+// EntranceReach is how far, in metres, a car park's entrance may lie from
+// its outline: a gate in the fence or a few steps across the pavement.
+const EntranceReach = 30.0
+
 // names are the two name fields every layer starts with.
 func names() []Field {
 	return []Field{
@@ -115,8 +121,10 @@ func names() []Field {
 	}
 }
 
-// gridCode is the grid a point or car park lies in, derived from its
-// position.
+// gridCode is the grid a feature lies in, derived from its position: for
+// a point the grid that covers it (on an edge or corner several grids
+// share, the lowest code, as /api/locate answers), for a polygon the grid
+// that covers the most of it.
 func gridCode() Field {
 	return Field{Name: "grid_code", Type: Text, Filterable: true, Ref: "grids", Derived: true, Title: Label{"网格", "Grid"},
 		Description: "code of the grid the feature lies in, kept by the server"}
@@ -172,7 +180,7 @@ func organizationKinds() []Choice {
 		{Value: "community_branch", Label: Label{"社区党总支", "Community party branch"}},
 		{Value: "grid_branch", Label: Label{"网格党支部", "Grid party branch"}},
 		{Value: "building_group", Label: Label{"楼门党小组", "Building party group"}},
-		{Value: "co_building_unit", Label: Label{"共建单位", "Co-building unit"}},
+		{Value: "co_building_unit", Label: Label{"共建单位", "Co-building unit"}, Outside: 500},
 		{Value: "business_circle", Label: Label{"商圈联合党组织", "Business-circle party organization"}},
 		{Value: "non_public", Label: Label{"非公企业党组织", "Non-public enterprise party organization"}},
 	}

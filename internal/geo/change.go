@@ -14,4 +14,8 @@ type Change struct {
 	Version int64     `json:"version"`
 	Op      string    `json:"op"` // insert, update or delete
 	BBox    orb.Bound `json:"-"`
+	// Free and Capacity are a car park's spaces after the change, which
+	// the announcement carries so that nobody reads the history for them;
+	// nil for the other layers and for deletions.
+	Free, Capacity *int64 `json:"-"`
 }

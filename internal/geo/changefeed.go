@@ -3,12 +3,9 @@ package geo
 import "context"
 
 // ChangeRecord is one committed change as the history keeps it, with what a
-// live viewer needs besides: a car park's spaces after the change.
+// live viewer needs besides (a car park's spaces, in Change).
 type ChangeRecord struct {
 	Change
-	// Free and Capacity are a car park's spaces after the change; nil for
-	// the other layers and for deletions.
-	Free, Capacity *int64
 }
 
 // ChangeFeed reads the history of committed changes in order, for event

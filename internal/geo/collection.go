@@ -10,76 +10,59 @@ import (
 // MaxImportFeatures bounds the features of one imported collection.
 const MaxImportFeatures = 500000
 
-// DecodeFeatureCollection reads a GeoJSON FeatureCollection for the layer
-// and checks every feature. The first bad features are reported together, by
-// index and id, in one EUNPROCESSABLE error, so that nothing of a bad file is
-// written.
-func DecodeFeatureCollection(l Layer, data []byte) ([]Feature, error) {
-	var raw struct {
-		Type     string            `json:"type"`
-		Features []json.RawMessage `json:"features"`
+// DecodeGeoJSONImport reads a GeoJSON FeatureCollection (or one Feature)
+// as import items: geometry as given, properties as JSON values, checked
+// later against the layer by PlanImport. Ids are optional: a feature
+// without one is added as new.
+func DecodeGeoJSONImport(data []byte) ([]ImportItem, error) {
+	var head struct {
+		Type string `json:"type"`
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, WrapError(EINVALID, err, "The file is not valid JSON: %s.", jsonErrorText(err))
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, Errorf(EINVALID, "The file is neither valid GeoJSON nor KML.")
 	}
-	if raw.Type != "FeatureCollection" {
-		return nil, Errorf(EINVALID, "The file must be a GeoJSON FeatureCollection; got type %q.", raw.Type)
-	}
-	if len(raw.Features) > MaxImportFeatures {
-		return nil, Errorf(EINVALID, "The file has %d features; at most %d can be imported at once.", len(raw.Features), MaxImportFeatures)
-	}
-	features := make([]Feature, 0, len(raw.Features))
-	seen := make(map[int64]int, len(raw.Features))
-	var vs []Violation
-	for i, fr := range raw.Features {
-		f, err := DecodeFeature(l, fr)
-		if err == nil && f.ID == 0 {
-			err = Errorf(EINVALID, "The feature has no id; imported features need a positive whole-number id.")
-		}
-		if err == nil {
-			if j, dup := seen[f.ID]; dup {
-				err = Errorf(EINVALID, "The id %d is used again (first at feature %d).", f.ID, j)
-			}
-			seen[f.ID] = i
-		}
+	var fs []*geojson.Feature
+	switch head.Type {
+	case "FeatureCollection":
+		fc, err := geojson.UnmarshalFeatureCollection(data)
 		if err != nil {
-			vs = append(vs, featureViolations(i, fr, err)...)
-			if len(vs) >= 20 {
-				break
-			}
+			return nil, WrapError(EINVALID, err, "The file is not a valid GeoJSON FeatureCollection.")
+		}
+		fs = fc.Features
+	case "Feature":
+		f, err := geojson.UnmarshalFeature(data)
+		if err != nil {
+			return nil, WrapError(EINVALID, err, "The file is not a valid GeoJSON Feature.")
+		}
+		fs = []*geojson.Feature{f}
+	default:
+		return nil, Errorf(EINVALID, "The file must be a GeoJSON FeatureCollection or Feature; got type %q.", clip(head.Type, 40))
+	}
+	if len(fs) > MaxImportFeatures {
+		return nil, Errorf(ETOOLARGE, "The file has %d features; at most %d can be imported at once.", len(fs), MaxImportFeatures)
+	}
+	items := make([]ImportItem, len(fs))
+	var vs []Violation
+	for i, f := range fs {
+		items[i] = ImportItem{Index: i, Geometry: f.Geometry, Properties: map[string]any(f.Properties)}
+		if items[i].Properties == nil {
+			items[i].Properties = map[string]any{}
+		}
+		if f.ID == nil {
 			continue
 		}
-		features = append(features, f)
+		id, ok := featureID(f.ID)
+		if !ok {
+			vs = append(vs, Violation{Rule: "bad_id",
+				MessageZh: fmt.Sprintf("第 %d 个要素：id 必须是正整数；收到的是 %v。", i+1, f.ID),
+				MessageEn: fmt.Sprintf("feature %d: the id must be a positive whole number; got %v.", i+1, f.ID)})
+		}
+		items[i].ID = id
 	}
 	if len(vs) > 0 {
-		return nil, &Error{Code: EUNPROCESSABLE, Message: violationsMessage(vs), Violations: vs}
+		return nil, Unprocessable(vs)
 	}
-	return features, nil
-}
-
-// featureViolations prefixes the feature's index (and id, when it has one) to
-// every violation of err.
-func featureViolations(i int, raw json.RawMessage, err error) []Violation {
-	var idOnly struct {
-		ID any `json:"id"`
-	}
-	_ = json.Unmarshal(raw, &idOnly)
-	where := fmt.Sprintf("feature %d", i)
-	whereZh := fmt.Sprintf("第 %d 个要素", i)
-	if idOnly.ID != nil {
-		where += fmt.Sprintf(" (id %v)", idOnly.ID)
-		whereZh += fmt.Sprintf("（id %v）", idOnly.ID)
-	}
-	var e *Error
-	if asError(err, &e) && len(e.Violations) > 0 {
-		out := make([]Violation, len(e.Violations))
-		for k, v := range e.Violations {
-			out[k] = Violation{Rule: v.Rule, MessageEn: where + ": " + v.MessageEn, MessageZh: whereZh + "：" + v.MessageZh}
-		}
-		return out
-	}
-	msg := ErrorMessage(err)
-	return []Violation{{Rule: "bad_feature", MessageEn: where + ": " + msg, MessageZh: whereZh + "：" + msg}}
+	return items, nil
 }
 
 // EncodeFeature returns the feature as a GeoJSON feature.

@@ -279,8 +279,11 @@ type EditStore interface {
 	Restore(ctx context.Context, layer string, id int64, o EditOptions) (EditResult, error)
 	// Audit returns a page of the history across layers.
 	Audit(ctx context.Context, f AuditFilter) (AuditPage, error)
-	// ImportFeatures plans (and, unless o.DryRun, applies) an upsert of
-	// features into a layer; with wantTag set, it applies only when the plan
-	// is still the one whose tag the dry run answered.
-	ImportFeatures(ctx context.Context, layer string, items []ImportItem, wantTag string, o EditOptions) (ImportPlan, error)
+	// Import plans (and, unless o.DryRun, applies) an upsert of the files'
+	// features, each file into its layer, as one batch of writes: one plan
+	// per file, in the order the layers are written. With wantTag set, it
+	// applies only when the plan is still the one whose tag the dry run
+	// answered. The command-line import and the seed load use it too, as
+	// SystemUser.
+	Import(ctx context.Context, files []ImportFile, wantTag string, o EditOptions) ([]ImportPlan, EditResult, error)
 }

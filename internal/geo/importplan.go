@@ -19,6 +19,15 @@ type ImportItem struct {
 	Properties map[string]any
 }
 
+// ImportFile is one layer's part of an import: the features of one file.
+type ImportFile struct {
+	// Name is the file's name, prefixed to its violations when an import
+	// reads several ("grids.geojson"); empty for an upload of one file.
+	Name  string
+	Layer string
+	Items []ImportItem
+}
+
 // Import actions, per feature.
 const (
 	ImportInsert    = "insert"
@@ -35,9 +44,10 @@ type ImportLine struct {
 	Changed []string `json:"changed,omitempty"`
 }
 
-// ImportPlan is what an import does (or, in a dry run, would do). Tag
-// names the plan: the file's content and the versions it would overwrite;
-// applying with the dry run's tag guarantees nothing changed in between.
+// ImportPlan is what an import does (or, in a dry run, would do) with one
+// file. Tag names the whole import's plan: the files' content and the
+// versions they would overwrite; applying with the dry run's tag
+// guarantees nothing changed in between.
 type ImportPlan struct {
 	Layer     string       `json:"layer"`
 	DryRun    bool         `json:"dry_run"`
@@ -46,25 +56,29 @@ type ImportPlan struct {
 	Unchanged int          `json:"unchanged"`
 	Lines     []ImportLine `json:"features"`
 	Tag       string       `json:"tag"`
-	Result    EditResult   `json:"-"`
 }
 
-// PlanImport decides, for each item, whether it inserts a new feature,
-// updates the existing feature with its id, or leaves it unchanged, and
-// returns the writes that do it. Properties an update does not give keep
-// their current values, so that a KML drawn in a map app can move features
-// without repeating all their data. Every broken rule of every feature is
-// returned, prefixed with the feature's number and id.
-func PlanImport(l Layer, items []ImportItem, existing map[int64]Feature) ([]Write, ImportPlan, []Violation) {
+// PlanImport decides, for each item of the file, whether it inserts a new
+// feature of layer l, updates the existing feature with its id, or leaves
+// it unchanged, and returns the writes that do it. Properties an update
+// does not give keep their current values, so that a KML drawn in a map
+// app can move features without repeating all their data; the values of
+// Derived fields are the store's, and what the file says for them is
+// dropped. Every broken rule of every feature is returned, prefixed with
+// the file's name, the feature's number and id.
+func PlanImport(l Layer, file ImportFile, existing map[int64]Feature) ([]Write, ImportPlan, []Violation) {
 	plan := ImportPlan{Layer: l.Name, Lines: []ImportLine{}}
 	var ws []Write
 	var vs []Violation
 	seen := map[int64]int{}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n", l.Name)
-	for _, it := range items {
+	for _, it := range file.Items {
 		where := fmt.Sprintf("feature %d", it.Index+1)
 		whereZh := fmt.Sprintf("第 %d 个要素", it.Index+1)
+		if file.Name != "" {
+			where, whereZh = file.Name+": "+where, file.Name+"："+whereZh
+		}
 		if it.ID > 0 {
 			where += fmt.Sprintf(" (id %d)", it.ID)
 			whereZh += fmt.Sprintf("（id %d）", it.ID)
@@ -77,7 +91,7 @@ func PlanImport(l Layer, items []ImportItem, existing map[int64]Feature) ([]Writ
 			seen[it.ID] = it.Index
 		}
 		old, exists := existing[it.ID]
-		props, fvs := l.CheckProperties(it.Properties, exists)
+		props, fvs := l.CheckProperties(l.WithoutDerived(it.Properties), exists)
 		fvs = append(l.CheckGeometry(it.Geometry), fvs...)
 		f := Feature{Layer: l.Name, ID: it.ID, Geometry: it.Geometry, Properties: props}
 		if exists {
@@ -103,7 +117,7 @@ func PlanImport(l Layer, items []ImportItem, existing map[int64]Feature) ([]Writ
 			}
 			continue
 		}
-		line := ImportLine{Index: it.Index, ID: it.ID, Name: nameOf(f.Properties)}
+		line := ImportLine{Index: it.Index, ID: it.ID, Name: nameOf(l, f.Properties)}
 		switch {
 		case !exists:
 			line.Action = ImportInsert
@@ -146,37 +160,18 @@ func changedFields(l Layer, a, b Feature) []string {
 // ChangedFields names what differs between two states of a feature.
 func (l Layer) ChangedFields(a, b Feature) []string { return changedFields(l, a, b) }
 
-func nameOf(props map[string]any) string {
-	for _, k := range []string{"code", "name_zh", "name_en"} {
-		if s, ok := props[k].(string); ok && s != "" {
-			if k == "code" {
-				if n, ok := props["name_zh"].(string); ok {
-					return s + " " + n
-				}
-			}
-			return s
+// nameOf is how an import's answer names a feature: its key and Chinese
+// name ("XY01 第一网格"), or its name.
+func nameOf(l Layer, props map[string]any) string {
+	name, _ := props["name_zh"].(string)
+	if name == "" {
+		name, _ = props["name_en"].(string)
+	}
+	if key, ok := props[l.Key].(string); ok && l.Key != "" && key != "" {
+		if name == "" {
+			return key
 		}
+		return key + " " + name
 	}
-	return ""
-}
-
-// FeatureLabel names a feature for a staff member: a grid by its code and
-// name, anything else by layer, id and name.
-func FeatureLabel(layer string, id int64, props map[string]any) (zh, en string) {
-	nzh, _ := props["name_zh"].(string)
-	nen, _ := props["name_en"].(string)
-	if code, ok := props["code"].(string); ok && layer == "grids" {
-		return fmt.Sprintf("网格 %s“%s”", code, nzh), fmt.Sprintf("grid %s (%s)", code, nen)
-	}
-	zhNames := map[string]string{"compounds": "小区", "buildings": "楼栋", "parking": "停车场", "posts": "服务站点", "organizations": "党组织"}
-	z := zhNames[layer]
-	if z == "" {
-		z = layer
-	}
-	singular := map[string]string{"compounds": "compound", "buildings": "building", "parking": "car park", "posts": "post", "organizations": "organization"}
-	s := singular[layer]
-	if s == "" {
-		s = layer
-	}
-	return fmt.Sprintf("%s %d“%s”", z, id, nzh), fmt.Sprintf("%s %d (%s)", s, id, nen)
+	return name
 }

@@ -3,7 +3,12 @@
 // It does no I/O.
 package geo
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"unicode"
+	"unicode/utf8"
+)
 
 // GeometryType names the single geometry type a layer holds.
 type GeometryType string
@@ -39,6 +44,10 @@ type Choice struct {
 	Label Label
 	// Keywords are other words people search for it with ("水", "tea").
 	Keywords []string
+	// Outside is how far, in metres, a feature of this kind may stand
+	// outside the community's outline (a co-building unit is a unit around
+	// the community that reports to it); 0: it stands inside.
+	Outside float64
 }
 
 // Field is one property of a layer's features.
@@ -62,6 +71,10 @@ type Field struct {
 	// inside the write's transaction (the code of the grid a point lies
 	// in); a writer may leave them out, and what it sends is replaced.
 	Derived bool
+	// Within, for a Position, is how far in metres it may lie from the
+	// feature's own geometry (a car park's entrance at its outline); 0
+	// leaves it unbounded.
+	Within float64
 	// Description says what the field means, for OpenAPI and TileJSON.
 	Description string
 }
@@ -134,7 +147,15 @@ type Layer struct {
 	// Outline marks the community's outline: stored, drawn, checked
 	// against, but not an OGC collection of its own.
 	Outline bool
-	Tile    TileSpec
+	// SearchRank orders the layer's search hits among equally good
+	// matches, 1 first: what a visitor looks for first. Layers without
+	// one come after the ranked, in drawing order.
+	SearchRank int
+	// Key, when set, names the field that identifies a feature to people
+	// and to other layers besides its id: unique in the layer, what a
+	// Text field with this layer as its Ref holds (a grid's code).
+	Key  string
+	Tile TileSpec
 }
 
 // Field returns the layer's field with that name.
@@ -154,6 +175,75 @@ func (l Layer) FieldNames() []string {
 		names[i] = f.Name
 	}
 	return names
+}
+
+// FeatureLabel names one of the layer's features for a staff member, in
+// both languages: by its item label and its key ("网格 XY01“…”", "grid
+// XY01 (…)"), or its id when the layer has no key ("小区 3“…”",
+// "compound 3 (…)"; "new compound (…)" before it has one), then its name.
+func (l Layer) FeatureLabel(id int64, props map[string]any) Label {
+	nzh, _ := props["name_zh"].(string)
+	nen, _ := props["name_en"].(string)
+	ref := fmt.Sprint(id)
+	if k, ok := props[l.Key].(string); ok && l.Key != "" && k != "" {
+		ref = k
+	} else if id == 0 {
+		// A feature not written yet has no id to name it by.
+		return Label{Zh: fmt.Sprintf("新%s“%s”", l.Item.Zh, nzh), En: fmt.Sprintf("new %s (%s)", lowerFirst(l.Item.En), nen)}
+	}
+	return Label{
+		Zh: fmt.Sprintf("%s %s“%s”", l.Item.Zh, ref, nzh),
+		En: fmt.Sprintf("%s %s (%s)", lowerFirst(l.Item.En), ref, nen),
+	}
+}
+
+// lowerFirst puts a label that starts a sentence ("Service post") inside
+// one ("service post").
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// Mid returns the label as it reads inside a sentence: "service posts",
+// "服务站点".
+func (lb Label) Mid() Label { return Label{Zh: lb.Zh, En: lowerFirst(lb.En)} }
+
+// OutsideAllowed is how far, in metres, the feature may stand outside the
+// community's outline: the most any of its values' choices allows.
+func (l Layer) OutsideAllowed(props map[string]any) float64 {
+	var most float64
+	for _, f := range l.Fields {
+		if v, ok := props[f.Name].(string); ok {
+			if c, ok := f.Choice(v); ok {
+				most = max(most, c.Outside)
+			}
+		}
+	}
+	return most
+}
+
+// DerivedFields lists the layer's fields the store derives.
+func (l Layer) DerivedFields() []Field {
+	var out []Field
+	for _, f := range l.Fields {
+		if f.Derived {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// WithoutDerived returns the properties without the fields the store
+// derives: what a writer sends for them is never kept.
+func (l Layer) WithoutDerived(props map[string]any) map[string]any {
+	out := make(map[string]any, len(props))
+	for k, v := range props {
+		if f, ok := l.Field(k); ok && f.Derived {
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // VisibleAt reports whether tiles of zoom z carry the layer.
@@ -219,6 +309,15 @@ func (c *Catalogue) LayerOrError(name string) (Layer, error) {
 // the grids tile exactly. It is not a collection of its own; validation, the
 // tiles and the viewer use it.
 func (c *Catalogue) Community() Layer { return c.outline }
+
+// RefKey returns the field of f.Ref's layer that f holds: the layer's Key
+// for a Text reference (a grid's code), its id otherwise.
+func (c *Catalogue) RefKey(f Field) string {
+	if ref, ok := c.StoredLayer(f.Ref); ok && f.Type == Text && ref.Key != "" {
+		return ref.Key
+	}
+	return "id"
+}
 
 // WriteOrder returns the stored layers so that every layer comes after the
 // layers its fields refer to (grids before compounds before buildings), in

@@ -5,15 +5,28 @@ import (
 	"strings"
 )
 
-// The map's topology rules, each as the violation a staff member reads: in
-// Chinese and English, naming the features, the areas in square metres and
-// where. The store finds them (in PostGIS); these say them.
-
-// LabelOf returns the label of a feature.
-func LabelOf(layer string, id int64, props map[string]any) Label {
-	zh, en := FeatureLabel(layer, id, props)
-	return Label{Zh: zh, En: en}
-}
+// The map's rules, each as the violation a staff member reads: in Chinese
+// and English, naming the features (Layer.FeatureLabel), the areas in
+// square metres and where. The store finds them (in PostGIS); these say
+// them.
+//
+// Where a new rule goes, by what it needs to read:
+//
+//   - one property on its own (type, required, allowed values, range, how
+//     far a position may lie from the feature): the Field in the catalogue
+//     (catalogue.go), checked by Layer.CheckProperties, and mirrored by the
+//     table's CHECK constraint (TestCatalogue_matchesSchema compares them);
+//   - several properties of one feature: Layer.CheckRules (edit.go);
+//   - one feature's geometry, as PostGIS judges it (a valid shape, a
+//     position's distance to the outline, a unique key): precheck in
+//     internal/postgis/check.go, before anything is written;
+//   - other rows (grids tile the community, a compound in one grid, a
+//     building in its compound, references): validate in
+//     internal/postgis/topology.go, after the batch is written;
+//   - a fact that follows from the position (a grid_code): not a rule but a
+//     Derived field, kept by internal/postgis/reassign.go.
+//
+// Its sentence goes here, next to the others.
 
 // GridShare is how much of a compound lies in one grid.
 type GridShare struct {
@@ -95,26 +108,39 @@ func BuildingOutsideCompound(b, c Label, area float64) Violation {
 		MessageEn: fmt.Sprintf("%.1f m² of %s lie outside its %s.", area, b.En, c.En)}
 }
 
-// UnknownReference is a property that names a feature that does not exist.
-func UnknownReference(f Label, field, target string, id any) Violation {
+// UnknownReference is a property that names a feature of the target
+// layer that does not exist.
+func UnknownReference(f Label, field string, target Layer, id any) Violation {
+	item := target.Item.Mid()
 	return Violation{Rule: "unknown_reference",
-		MessageZh: fmt.Sprintf("%s的 %s 指向不存在的%s %v。", f.Zh, field, target, id),
-		MessageEn: fmt.Sprintf("%s: %s names %s %v, which does not exist.", f.En, field, target, id)}
+		MessageZh: fmt.Sprintf("%s的 %s 指向不存在的%s %v。", f.Zh, field, item.Zh, id),
+		MessageEn: fmt.Sprintf("%s: %s names %s %v, which does not exist.", f.En, field, item.En, id)}
 }
 
-// HasDependents is a feature that others still refer to, so it cannot be
-// deleted (or its reference changed) yet.
-func HasDependents(f Label, n int, what, whatZh string) Violation {
+// HasDependents is a feature that n features of the layer what still refer
+// to, so it cannot be deleted (or its key changed) yet.
+func HasDependents(f Label, n int, what Layer) Violation {
+	title := what.Title.Mid()
 	return Violation{Rule: "has_dependents",
-		MessageZh: fmt.Sprintf("%s仍有 %d 个%s引用它；请先移动或删除它们。", f.Zh, n, whatZh),
-		MessageEn: fmt.Sprintf("%d %s still refer to %s; move or delete them first.", n, what, f.En)}
+		MessageZh: fmt.Sprintf("%s仍有 %d 个%s引用它；请先移动或删除它们。", f.Zh, n, title.Zh),
+		MessageEn: fmt.Sprintf("%d %s still refer to %s; move or delete them first.", n, title.En, f.En)}
 }
 
-// GridCodeTaken is a grid code used by another grid.
-func GridCodeTaken(code string, other Label) Violation {
-	return Violation{Rule: "grid_code_taken",
-		MessageZh: fmt.Sprintf("网格代码“%s”已被%s使用。", code, other.Zh),
-		MessageEn: fmt.Sprintf("The grid code %q is already used by %s.", code, other.En)}
+// KeyTaken is a key (a grid's code) that another feature of the layer has.
+func KeyTaken(key Field, value string, other Label) Violation {
+	title := key.Title.Mid()
+	return Violation{Rule: "key_taken",
+		MessageZh: fmt.Sprintf("%s“%s”已被%s使用。", title.Zh, value, other.Zh),
+		MessageEn: fmt.Sprintf("The %s %q is already used by %s.", title.En, value, other.En)}
+}
+
+// PositionTooFar is a position property (a car park's entrance) that lies
+// further from the feature than its field allows.
+func PositionTooFar(f Label, field Field, metres float64) Violation {
+	title := field.Title.Mid()
+	return Violation{Rule: "position_too_far",
+		MessageZh: fmt.Sprintf("%s的%s距它 %.0f 米；最远只能在 %.0f 米以内。请把%s放在它的边界上或附近。", f.Zh, title.Zh, metres, field.Within, title.Zh),
+		MessageEn: fmt.Sprintf("The %s of %s lies %.0f m from it; it must be within %.0f m. Put the %s on or next to its outline.", title.En, f.En, metres, field.Within, title.En)}
 }
 
 // GridCut is a neighbour that a reshape would cut into pieces.
@@ -136,4 +162,24 @@ func ConstraintViolation(detail string) Violation {
 	return Violation{Rule: "constraint",
 		MessageZh: fmt.Sprintf("数据库拒绝了这次修改：%s。", detail),
 		MessageEn: fmt.Sprintf("The database refused the change: %s.", detail)}
+}
+
+// MovedNote explains a consequential change: an edit of the grids (the
+// layer in) moved a feature (an item of its layer, what) from one grid to
+// another. from or to is empty when the feature lay, or lies, in none.
+func MovedNote(what, in Layer, from, to string) ItemChange {
+	item, grid := what.Item.Mid(), in.Item.Mid()
+	var c ItemChange
+	switch {
+	case from == "":
+		c.NoteZh = fmt.Sprintf("%s边界移动后，该%s划入%s %s。", grid.Zh, item.Zh, grid.Zh, to)
+		c.NoteEn = fmt.Sprintf("The %s boundary moved: the %s now lies in %s %s.", grid.En, item.En, grid.En, to)
+	case to == "":
+		c.NoteZh = fmt.Sprintf("%s边界移动后，该%s不再属于%s %s。", grid.Zh, item.Zh, grid.Zh, from)
+		c.NoteEn = fmt.Sprintf("The %s boundary moved: the %s no longer lies in %s %s.", grid.En, item.En, grid.En, from)
+	default:
+		c.NoteZh = fmt.Sprintf("%s边界移动后，该%s从%s %s 划入%s %s。", grid.Zh, item.Zh, grid.Zh, from, grid.Zh, to)
+		c.NoteEn = fmt.Sprintf("The %s boundary moved: the %s moved from %s %s to %s %s.", grid.En, item.En, grid.En, from, grid.En, to)
+	}
+	return c
 }

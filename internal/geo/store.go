@@ -6,7 +6,8 @@ import "context"
 // this package: ENOTFOUND for a missing feature, EUNAVAILABLE when the
 // database cannot be reached.
 type FeatureStore interface {
-	// FindFeatures returns the features that match the filter.
+	// FindFeatures returns the features that match the filter; its layer
+	// may also be the community outline (Catalogue.Community).
 	FindFeatures(ctx context.Context, f Filter) (FeaturePage, error)
 	// FindFeature returns one feature of a layer.
 	FindFeature(ctx context.Context, layer string, id int64) (Feature, error)

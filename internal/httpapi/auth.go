@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -21,9 +22,33 @@ type AuthConfig struct {
 	SessionMaxAge time.Duration
 	// Login bounds password guessing; zero means geo.DefaultLoginPolicy.
 	Login geo.LoginPolicy
+	// Hashing bounds how many passwords are checked at once (each argon2id
+	// check takes a core for 30–50 ms and 19 MiB); zero means half the
+	// cores, at least one. HashRate bounds how many are checked per
+	// second, all slots together (zero: 5): at full speed a flood of
+	// logins would take a core and, by the memory it churns, keep the
+	// garbage collector busy, slowing every other answer. A login that
+	// finds no free slot within HashWait (zero: 2 seconds) is answered
+	// 503 with Retry-After.
+	Hashing  int
+	HashRate float64
+	HashWait time.Duration
+
+	// hashes holds a token per password check under way.
+	hashes chan struct{}
 }
 
 func (a AuthConfig) withDefaults() AuthConfig {
+	if a.Hashing <= 0 {
+		a.Hashing = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if a.HashRate <= 0 {
+		a.HashRate = 5
+	}
+	if a.HashWait <= 0 {
+		a.HashWait = 2 * time.Second
+	}
+	a.hashes = make(chan struct{}, a.Hashing)
 	if a.SessionIdle == 0 {
 		a.SessionIdle = 2 * time.Hour
 	}
@@ -36,11 +61,17 @@ func (a AuthConfig) withDefaults() AuthConfig {
 	return a
 }
 
-// Names of the session cookie and the CSRF header.
+// Names of the session cookie and the CSRF header. Over HTTPS the cookie
+// is __Host- prefixed: the browser then keeps it only if it is Secure, has
+// Path=/ and no Domain, so a sibling subdomain cannot plant one of its own
+// (RFC 6265bis). Over plain HTTP, where a browser refuses such a cookie,
+// it has the plain name; the server reads that one only from plain HTTP
+// requests.
 const (
-	sessionCookie = "partymap_session"
-	csrfHeader    = "X-CSRF-Token"
-	authKey       = "partymap.auth"
+	sessionCookie      = "__Host-partymap_session"
+	plainSessionCookie = "partymap_session"
+	csrfHeader         = "X-CSRF-Token"
+	authKey            = "partymap.auth"
 )
 
 // auth is who sent a request, and how.
@@ -67,18 +98,41 @@ func (s *Server) identify(c echo.Context) (auth, error) {
 		}
 		return auth{user: u, token: token}, nil
 	}
-	ck, err := c.Cookie(sessionCookie)
-	if err != nil || ck.Value == "" {
-		return auth{}, geo.Errorf(geo.EUNAUTHORIZED, "Log in to do this: staff log in at /edit, scripts send a personal API token as \"Authorization: Bearer pm_…\".")
+	token, err := sessionToken(c.Request())
+	if err != nil {
+		return auth{}, err
 	}
-	sess, u, err := s.cfg.Accounts.FindSession(ctx, ck.Value, s.cfg.Auth.SessionIdle)
+	sess, u, err := s.cfg.Accounts.FindSession(ctx, token, s.cfg.Auth.SessionIdle)
 	if err != nil {
 		if geo.ErrorCode(err) == geo.EUNAUTHORIZED {
 			clearSessionCookie(c)
 		}
 		return auth{}, err
 	}
-	return auth{user: u, session: &sess, token: ck.Value}, nil
+	return auth{user: u, session: &sess, token: token}, nil
+}
+
+// sessionToken reads the session cookie: the __Host- one, or over plain
+// HTTP the plain one. Two cookies of that name (one planted by a sibling
+// site beside the real one) are refused, not the first taken.
+func sessionToken(r *http.Request) (string, error) {
+	names := []string{sessionCookie}
+	if !secureRequest(r) {
+		names = append(names, plainSessionCookie)
+	}
+	var tokens []string
+	for _, ck := range r.Cookies() {
+		if ck.Value != "" && (ck.Name == names[0] || len(names) > 1 && ck.Name == names[1]) {
+			tokens = append(tokens, ck.Value)
+		}
+	}
+	switch len(tokens) {
+	case 0:
+		return "", geo.Errorf(geo.EUNAUTHORIZED, "Log in to do this: staff log in at /edit, scripts send a personal API token as \"Authorization: Bearer pm_…\".")
+	case 1:
+		return tokens[0], nil
+	}
+	return "", geo.Errorf(geo.EUNAUTHORIZED, "The request carries more than one session cookie, so none is believed: clear this site's cookies and log in again.")
 }
 
 // requireStaff lets only logged-in staff through: 401 without (working)
@@ -150,25 +204,37 @@ func checkOrigin(c echo.Context) error {
 	return nil
 }
 
-// secureRequest reports whether the client reached the server by HTTPS,
-// directly or through a proxy that says so (Forwarded, X-Forwarded-Proto).
+// secureRequest reports whether the client reached the server by HTTPS:
+// directly, through a trusted proxy that says so (Forwarded,
+// X-Forwarded-Proto) or at an https public URL.
 func secureRequest(r *http.Request) bool {
 	return strings.HasPrefix(baseURL(r), "https://")
 }
 
 // setSessionCookie hands the browser its session: HttpOnly so scripts cannot
-// read it, SameSite=Strict so other sites cannot send it, Secure behind TLS.
+// read it, SameSite=Strict so other sites cannot send it; over HTTPS (TLS,
+// a trusted proxy that says so, or an https public URL) Secure and
+// __Host- prefixed. A Path=/ cookie, never with a Domain.
 func setSessionCookie(c echo.Context, token string, maxAge time.Duration) {
+	secure := secureRequest(c.Request())
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/",
+		Name: cookieName(secure), Value: token, Path: "/",
 		MaxAge: int(maxAge.Seconds()), HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: secureRequest(c.Request()),
+		Secure: secure,
 	})
 }
 
 func clearSessionCookie(c echo.Context) {
+	secure := secureRequest(c.Request())
 	c.SetCookie(&http.Cookie{
-		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: secureRequest(c.Request()),
+		Name: cookieName(secure), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: secure,
 	})
+}
+
+func cookieName(secure bool) string {
+	if secure {
+		return sessionCookie
+	}
+	return plainSessionCookie
 }

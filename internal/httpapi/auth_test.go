@@ -62,7 +62,7 @@ func TestAuth_editorOutsideItsGridsIs403(t *testing.T) {
 }
 
 func TestAuth_sessionNeedsCSRFToken(t *testing.T) {
-	env := newStaffEnv(t, httpapi.AuthConfig{})
+	env := newStaffEnvWith(t, httpapi.Config{Forwarding: trustedTestProxy})
 	ck, csrf, r := env.login(t, "alice", staffPassword, "X-Forwarded-Proto", "https")
 	if ck == nil {
 		t.Fatalf("login: %d %s", r.status, r.body)
@@ -73,11 +73,11 @@ func TestAuth_sessionNeedsCSRFToken(t *testing.T) {
 	if strings.Contains(string(r.body), staffPassword) {
 		t.Error("the login answer repeats the password")
 	}
-	cookie := "partymap_session=" + ck.Value
+	cookie := ck.Name + "=" + ck.Value
 	etag := env.etagOf(t, "parking", 2)
 	send := func(headers ...string) response {
 		return env.call(t, http.MethodPatch, "/collections/parking/items/2", `{"properties":{"free":1}}`,
-			append([]string{"Cookie", cookie, "Content-Type", "application/merge-patch+json", "If-Match", etag}, headers...)...)
+			append([]string{"Cookie", cookie, "Content-Type", "application/merge-patch+json", "If-Match", etag, "X-Forwarded-Proto", "https"}, headers...)...)
 	}
 	if r := send(); r.status != http.StatusForbidden || !strings.Contains(string(r.body), "CSRF") {
 		t.Errorf("without the CSRF token: got %d %s, want 403", r.status, r.body)
@@ -117,7 +117,7 @@ func TestAuth_sessionExpiresWhenIdle(t *testing.T) {
 	}
 }
 
-// Wrong passwords lock the name; an unknown name is answered exactly like a
+// Wrong passwords lock the name from that address; an unknown name is answered exactly like a
 // known one, after as much work.
 func TestAuth_lockoutWithoutEnumeration(t *testing.T) {
 	policy := geo.LoginPolicy{MaxFailures: 3, MaxClientFailures: 100, Window: time.Minute, LockFor: time.Minute}

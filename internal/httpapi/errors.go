@@ -92,7 +92,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("request failed", attrs...)
 	}
 	if p.Status == http.StatusServiceUnavailable {
-		h.Set("Retry-After", "5")
+		if h.Get("Retry-After") == "" {
+			h.Set("Retry-After", "5")
+		}
 		if h[headerAllowOrigin] != nil {
 			h[headerExposeHeaders] = s.hdr.exposeRetryAfter
 		}

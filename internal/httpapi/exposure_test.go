@@ -142,7 +142,8 @@ func TestExposure_publicOutputsAndLogs(t *testing.T) {
 	// Every public document, every layer in full, each edited item.
 	targets := []string{"/", "/api", "/conformance", "/collections", "/style.json", "/tiles.json", "/viewer-config.json",
 		"/api/search?q=checked", "/api/search?q=XY03", "/api/nearest?lon=110.0998&lat=34.5746&limit=50",
-		"/api/nearest?lon=110.0998&lat=34.5746&layer=parking", "/api/locate?lon=110.0998&lat=34.5746"}
+		"/api/nearest?lon=110.0998&lat=34.5746&layer=parking", "/api/locate?lon=110.0998&lat=34.5746",
+		"/api/open-now?layer=posts&id=1,2,3", "/api/open-now?layer=parking&id=1"}
 	for _, l := range geo.NewCatalogue().Layers() {
 		targets = append(targets, "/collections/"+l.Name, "/collections/"+l.Name+"/items?limit=10000", "/collections/"+l.Name+"/items?limit=10000&f=html")
 		if id, ok := edited[l.Name]; ok {

@@ -106,6 +106,7 @@ func newFullServer(t *testing.T) *fullServer {
 		Tiles:     db,
 		TileCache: tilecache.New(8 << 20),
 		Viewer:    web.Files(),
+		Style:     web.Style(),
 		Accounts:  db,
 		Edits:     db,
 	})

@@ -1,12 +1,17 @@
 package httpapi
 
 import (
+	"cmp"
+	"context"
 	"math"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
+
+	"partymap/internal/geo"
 )
 
 // View is a camera position of the web viewer.
@@ -43,12 +48,23 @@ func (s *Server) kioskIdle() time.Duration {
 	return s.cfg.KioskIdle
 }
 
-// viewerConfig is what the web viewer reads at start.
+// viewerConfig is what the web viewer reads at start: everything it shows
+// that depends on the data (the title, where the map is, what its layers,
+// fields and values are called) comes from here, so that the viewer holds
+// no copy of the catalogue and serves any community.
 type viewerConfig struct {
-	Home  viewJSON  `json:"home"`
-	Kiosk kioskJSON `json:"kiosk"`
+	// Title is the map's title: the community outline's name.
+	Title geo.Label `json:"title"`
+	// Bounds is [minLon, minLat, maxLon, maxLat] of what the tiles draw,
+	// as in /tiles.json; null when the map is empty.
+	Bounds *[4]float64 `json:"bounds"`
+	Home   viewJSON    `json:"home"`
+	Kiosk  kioskJSON   `json:"kiosk"`
 	// Languages lists the viewer's languages, the default first.
 	Languages []string `json:"languages"`
+	// Layers are the collections in drawing order, with their public
+	// fields and the labels of their values.
+	Layers []layerJSON `json:"layers"`
 }
 
 type viewJSON struct {
@@ -65,20 +81,128 @@ type kioskJSON struct {
 	IdleSeconds float64 `json:"idleSeconds"`
 }
 
-// handleViewerConfig answers the viewer's runtime settings: the home view,
+// layerJSON is a collection as the viewer names it.
+type layerJSON struct {
+	Name string `json:"name"`
+	// Title names the layer, Item one of its features.
+	Title    geo.Label   `json:"title"`
+	Item     geo.Label   `json:"item"`
+	Geometry string      `json:"geometry"`
+	Editable bool        `json:"editable"`
+	Fields   []fieldJSON `json:"fields"`
+}
+
+// fieldJSON is a property as a card names it, with the labels of its
+// allowed values in display order (services: the finder's order).
+type fieldJSON struct {
+	Name   string      `json:"name"`
+	Type   string      `json:"type"`
+	Title  geo.Label   `json:"title"`
+	Values []valueJSON `json:"values,omitempty"`
+}
+
+type valueJSON struct {
+	Value string `json:"value"`
+	Zh    string `json:"zh"`
+	En    string `json:"en"`
+}
+
+// viewerLayers describes the catalogue's collections for the viewer. Every
+// field listed is one that public answers (items, tiles) already carry:
+// the catalogue holds no private field today, and one added must be left
+// out here.
+func viewerLayers(cat *geo.Catalogue) []layerJSON {
+	var out []layerJSON
+	for _, l := range cat.Layers() {
+		lj := layerJSON{Name: l.Name, Title: l.Title, Item: l.Item, Geometry: string(l.Geometry), Editable: l.Editable, Fields: []fieldJSON{}}
+		for _, f := range l.Fields {
+			fj := fieldJSON{Name: f.Name, Type: string(f.Type), Title: f.Title}
+			for _, c := range f.Choices {
+				fj.Values = append(fj.Values, valueJSON{Value: c.Value, Zh: c.Label.Zh, En: c.Label.En})
+			}
+			lj.Fields = append(lj.Fields, fj)
+		}
+		out = append(out, lj)
+	}
+	return out
+}
+
+// titleMemory remembers the map's title, so that the viewer still starts
+// while the database is unreachable (the kiosk reloading during an outage
+// draws what the caches hold), as boundsMemory does for the tiles' bounds.
+type titleMemory struct {
+	mu    sync.Mutex
+	known bool
+	title geo.Label
+}
+
+// mapTitle reads the community outline's name: the map's title. A map with
+// no outline is titled with the server's name.
+func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
+	m := &s.title
+	if s.health.down.Load() {
+		m.mu.Lock()
+		t, known := m.title, m.known
+		m.mu.Unlock()
+		if known {
+			return t, nil
+		}
+	}
+	page, err := s.store.FindFeatures(ctx, geo.Filter{Layer: s.cat.Community().Name, Limit: 1})
+	if err != nil {
+		s.health.note(err)
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.known && geo.ErrorCode(err) == geo.EUNAVAILABLE {
+			return m.title, nil
+		}
+		return geo.Label{}, err
+	}
+	t := geo.Label{Zh: s.cfg.Title, En: s.cfg.Title}
+	if len(page.Features) > 0 {
+		p := page.Features[0].Properties
+		zh, _ := p["name_zh"].(string)
+		en, _ := p["name_en"].(string)
+		t = geo.Label{Zh: cmp.Or(zh, en, s.cfg.Title), En: cmp.Or(en, zh, s.cfg.Title)}
+	}
+	m.mu.Lock()
+	m.known, m.title = true, t
+	m.mu.Unlock()
+	return t, nil
+}
+
+// handleViewerConfig answers the viewer's runtime settings: the title,
+// bounds and layer labels from the data and the catalogue, the home view,
 // the kiosk's position and idle time, the languages.
 func (s *Server) handleViewerConfig(c echo.Context) error {
 	if err := checkParams(c); err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	title, err := s.mapTitle(ctx)
+	if err != nil {
+		return err
+	}
 	home := s.homeView()
 	cfg := viewerConfig{
+		Title: title,
 		Home: viewJSON{
 			Center: [2]float64{home.Center[0], home.Center[1]},
 			Zoom:   home.Zoom, Bearing: home.Bearing, Pitch: home.Pitch,
 		},
 		Kiosk:     kioskJSON{IdleSeconds: math.Round(s.kioskIdle().Seconds()*10) / 10},
 		Languages: []string{"zh", "en"},
+		Layers:    viewerLayers(s.cat),
+	}
+	if s.cfg.Tiles != nil {
+		b, ok, err := s.cfg.Tiles.TileBounds(ctx)
+		if err != nil {
+			s.health.note(err)
+			return err
+		}
+		if ok {
+			cfg.Bounds = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+		}
 	}
 	if p := s.cfg.KioskPosition; p != nil {
 		cfg.Kiosk.Position = &[2]float64{p[0], p[1]}

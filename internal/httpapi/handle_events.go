@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -36,9 +34,16 @@ import (
 // and should reload what it shows. Every stream starts with a "ready" event
 // whose id is the newest seq, so that a client that has seen no change yet
 // still resumes from the right place. A comment line every heartbeat keeps
-// proxies from closing a quiet stream; at each heartbeat the stream also
-// reads the history for changes the hub may have missed (a listener that
-// lost its connection), so that none is lost for long.
+// proxies from closing a quiet stream.
+//
+// The streams of a server share one fan-out (events_fanout.go): it alone
+// hears the hub, encodes each event once and hands the bytes to every
+// stream, and at each heartbeat it alone reads the history for changes the
+// hub may have missed (a listener that lost its connection). A car park's
+// spaces come in the announcement itself, so a change costs no query at
+// all, however many streams are open. Streams are capped per client
+// address and in all (503 beyond), and each write has a deadline, so that
+// clients that stop reading cannot hold the server's memory and sockets.
 
 // Stream settings.
 const (
@@ -46,36 +51,24 @@ const (
 	defaultHeartbeat = 15 * time.Second
 	// maxReplay bounds the changes replayed to a reconnecting client.
 	maxReplay = 1000
-	// streamBuffer is how many changes a stream's subscription holds
-	// while the client is slow.
-	streamBuffer = 256
+	// streamBuffer is how many messages a stream holds while its client is
+	// slow; a stream that falls further behind is ended, and its client
+	// reconnects and catches up from the history.
+	streamBuffer = 64
 	// retryMillis is how long EventSource waits before reconnecting.
 	retryMillis = 2000
-	// feedTimeout bounds each history read of a stream.
+	// feedTimeout bounds each history read.
 	feedTimeout = 5 * time.Second
-	// sentMemory is how far below the history mark a stream remembers
-	// which seqs it forwarded (a change committed late with a lower seq
-	// still arrives from the hub).
-	sentMemory = 4 * maxReplay
+	// writeTimeout bounds each write to a client: one that does not take
+	// an event within it is gone.
+	writeTimeout = 10 * time.Second
+	// defaultMaxStreams and defaultMaxStreamsPerClient are the caps when
+	// Config leaves them zero.
+	defaultMaxStreams          = 2000
+	defaultMaxStreamsPerClient = 4
+	// streamsRetryAfter is the Retry-After, in seconds, of a refused stream.
+	streamsRetryAfter = 30
 )
-
-// eventStreams lets the server end every open stream at shutdown. Its zero
-// value is ready to use.
-type eventStreams struct {
-	once      sync.Once
-	closeOnce sync.Once
-	stop      chan struct{}
-}
-
-func (e *eventStreams) done() <-chan struct{} {
-	e.once.Do(func() { e.stop = make(chan struct{}) })
-	return e.stop
-}
-
-func (e *eventStreams) close() {
-	e.done()
-	e.closeOnce.Do(func() { close(e.stop) })
-}
 
 // CloseStreams ends every open event stream, as a server does when it
 // shuts down (http.Server.RegisterOnShutdown): streams never go idle by
@@ -96,7 +89,7 @@ type parkingEventJSON struct {
 }
 
 // handleEvents streams the map's changes as Server-Sent Events until the
-// client goes away or the server shuts down.
+// client goes away, stops reading or the server shuts down.
 func (s *Server) handleEvents(c echo.Context) error {
 	if err := checkParams(c, "last_event_id"); err != nil {
 		return err
@@ -110,90 +103,151 @@ func (s *Server) handleEvents(c echo.Context) error {
 		return geo.Errorf(geo.EUNAVAILABLE, "This server's store cannot stream changes.")
 	}
 	ctx := c.Request().Context()
-	// Subscribe before reading the history, so that no change falls
-	// between the two.
-	sub, unsubscribe := s.cfg.Changes.Subscribe(streamBuffer)
-	defer func() { unsubscribe() }()
-	latest, err := feed.LatestChange(ctx)
+	st, latest, err := s.events.join(ctx, s.streamSettings(feed), c.RealIP())
 	if err != nil {
+		if errors.Is(err, errTooManyStreams) {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(streamsRetryAfter))
+		}
 		return err
 	}
+	defer s.events.leave(st)
 
-	// A stream outlives the server's read and write timeouts.
-	rc := http.NewResponseController(c.Response())
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
+	// A stream outlives the server's read timeout; its writes get a
+	// deadline each instead of the server's one for the whole answer.
+	w := &eventWriter{w: c.Response(), rc: http.NewResponseController(c.Response())}
+	_ = w.rc.SetReadDeadline(time.Time{})
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	c.Response().WriteHeader(http.StatusOK)
-	st := &stream{w: c.Response(), feed: feed, sent: map[int64]bool{}, mark: latest}
-	if err := st.start(ctx, after, resume, latest); err != nil {
+	replayed, err := w.start(ctx, feed, after, resume, latest)
+	if err != nil {
 		return nil // the client is gone
 	}
-
-	heartbeat := s.cfg.EventsHeartbeat
-	if heartbeat <= 0 {
-		heartbeat = defaultHeartbeat
-	}
-	tick := time.NewTicker(heartbeat)
-	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.events.done():
 			return nil
-		case ch, ok := <-sub:
+		case m, ok := <-st.out:
+			if !ok || !w.drain(st.out, m, replayed) {
+				return nil // fell behind, went away or stopped reading
+			}
+		}
+	}
+}
+
+// streamSettings are the fan-out's settings, from the server's config.
+func (s *Server) streamSettings(feed geo.ChangeFeed) fanoutSettings {
+	f := fanoutSettings{
+		feed: feed, hub: s.cfg.Changes, log: s.log,
+		heartbeat: s.cfg.EventsHeartbeat, max: s.cfg.MaxStreams, perClient: s.cfg.MaxStreamsPerClient,
+	}
+	if f.heartbeat <= 0 {
+		f.heartbeat = defaultHeartbeat
+	}
+	if f.max <= 0 {
+		f.max = defaultMaxStreams
+	}
+	if f.perClient <= 0 {
+		f.perClient = defaultMaxStreamsPerClient
+	}
+	return f
+}
+
+// eventWriter writes one client's stream, each write with a deadline.
+type eventWriter struct {
+	w  *echo.Response
+	rc *http.ResponseController
+}
+
+func (w *eventWriter) write(b []byte) error {
+	if err := w.rc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	_, err := w.w.Write(b)
+	return err
+}
+
+func (w *eventWriter) flush() error {
+	if err := w.rc.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	return w.rc.Flush()
+}
+
+// drain writes m and whatever else waits in out, skipping the seqs in skip,
+// then flushes once. It reports false when the stream must end: the client
+// is gone or stopped reading, or the stream fell behind (out was closed),
+// in which case its client reconnects and catches up from the history.
+func (w *eventWriter) drain(out <-chan message, m message, skip map[int64]bool) bool {
+	for {
+		if !skip[m.seq] {
+			if err := w.write(m.data); err != nil {
+				return false
+			}
+		}
+		select {
+		case next, ok := <-out:
 			if !ok {
-				// Fell behind: subscribe again and read what was missed
-				// from the history.
-				unsubscribe()
-				sub, unsubscribe = s.cfg.Changes.Subscribe(streamBuffer)
-				err = st.catchUp(ctx, maxReplay)
-			} else {
-				err = st.live(ctx, ch)
+				return false
 			}
-		case <-tick.C:
-			if _, err = io.WriteString(st.w, ": heartbeat\n\n"); err == nil {
-				err = st.catchUp(ctx, maxReplay)
-			}
+			m = next
+			continue
+		default:
 		}
-		if err != nil {
-			if !errors.As(err, new(feedError)) {
-				return nil // the client is gone
-			}
-			s.log.Debug("event stream could not read the history", "err", err)
-		}
-		st.flush()
+		return w.flush() == nil
 	}
 }
 
 // start opens the stream: the retry delay, the changes a reconnecting
 // client missed (or a reset when they cannot be replayed), then "ready".
-func (st *stream) start(ctx context.Context, after int64, resume bool, latest int64) error {
-	if _, err := fmt.Fprintf(st.w, "retry: %d\n\n", retryMillis); err != nil {
-		return err
+// It returns the seqs it replayed, which the fan-out may hand the stream
+// again and are then skipped.
+func (w *eventWriter) start(ctx context.Context, feed geo.ChangeFeed, after int64, resume bool, latest int64) (map[int64]bool, error) {
+	if err := w.write(fmt.Appendf(nil, "retry: %d\n\n", retryMillis)); err != nil {
+		return nil, err
 	}
-	var err error
+	ready := latest
+	var replayed map[int64]bool
 	switch {
 	case resume && after > latest:
 		// An id from before the database was recreated: start afresh.
-		err = st.event(latest, "reset", map[string]any{"seq": latest, "reason": "The last event id is newer than the newest change; reload the map's data."})
+		if err := w.write(eventBytes(nil, latest, "reset", map[string]any{"seq": latest, "reason": "The last event id is newer than the newest change; reload the map's data."})); err != nil {
+			return nil, err
+		}
 	case resume:
-		st.mark = after
-		err = st.catchUp(ctx, maxReplay)
+		qctx, cancel := context.WithTimeout(ctx, feedTimeout)
+		recs, err := feed.ChangesSince(qctx, after, maxReplay+1)
+		cancel()
+		switch {
+		case err != nil:
+			// The fan-out carries on live; the client reloads when it
+			// sees the gap, or reconnects later.
+			if err := w.write(eventBytes(nil, latest, "reset", map[string]any{"seq": latest, "reason": "The missed changes could not be read; reload the map's data."})); err != nil {
+				return nil, err
+			}
+		case len(recs) > maxReplay:
+			if err := w.write(eventBytes(nil, latest, "reset", map[string]any{"seq": latest, "reason": fmt.Sprintf("More than %d changes were missed; reload the map's data.", maxReplay)})); err != nil {
+				return nil, err
+			}
+		default:
+			replayed = make(map[int64]bool, len(recs))
+			for _, r := range recs {
+				if err := w.write(changeBytes(r.Change)); err != nil {
+					return nil, err
+				}
+				replayed[r.Seq] = true
+				ready = max(ready, r.Seq)
+			}
+		}
 	}
-	if err != nil && !errors.As(err, new(feedError)) {
-		return err
+	if err := w.write(eventBytes(nil, ready, "ready", map[string]int64{"seq": ready})); err != nil {
+		return nil, err
 	}
-	ready := max(st.mark, latest)
-	if err := st.event(ready, "ready", map[string]int64{"seq": ready}); err != nil {
-		return err
-	}
-	st.flush()
-	return nil
+	return replayed, w.flush()
 }
 
 // lastEventID reads the seq a reconnecting client saw last, from the
@@ -215,103 +269,26 @@ func lastEventID(c echo.Context) (int64, bool, error) {
 	return n, true, nil
 }
 
-// feedError is a failure to read the history, which a stream survives.
-type feedError struct{ err error }
-
-func (e feedError) Error() string { return "read the change history: " + e.err.Error() }
-func (e feedError) Unwrap() error { return e.err }
-
-// stream is one client's event stream.
-type stream struct {
-	w    *echo.Response
-	feed geo.ChangeFeed
-	// mark is the seq up to which the history has been forwarded; sent
-	// holds the seqs forwarded lately, live or from the history, so that
-	// none is sent twice.
-	mark int64
-	sent map[int64]bool
-}
-
-// live forwards a change announced on the hub, with a car park's spaces
-// read from its history row.
-func (st *stream) live(ctx context.Context, c geo.Change) error {
-	rec := geo.ChangeRecord{Change: c}
-	if c.Layer == "parking" && c.Op != "delete" {
-		qctx, cancel := context.WithTimeout(ctx, feedTimeout)
-		recs, err := st.feed.ChangesSince(qctx, c.Seq-1, 1)
-		cancel()
-		if err == nil && len(recs) == 1 && recs[0].Seq == c.Seq {
-			rec = recs[0]
-		}
-	}
-	return st.forward(rec)
-}
-
-// catchUp forwards the changes in the history after mark that were not
-// forwarded yet. When more than limit are missing it sends a "reset" event
-// instead and carries on from the newest change.
-func (st *stream) catchUp(ctx context.Context, limit int) error {
-	qctx, cancel := context.WithTimeout(ctx, feedTimeout)
-	defer cancel()
-	recs, err := st.feed.ChangesSince(qctx, st.mark, limit+1)
-	if err != nil {
-		return feedError{err}
-	}
-	if len(recs) > limit {
-		latest, err := st.feed.LatestChange(qctx)
-		if err != nil {
-			return feedError{err}
-		}
-		st.mark, st.sent = latest, map[int64]bool{}
-		return st.event(latest, "reset", map[string]any{
-			"seq":    latest,
-			"reason": fmt.Sprintf("More than %d changes were missed; reload the map's data.", limit),
-		})
-	}
-	for _, r := range recs {
-		if err := st.forward(r); err != nil {
-			return err
-		}
-		st.mark = r.Seq
-	}
-	for seq := range st.sent {
-		if seq < st.mark-sentMemory {
-			delete(st.sent, seq)
-		}
-	}
-	return nil
-}
-
-// forward writes a change event, and a parking event for a car park's
-// spaces, unless the change was forwarded already.
-func (st *stream) forward(r geo.ChangeRecord) error {
-	if st.sent[r.Seq] {
-		return nil
-	}
-	data := changeEventJSON{Change: r.Change}
-	if b := r.BBox; b != (orb.Bound{}) {
+// changeBytes encodes a change event and, for a car park, its parking
+// event: the bytes every stream writes.
+func changeBytes(c geo.Change) []byte {
+	data := changeEventJSON{Change: c}
+	if b := c.BBox; b != (orb.Bound{}) {
 		data.BBox = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	}
-	if err := st.event(r.Seq, "change", data); err != nil {
-		return err
+	out := eventBytes(nil, c.Seq, "change", data)
+	if c.Layer == "parking" && c.Free != nil && c.Capacity != nil {
+		out = eventBytes(out, c.Seq, "parking", parkingEventJSON{ID: c.ID, Free: *c.Free, Capacity: *c.Capacity})
 	}
-	if r.Layer == "parking" && r.Free != nil && r.Capacity != nil {
-		if err := st.event(r.Seq, "parking", parkingEventJSON{ID: r.ID, Free: *r.Free, Capacity: *r.Capacity}); err != nil {
-			return err
-		}
-	}
-	st.sent[r.Seq] = true
-	return nil
+	return out
 }
 
-// event writes one event.
-func (st *stream) event(id int64, name string, data any) error {
-	b, err := json.Marshal(data)
+// eventBytes appends one event to b.
+func eventBytes(b []byte, id int64, name string, data any) []byte {
+	j, err := json.Marshal(data)
 	if err != nil {
-		return err
+		// Only plain structs and maps of numbers and strings come here.
+		j = []byte("{}")
 	}
-	_, err = fmt.Fprintf(st.w, "id: %d\nevent: %s\ndata: %s\n\n", id, name, b)
-	return err
+	return fmt.Appendf(b, "id: %d\nevent: %s\ndata: %s\n\n", id, name, j)
 }
-
-func (st *stream) flush() { st.w.Flush() }

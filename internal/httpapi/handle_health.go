@@ -14,13 +14,18 @@ func (s *Server) handleHealth(c echo.Context) error {
 }
 
 // handleReady answers 200 when the database is reachable and its schema
-// current, else 503 with the reason.
+// current and the viewer has every file it needs, else 503 with the reason.
 func (s *Server) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	err := s.store.Ping(ctx)
 	s.observePing(err)
 	if err != nil {
+		return err
+	}
+	// Missing files do not come back by themselves: the binary has to be
+	// rebuilt, so a load balancer should not send visitors here.
+	if err := s.viewerReady(); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

@@ -3,13 +3,10 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -75,16 +72,16 @@ func (s *Server) handleImport(c echo.Context) error {
 	if o.DryRun {
 		tag = ""
 	}
-	plan, err := s.cfg.Edits.ImportFeatures(c.Request().Context(), l.Name, items, tag, o)
+	plans, res, err := s.cfg.Edits.Import(c.Request().Context(), []geo.ImportFile{{Layer: l.Name, Items: items}}, tag, o)
 	if err != nil {
 		return err
 	}
-	ans := importAnswer{ImportPlan: plan}
+	ans := importAnswer{ImportPlan: plans[0]}
 	if o.DryRun {
-		c.Response().Header().Set("ETag", `"`+plan.Tag+`"`)
+		c.Response().Header().Set("ETag", `"`+plans[0].Tag+`"`)
 	} else {
-		ans.Changes = changesJSON(plan.Result)
-		s.invalidate(plan.Result)
+		ans.Changes = changesJSON(res)
+		s.invalidate(res)
 	}
 	return writeJSON(c, http.StatusOK, mediaJSON, ans)
 }
@@ -139,7 +136,7 @@ func decodeImport(l geo.Layer, data []byte, name, format string, crs geo.CRS) ([
 		}
 	case "geojson":
 		var err error
-		if items, err = decodeGeoJSONImport(data); err != nil {
+		if items, err = geo.DecodeGeoJSONImport(data); err != nil {
 			return nil, err
 		}
 	default:
@@ -163,74 +160,6 @@ func decodeImport(l geo.Layer, data []byte, name, format string, crs geo.CRS) ([
 		}
 	}
 	return items, nil
-}
-
-// decodeGeoJSONImport reads a FeatureCollection (or one Feature). Ids are
-// optional: a feature without one is added as new.
-func decodeGeoJSONImport(data []byte) ([]geo.ImportItem, error) {
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, geo.Errorf(geo.EINVALID, "The file is neither valid GeoJSON nor KML.")
-	}
-	var fs []*geojson.Feature
-	switch head.Type {
-	case "FeatureCollection":
-		fc, err := geojson.UnmarshalFeatureCollection(data)
-		if err != nil {
-			return nil, geo.WrapError(geo.EINVALID, err, "The file is not a valid GeoJSON FeatureCollection.")
-		}
-		fs = fc.Features
-	case "Feature":
-		f, err := geojson.UnmarshalFeature(data)
-		if err != nil {
-			return nil, geo.WrapError(geo.EINVALID, err, "The file is not a valid GeoJSON Feature.")
-		}
-		fs = []*geojson.Feature{f}
-	default:
-		return nil, geo.Errorf(geo.EINVALID, "The file must be a GeoJSON FeatureCollection or Feature; got type %q.", clipText(head.Type))
-	}
-	if len(fs) > geo.MaxImportFeatures {
-		return nil, geo.Errorf(geo.ETOOLARGE, "The file has %d features; at most %d can be imported at once.", len(fs), geo.MaxImportFeatures)
-	}
-	items := make([]geo.ImportItem, len(fs))
-	var vs []geo.Violation
-	for i, f := range fs {
-		items[i] = geo.ImportItem{Index: i, Geometry: f.Geometry, Properties: map[string]any(f.Properties)}
-		if items[i].Properties == nil {
-			items[i].Properties = map[string]any{}
-		}
-		if f.ID == nil {
-			continue
-		}
-		id, ok := importID(f.ID)
-		if !ok {
-			vs = append(vs, geo.Violation{Rule: "bad_id",
-				MessageZh: fmt.Sprintf("第 %d 个要素：id 必须是正整数；收到的是 %v。", i+1, f.ID),
-				MessageEn: fmt.Sprintf("feature %d: the id must be a positive whole number; got %v.", i+1, f.ID)})
-		}
-		items[i].ID = id
-	}
-	if len(vs) > 0 {
-		return nil, geo.Unprocessable(vs)
-	}
-	return items, nil
-}
-
-func importID(v any) (int64, bool) {
-	switch id := v.(type) {
-	case float64:
-		if id >= 1 && id <= 1e15 && id == math.Trunc(id) {
-			return int64(id), true
-		}
-	case string:
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err == nil && n >= 1 {
-			return n, true
-		}
-	}
-	return 0, false
 }
 
 // jsonShaped turns decoded KML values into what JSON would have given.

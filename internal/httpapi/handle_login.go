@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,7 +25,8 @@ type sessionJSON struct {
 
 // handleLogin checks a name and password and starts a browser session. A
 // wrong name and a wrong password get the same answer after the same work;
-// repeated failures lock the name (and the client) for a while: 429.
+// repeated failures lock the name and client address, or the address, for a
+// while, and slow the name down elsewhere: 429 (geo.LoginPolicy).
 func (s *Server) handleLogin(c echo.Context) error {
 	if err := checkParams(c); err != nil {
 		return err
@@ -50,7 +52,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return geo.Errorf(geo.EINVALID, "Give both a name and a password.")
 	}
 	ctx := c.Request().Context()
-	u, err := s.cfg.Accounts.Login(ctx, in.Name, in.Password, c.RealIP(), s.cfg.Auth.Login)
+	u, err := s.login(ctx, in.Name, in.Password, c.RealIP())
 	var locked *geo.LoginLocked
 	if errors.As(err, &locked) {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(locked.RetryAfter.Seconds())+1))
@@ -68,6 +70,86 @@ func (s *Server) handleLogin(c echo.Context) error {
 	s.log.Info("login", "user", u.Name, "ip", c.RealIP())
 	return writeJSON(c, http.StatusOK, mediaJSON, sessionJSON{User: u, Via: "session", CSRFToken: sess.CSRFToken,
 		ExpiresAt: &sess.ExpiresAt, IdleTimeout: int(s.cfg.Auth.SessionIdle.Seconds())})
+}
+
+// login checks a password under the policy. The store is read and written
+// in short statements; the password is hashed between them, holding no
+// connection, transaction or lock, and only a few at a time (AuthConfig.
+// Hashing), so that a flood of logins can neither empty the pool nor take
+// every core from the map's readers. The state is read twice: cheaply
+// before waiting for a hashing slot, so that a locked client is refused at
+// once, and again holding the slot until the attempt is recorded, so that
+// parallel guesses cannot all slip past the limit.
+func (s *Server) login(ctx context.Context, name, password, client string) (geo.User, error) {
+	p := s.cfg.Auth.Login
+	st, err := s.cfg.Accounts.LoginState(ctx, name, client, p.Window)
+	if err != nil {
+		return geo.User{}, err
+	}
+	if wait := p.Wait(st); wait > 0 {
+		return geo.User{}, geo.LoginRefused(wait)
+	}
+	release, err := s.hashingSlot(ctx)
+	if err != nil {
+		return geo.User{}, err
+	}
+	defer release()
+	if st, err = s.cfg.Accounts.LoginState(ctx, name, client, p.Window); err != nil {
+		return geo.User{}, err
+	}
+	if wait := p.Wait(st); wait > 0 {
+		return geo.User{}, geo.LoginRefused(wait)
+	}
+	ok := geo.VerifyPassword(st.Hash, password)
+	attempt := geo.LoginAttempt{Name: name, Client: client, OK: ok}
+	if ok && !st.User.Disabled {
+		attempt.UserID = st.User.ID
+	}
+	if err := s.cfg.Accounts.RecordLogin(ctx, attempt, p.Window); err != nil {
+		return geo.User{}, err
+	}
+	switch {
+	case !ok:
+		return geo.User{}, geo.ErrBadLogin()
+	case st.User.Disabled:
+		return geo.User{}, geo.Errorf(geo.EFORBIDDEN, "This account is disabled; ask an administrator.")
+	}
+	return st.User, nil
+}
+
+// hashingSlot waits, at most AuthConfig.HashWait, for one of the few
+// password checks allowed at once; beyond that the login is answered 503
+// (with Retry-After) rather than queued without end. A slot is given back
+// no sooner than Hashing/HashRate after it was taken (without making the
+// login wait for that), which bounds the checks per second.
+func (s *Server) hashingSlot(ctx context.Context) (release func(), err error) {
+	slots := s.cfg.Auth.hashes
+	hold := time.Duration(float64(cap(slots)) / s.cfg.Auth.HashRate * float64(time.Second))
+	taken := func() func() {
+		start := time.Now()
+		return func() {
+			if rest := hold - time.Since(start); rest > 0 {
+				time.AfterFunc(rest, func() { <-slots })
+				return
+			}
+			<-slots
+		}
+	}
+	select {
+	case slots <- struct{}{}:
+		return taken(), nil
+	default:
+	}
+	wait := time.NewTimer(s.cfg.Auth.HashWait)
+	defer wait.Stop()
+	select {
+	case slots <- struct{}{}:
+		return taken(), nil
+	case <-wait.C:
+		return nil, geo.Errorf(geo.EUNAVAILABLE, "Too many logins are being checked at once; try again in a few seconds.")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // handleLogout ends the browser session.

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -9,6 +10,8 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -36,6 +39,78 @@ type staticFile struct {
 
 func newStaticFiles(fsys fs.FS) *staticFiles {
 	return &staticFiles{fsys: fsys, files: map[string]*staticFile{}}
+}
+
+// initViewer prepares the viewer: its files, its map style, and the list
+// of what it lacks. A binary built without its browser libraries would
+// otherwise serve an empty beige map with a 200 /readyz: it says so in the
+// log at start, and /readyz answers 503 naming the files.
+func (s *Server) initViewer(cfg Config) {
+	s.static = newStaticFiles(cfg.Viewer)
+	s.style = parseStyle(cfg.Style)
+	if cfg.Viewer == nil {
+		return
+	}
+	s.viewerMissing = missingViewerFiles(cfg.Viewer)
+	if cfg.Style == nil {
+		s.viewerMissing = append(s.viewerMissing, "style.json (the map style)")
+	} else if s.style.err != nil {
+		s.log.Error("the map style cannot be read; the map cannot draw", "err", s.style.err)
+	}
+	if len(s.viewerMissing) > 0 {
+		s.log.Error("the viewer's files are missing; the map cannot draw until they are there",
+			"missing", s.viewerMissing, "fix", viewerFix)
+	}
+}
+
+// viewerFix says how to get the viewer's files back.
+const viewerFix = "build the server from a full checkout of the repository (the browser libraries are committed under web/static/vendor), or run make web"
+
+// pageAsset matches what a page loads from the viewer's files.
+var pageAsset = regexp.MustCompile(`(?:href|src)="static/([^"?#]+)"`)
+
+// missingViewerFiles lists the viewer's files that fsys lacks: the pages
+// the server serves, every file they load, and the vendored libraries that
+// vendor.txt names (the modules import those, so no page names them).
+func missingViewerFiles(fsys fs.FS) []string {
+	var missing []string
+	need := func(name string) bool {
+		if info, err := fs.Stat(fsys, name); err == nil && !info.IsDir() {
+			return true
+		}
+		if !slices.Contains(missing, name) {
+			missing = append(missing, name)
+		}
+		return false
+	}
+	for _, page := range []string{"index.html", "edit.html"} {
+		if !need(page) {
+			continue
+		}
+		body, _ := fs.ReadFile(fsys, page)
+		for _, m := range pageAsset.FindAllSubmatch(body, -1) {
+			need(string(m[1]))
+		}
+	}
+	if need("vendor.txt") {
+		list, _ := fs.ReadFile(fsys, "vendor.txt")
+		sc := bufio.NewScanner(bytes.NewReader(list))
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) == 2 && !strings.HasPrefix(f[0], "#") {
+				need(f[0])
+			}
+		}
+	}
+	return missing
+}
+
+// viewerReady fails when the viewer lacks files it needs.
+func (s *Server) viewerReady() error {
+	if len(s.viewerMissing) == 0 {
+		return nil
+	}
+	return geo.Errorf(geo.EUNAVAILABLE, "The viewer's files are missing, so the map cannot draw: %s. To fix it, %s.",
+		strings.Join(s.viewerMissing, ", "), viewerFix)
 }
 
 // file returns the file at name, reading it on first use.

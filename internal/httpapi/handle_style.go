@@ -1,49 +1,117 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"partymap/internal/geo"
 )
 
-// handleStyle answers the viewer's MapLibre style (version 8). It names
-// only this server's resources: the vector tiles through /tiles.json (an
-// absolute URL, as MapLibre resolves source URLs against the page) and an
-// inline GeoJSON sources that the viewer fills from the tiles: the flags'
-// poles and one label point per area.
-func (s *Server) handleStyle(c echo.Context) error {
-	if err := checkParams(c); err != nil {
-		return err
-	}
-	home := s.homeView()
-	style := obj{
-		"version": 8,
-		"name":    s.cfg.Title,
-		"center":  []float64{home.Center[0], home.Center[1]},
-		"zoom":    home.Zoom,
-		"bearing": home.Bearing,
-		"pitch":   home.Pitch,
-		"state": obj{
-			"lang":     obj{"default": "zh"},
-			"maxLevel": obj{"default": 4},
-		},
-		"light": obj{"anchor": "viewport", "color": "#ffffff", "intensity": 0.35, "position": []float64{1.3, 200, 35}},
-		"sky": obj{
-			"sky-color": "#cfe0ee", "horizon-color": "#f3eee4", "fog-color": "#efe9dc",
-			"sky-horizon-blend": 0.6, "horizon-fog-blend": 0.6, "fog-ground-blend": 0.9,
-		},
-		"sources": obj{
-			"partymap":   obj{"type": "vector", "url": baseURL(c.Request()) + "/tiles.json"},
-			"flag-poles": emptyGeoJSON(),
-			"labels":     emptyGeoJSON(),
-		},
-		"layers": styleLayers(),
-	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.JSON(http.StatusOK, style)
+// styleFileOrigin is where the style file's URLs point: the server that
+// `make run` starts, so that Maputnik shows the map while a cartographer
+// edits web/style/style.json. The server rewrites it to its own address.
+const styleFileOrigin = "http://localhost:8080"
+
+// mapStyle is the viewer's MapLibre style (version 8), parsed once from
+// the file (Config.Style). The file holds every layer, paint and filter;
+// the server fills in only its own URLs, the configured home view and, when
+// the page asks for one, the labels' language.
+type mapStyle struct {
+	doc map[string]any
+	err error
 }
 
-// emptyGeoJSON is an inline source that the viewer fills from the tiles.
-func emptyGeoJSON() obj {
-	return obj{"type": "geojson", "data": obj{"type": "FeatureCollection", "features": []any{}}}
+func parseStyle(b []byte) mapStyle {
+	if b == nil {
+		return mapStyle{err: geo.Errorf(geo.ENOTFOUND, "This server has no map style.")}
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return mapStyle{err: fmt.Errorf("the map style is not JSON: %w", err)}
+	}
+	if _, ok := doc["sources"].(map[string]any); !ok {
+		return mapStyle{err: fmt.Errorf("the map style has no sources")}
+	}
+	return mapStyle{doc: doc}
+}
+
+// handleStyle answers the viewer's MapLibre style. It names only this
+// server's resources: the vector tiles through /tiles.json (an absolute
+// URL, as MapLibre resolves source URLs against the page) and inline
+// GeoJSON sources that the viewer fills from the tiles (the flags' poles,
+// one label point per area). ?lang=en starts the labels in English.
+func (s *Server) handleStyle(c echo.Context) error {
+	if err := checkParams(c, "lang"); err != nil {
+		return err
+	}
+	lang := c.QueryParam("lang")
+	if lang != "" && lang != "zh" && lang != "en" {
+		return geo.Errorf(geo.EINVALID, "The lang parameter must be zh or en; got %q.", clipText(lang))
+	}
+	if s.style.err != nil {
+		return s.style.err
+	}
+	home := s.homeView()
+	doc := maps.Clone(s.style.doc)
+	doc["center"] = []float64{home.Center[0], home.Center[1]}
+	doc["zoom"] = home.Zoom
+	doc["bearing"] = home.Bearing
+	doc["pitch"] = home.Pitch
+	doc["sources"] = rebase(doc["sources"], baseURL(c.Request()))
+	for _, key := range []string{"glyphs", "sprite"} {
+		if v, ok := doc[key]; ok {
+			doc[key] = rebase(v, baseURL(c.Request()))
+		}
+	}
+	if lang != "" {
+		state, _ := doc["state"].(map[string]any)
+		state = maps.Clone(state)
+		if state == nil {
+			state = map[string]any{}
+		}
+		state["lang"] = map[string]any{"default": lang}
+		doc["state"] = state
+	}
+	// Expressions hold "<=" and ">": written as such, not as \u003c, for
+	// tools that read the style with a JSON parser of their own (the style
+	// spec's validator does, and reads "\u003c=" as an unknown operator).
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body.Bytes())
+}
+
+// rebase copies v with every string that starts with the style file's
+// origin moved to base; what it does not change it shares with v.
+func rebase(v any, base string) any {
+	switch x := v.(type) {
+	case string:
+		if rest, ok := strings.CutPrefix(x, styleFileOrigin); ok {
+			return base + rest
+		}
+		return x
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = rebase(e, base)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = rebase(e, base)
+		}
+		return out
+	}
+	return v
 }

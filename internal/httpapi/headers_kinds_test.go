@@ -146,7 +146,7 @@ func TestHeaders_everyKindOfAnswer(t *testing.T) {
 		{name: "wrong method", method: "TRACE", target: "/collections", status: 405},
 		{name: "health", method: "GET", target: "/healthz", status: 200},
 		{name: "ready", method: "GET", target: "/readyz", status: 200},
-		{name: "metrics", method: "GET", target: "/metrics", status: 200},
+		{name: "metrics are not public", method: "GET", target: "/metrics", status: 404},
 		{name: "failed login", method: "POST", target: "/api/login", body: []byte(`{"name":"x","password":"wrong password"}`), headers: []string{"Content-Type", "application/json"}, status: 401},
 		{name: "login", method: "POST", target: "/api/login", body: login, headers: []string{"Content-Type", "application/json"}, status: 200},
 		{name: "session", method: "GET", target: "/api/session", headers: staff, status: 200},

@@ -1,10 +1,6 @@
 package httpapi_test
 
-import (
-	"net/http"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // Every kind of answer carries nosniff and a request id, pages the document
 // headers; CORS is open to public GET reads only.
@@ -21,7 +17,6 @@ func TestHeaders(t *testing.T) {
 		{"problem", "/collections/nothing", true},
 		{"HTML", "/collections?f=html", true},
 		{"health", "/healthz", false},
-		{"metrics", "/metrics", false},
 		{"unknown route", "/etc/passwd", false},
 	}
 	for _, tt := range tests {
@@ -29,30 +24,5 @@ func TestHeaders(t *testing.T) {
 			r := get(t, h, tt.url)
 			checkSecurityHeaders(t, tt.url, r.header, tt.cors)
 		})
-	}
-}
-
-func TestMetrics(t *testing.T) {
-	h := newServer(t)
-	get(t, h, "/collections/grids/items/1")
-	get(t, h, "/collections/grids/items/2")
-	get(t, h, "/no/such/path")
-	r := get(t, h, "/metrics")
-	if r.status != http.StatusOK {
-		t.Fatalf("got %d", r.status)
-	}
-	body := string(r.body)
-	for _, want := range []string{
-		`partymap_http_requests_total{method="GET",route="/collections/:layer/items/:id",status="200"} 2`,
-		`partymap_http_request_duration_seconds_bucket{method="GET",route="/collections/:layer/items/:id"`,
-		`status="404"`,
-		"go_goroutines",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %q", want)
-		}
-	}
-	if strings.Contains(body, "/no/such/path") {
-		t.Error("an unmatched path became a label: unbounded series")
 	}
 }

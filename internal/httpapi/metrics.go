@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -204,8 +203,10 @@ func (m *metrics) observe(route, method string, status int, took time.Duration) 
 	c.Inc()
 }
 
-// handleMetrics serves the registry in the Prometheus text format.
-func (s *Server) handleMetrics(c echo.Context) error {
-	promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
-	return nil
+// MetricsHandler serves the registry in the Prometheus text format. It is
+// not on the public router: main serves it on its own (loopback) address,
+// since the counts tell an attacker, among other things, whether it is
+// locked out.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
 }

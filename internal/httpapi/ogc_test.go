@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"partymap/internal/httpapi"
 )
 
 func TestOGC_landingAndConformance(t *testing.T) {
@@ -168,8 +170,10 @@ func TestOGC_item(t *testing.T) {
 	}
 }
 
+// Links honour a trusted proxy's forwarding headers (the requests come from
+// 192.0.2.1, trusted here), and never markup in them.
 func TestOGC_forwardedLinks(t *testing.T) {
-	h := newServer(t)
+	h := newServerWith(t, httpapi.Config{Forwarding: trustedTestProxy})
 	tests := []struct {
 		name    string
 		headers []string

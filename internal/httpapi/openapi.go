@@ -34,7 +34,6 @@ func (s *Server) openAPI(base string) obj {
 		"/api":         obj{"get": obj{"summary": "this document", "operationId": "getAPI", "responses": obj{"200": obj{"description": "OpenAPI 3.0", "content": obj{mediaOpenAPI: obj{"schema": obj{"type": "object"}}}}}}},
 		"/healthz":     obj{"get": obj{"summary": "liveness", "operationId": "getHealth", "responses": obj{"200": obj{"description": "the process is up"}}}},
 		"/readyz":      obj{"get": obj{"summary": "readiness", "operationId": "getReady", "responses": obj{"200": obj{"description": "the database is reachable"}, "503": problem}}},
-		"/metrics":     obj{"get": obj{"summary": "Prometheus metrics", "operationId": "getMetrics", "responses": obj{"200": obj{"description": "the Prometheus text format"}}}},
 		"/tiles.json":  obj{"get": obj{"summary": "TileJSON 3.0.0 of the vector tiles", "operationId": "getTileJSON", "responses": obj{"200": obj{"description": "TileJSON", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}}}},
 		"/style.json":  obj{"get": obj{"summary": "MapLibre style drawing the map in 3D from this server's tiles", "operationId": "getStyle", "responses": obj{"200": obj{"description": "a MapLibre style (v8)", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}}}},
 		"/tiles/{z}/{x}/{y}.mvt": obj{"get": obj{
@@ -52,6 +51,9 @@ func (s *Server) openAPI(base string) obj {
 			}}},
 	}
 	for p, item := range finderPaths(problem) {
+		paths[p] = item
+	}
+	for p, item := range s.viewerPaths(problem) {
 		paths[p] = item
 	}
 	for _, l := range s.cat.Layers() {

@@ -53,7 +53,7 @@ func finderPaths(problem obj) obj {
 			"responses": obj{"200": ok("the hits", mediaJSON), "400": problem, "503": problem}}},
 		"/api/events": obj{"get": obj{
 			"summary":     "the map's changes as Server-Sent Events",
-			"description": "Events: ready {seq} first; change {seq, layer, id, version, op, bbox} for every committed change; parking {id, free, capacity} after a car park's change; reset {seq, reason} when too much was missed to replay. The id of each event is the change's history seq. A comment every 15 s keeps proxies from closing the stream. Reconnecting with Last-Event-ID (or last_event_id) replays up to 1000 missed changes.",
+			"description": "Events: ready {seq} first; change {seq, layer, id, version, op, bbox} for every committed change; parking {id, free, capacity} after a car park's change; reset {seq, reason} when too much was missed to replay. The id of each event is the change's history seq. A comment every 15 s keeps proxies from closing the stream. Reconnecting with Last-Event-ID (or last_event_id) replays up to 1000 missed changes. Beyond the caps on open streams (per client address and in all) the answer is 503 with Retry-After.",
 			"operationId": "getEvents", "tags": []string{"finder"},
 			"parameters": []obj{
 				{"name": "Last-Event-ID", "in": "header", "required": false, "description": "the id of the last event seen", "schema": obj{"type": "integer", "minimum": 0}},

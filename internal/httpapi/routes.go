@@ -90,7 +90,6 @@ func (s *Server) routeTable() []route {
 	rs := []route{
 		{get, "/healthz", s.handleHealth, internal},
 		{get, "/readyz", s.handleReady, internal}, // its ping has a deadline of its own
-		{get, "/metrics", s.handleMetrics, internal},
 
 		{get, "/", s.handleLanding, public | negotiated},
 		{get, "/conformance", s.handleConformance, public | negotiated},
@@ -108,6 +107,7 @@ func (s *Server) routeTable() []route {
 		{get, "/api/nearest", s.handleNearest, publicQuery},
 		{get, "/api/locate", s.handleLocate, publicQuery},
 		{get, "/api/search", s.handleSearch, publicQuery},
+		{get, "/api/open-now", s.handleOpenNow, publicQuery},
 		{get, "/api/events", s.handleEvents, eventStream},
 	}
 	if s.cfg.Accounts != nil && s.cfg.Edits != nil {

@@ -64,7 +64,7 @@ type Config struct {
 	// KioskPosition, when set, is where the street kiosk stands: the "you
 	// are here" marker and the default origin of the finder.
 	KioskPosition *orb.Point
-	// Registry collects the server's metrics, served at /metrics; main
+	// Registry collects the server's metrics (MetricsHandler); main
 	// registers the pool's collectors on it. Nil: a new one.
 	Registry *prometheus.Registry
 	// Changes delivers every committed change to the map (from the
@@ -76,6 +76,8 @@ type Config struct {
 	ReadCacheBytes int64
 	// Viewer is the web viewer's files (web.Files()); nil serves no viewer.
 	Viewer fs.FS
+	// Style is the map's MapLibre style (web.Style()); nil serves none.
+	Style []byte
 	// HomeView is where the viewer opens and flies back to; zero means
 	// DefaultHomeView.
 	HomeView View
@@ -90,6 +92,13 @@ type Config struct {
 	// EventsHeartbeat is how often a quiet event stream (/api/events) sends
 	// a comment to keep proxies from closing it; zero means 15 seconds.
 	EventsHeartbeat time.Duration
+	// MaxStreams bounds the open event streams, MaxStreamsPerClient those
+	// of one client address; beyond, /api/events answers 503. Zero means
+	// 2000 and 4.
+	MaxStreams, MaxStreamsPerClient int
+	// Forwarding says which proxies' forwarding headers to believe and the
+	// public URL, if any; zero believes none.
+	Forwarding Forwarding
 	// Clock tells the time for opening hours (open_now); nil: time.Now.
 	Clock func() time.Time
 	// Accounts and Edits enable staff editing (login, writes, history,
@@ -170,8 +179,15 @@ type Server struct {
 	health *dbHealth
 	// page renders OGC documents as HTML.
 	page *template.Template
+	// forward applies Config.Forwarding to each request.
+	forward forwardRule
 	// static serves the viewer's files with ETags and cached gzip.
 	static *staticFiles
+	// style is the map's style; viewerMissing the viewer's absent files.
+	style         mapStyle
+	viewerMissing []string
+	// title remembers the map's title through an outage.
+	title titleMemory
 	// events ends the open event streams at shutdown.
 	events eventStreams
 }
@@ -189,7 +205,8 @@ func New(cfg Config) (*Server, error) {
 	s.page = page
 	s.reads = newReadCache(cfg.ReadCacheBytes, cfg.RequestTimeout)
 	s.tileCache = cfg.TileCache
-	s.static = newStaticFiles(cfg.Viewer)
+	s.initViewer(cfg)
+	s.forward = newForwardRule(cfg.Forwarding)
 	s.health = newDBHealth()
 	if cfg.Tiles != nil {
 		// During an outage /tiles.json answers the last bounds it knew.
@@ -216,6 +233,7 @@ func New(cfg Config) (*Server, error) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = cfg.Forwarding.ipExtractor()
 	// The one middleware every request runs through, whatever its route
 	// (unknown addresses and wrong methods included). Everything that
 	// depends on the route is attached to it in the route table.
@@ -231,11 +249,13 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s }
 
-// ServeHTTP answers one request. A trailing slash is dropped first, so that
-// /collections/ is /collections (as a client that adds one expects); it is
-// done here, not as Echo "pre" middleware, which costs every request a
-// chain of closures.
+// ServeHTTP answers one request. First the forwarding headers are made
+// what may be believed (forwardRule), and a trailing slash is dropped, so
+// that /collections/ is /collections (as a client that adds one expects):
+// here, not as Echo "pre" middleware, which costs every request a chain of
+// closures.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.forward.apply(w, r)
 	if p := r.URL.Path; len(p) > 1 && p[len(p)-1] == '/' {
 		r.URL.Path = p[:len(p)-1]
 		r.URL.RawPath = strings.TrimSuffix(r.URL.RawPath, "/")

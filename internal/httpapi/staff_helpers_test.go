@@ -30,6 +30,13 @@ const staffPassword = "correct horse battery"
 
 func newStaffEnv(t *testing.T, auth httpapi.AuthConfig) *staffEnv {
 	t.Helper()
+	return newStaffEnvWith(t, httpapi.Config{Auth: auth})
+}
+
+// newStaffEnvWith is newStaffEnv with more of the server's configuration;
+// the catalogue, stores and logger are filled in.
+func newStaffEnvWith(t *testing.T, cfg httpapi.Config) *staffEnv {
+	t.Helper()
 	db, _ := testdb.Open(t, harness)
 	ctx := context.Background()
 	env := &staffEnv{db: db}
@@ -52,14 +59,9 @@ func newStaffEnv(t *testing.T, auth httpapi.AuthConfig) *staffEnv {
 		}
 		*u.token = tok
 	}
-	env.h = mustNew(t, httpapi.Config{
-		Catalogue: geo.NewCatalogue(),
-		Store:     db,
-		Accounts:  db,
-		Edits:     db,
-		Auth:      auth,
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}).Handler()
+	cfg.Catalogue, cfg.Store, cfg.Accounts, cfg.Edits = geo.NewCatalogue(), db, db, db
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	env.h = mustNew(t, cfg).Handler()
 	return env
 }
 
@@ -108,7 +110,7 @@ func (env *staffEnv) login(t *testing.T, name, password string, headers ...strin
 	}
 	_ = json.Unmarshal(r.body, &out)
 	for _, c := range (&http.Response{Header: r.header}).Cookies() {
-		if c.Name == "partymap_session" {
+		if c.Name == "partymap_session" || c.Name == "__Host-partymap_session" {
 			return c, out.CSRF, r
 		}
 	}

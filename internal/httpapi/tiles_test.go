@@ -29,9 +29,10 @@ import (
 // tileInstance is one server instance: its router, its own tile cache and
 // its own change listener on the database.
 type tileInstance struct {
-	h     http.Handler
-	cache *tilecache.Cache
-	db    *postgis.DB
+	h       http.Handler
+	metrics http.Handler
+	cache   *tilecache.Cache
+	db      *postgis.DB
 }
 
 // startTileInstance serves tiles from db with a fresh cache and listens for
@@ -42,7 +43,8 @@ func startTileInstance(t *testing.T, db *postgis.DB, cacheBytes int64) tileInsta
 	cache := tilecache.New(cacheBytes)
 	api := mustNew(t, httpapi.Config{
 		Catalogue: geo.NewCatalogue(), Store: db, Tiles: db, TileCache: cache, Changes: hub,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Forwarding: trustedTestProxy,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan struct{}), make(chan struct{})
@@ -59,7 +61,7 @@ func startTileInstance(t *testing.T, db *postgis.DB, cacheBytes int64) tileInsta
 	case <-time.After(10 * time.Second):
 		t.Fatal("the change listener did not start")
 	}
-	return tileInstance{h: api.Handler(), cache: cache, db: db}
+	return tileInstance{h: api.Handler(), metrics: api.MetricsHandler(), cache: cache, db: db}
 }
 
 // newTileInstance serves tiles from a fresh copy of the seeded database.
@@ -168,7 +170,7 @@ func TestTiles_gzipAndHeaders(t *testing.T) {
 		t.Errorf("HEAD: got %d, %d bytes, ETag %q, Content-Length %q; want 200, no body, the GET's ETag and length",
 			rec.Code, rec.Body.Len(), rec.Header().Get("ETag"), rec.Header().Get("Content-Length"))
 	}
-	metrics := string(get(t, in.h, "/metrics").body)
+	metrics := string(get(t, in.metrics, "/metrics").body)
 	for _, want := range []string{"partymap_tile_renders_total 1", "partymap_tile_cache_hits_total 3", "partymap_tile_cache_entries 1"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)

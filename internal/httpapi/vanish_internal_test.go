@@ -28,6 +28,8 @@ func TestVanishedClient_is499NotError(t *testing.T) {
 	})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
+	metricsSrv := httptest.NewServer(s.MetricsHandler())
+	defer metricsSrv.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/test/slow", nil)
@@ -46,7 +48,7 @@ func TestVanishedClient_is499NotError(t *testing.T) {
 	}
 	var metrics string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		resp, err := http.Get(srv.URL + "/metrics")
+		resp, err := http.Get(metricsSrv.URL + "/metrics")
 		if err != nil {
 			t.Fatal(err)
 		}

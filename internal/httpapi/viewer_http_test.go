@@ -25,11 +25,12 @@ func newViewerServer(t *testing.T, cfg httpapi.Config) http.Handler {
 	cfg.Store = db
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.Viewer = web.Files()
+	cfg.Style = web.Style()
 	return mustNew(t, cfg).Handler()
 }
 
 func TestStyle_onlyThisServer(t *testing.T) {
-	h := newViewerServer(t, httpapi.Config{})
+	h := newViewerServer(t, httpapi.Config{Forwarding: trustedTestProxy})
 	tests := []struct {
 		name    string
 		headers []string
@@ -112,9 +113,19 @@ func TestStyle_layersFollowTheTileContract(t *testing.T) {
 			t.Errorf("the style has no layer %q, which the viewer uses", id)
 		}
 	}
-	r := get(t, h, "/style.json?lang=en")
-	if r.status != http.StatusBadRequest || !strings.Contains(r.header.Get("Content-Type"), "problem+json") {
-		t.Errorf("unknown parameter: got %d %s, want 400 problem+json", r.status, r.header.Get("Content-Type"))
+	// ?lang picks the labels' first language; anything else is refused
+	en := get(t, h, "/style.json?lang=en").json(t)
+	if got := en["state"].(map[string]any)["lang"].(map[string]any)["default"]; got != "en" {
+		t.Errorf("?lang=en: the style's lang state starts as %v, want en", got)
+	}
+	if got := style["state"].(map[string]any)["lang"].(map[string]any)["default"]; got != "zh" {
+		t.Errorf("no lang: the style's lang state starts as %v, want zh", got)
+	}
+	for _, q := range []string{"?lang=fr", "?theme=dark"} {
+		r := get(t, h, "/style.json"+q)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.header.Get("Content-Type"), "problem+json") {
+			t.Errorf("%s: got %d %s, want 400 problem+json", q, r.status, r.header.Get("Content-Type"))
+		}
 	}
 }
 
@@ -182,7 +193,7 @@ func TestStatic(t *testing.T) {
 }
 
 func TestViewerPages(t *testing.T) {
-	h := newViewerServer(t, httpapi.Config{})
+	h := newViewerServer(t, httpapi.Config{Forwarding: trustedTestProxy})
 	tests := []struct {
 		name, path, mode, base string
 		headers                []string

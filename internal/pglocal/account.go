@@ -57,8 +57,13 @@ func (a account) procAttr() *syscall.SysProcAttr {
 
 // prepareDirs creates the data, cluster, socket and log directories and,
 // when switching user, hands the cluster and socket directories to the
-// account and makes every ancestor of the data directory traversable by it.
+// account. It changes no directory it did not make but those three: the
+// data directory and every one above it must already let the account
+// through (checkReachable).
 func prepareDirs(o Options, a account) error {
+	if err := checkReachable(o.DataDir, a); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
 	}
@@ -86,10 +91,66 @@ func prepareDirs(o Options, a account) error {
 			return fmt.Errorf("restrict permissions of %s: %w", o.pgdataDir(), err)
 		}
 	}
+	return nil
+}
+
+// UnreachableError reports that the OS account PostgreSQL runs as (when
+// this process is root) cannot pass through a directory on the way to the
+// data directory. Its message is one sentence saying what to do.
+type UnreachableError struct {
+	// DataDir is the data directory; Blocked the directory in the way,
+	// with its mode and owner; Account the OS user PostgreSQL runs as.
+	DataDir, Blocked, Account, Owner string
+	Mode                             os.FileMode
+}
+
+// Error says which directory is in the way and what to do instead.
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("PostgreSQL refuses to run as root, so it would run as user %s, which cannot enter %s (mode %04o, owner %s) on the way to the data directory %s; choose a data directory that %s can reach, such as one under /var/lib or /srv, or run as an ordinary user (partymap does not loosen the permissions of your directories)",
+		e.Account, e.Blocked, e.Mode.Perm(), e.Owner, e.DataDir, e.Account)
+}
+
+// CheckReachable reports, as an *UnreachableError, whether the account
+// PostgreSQL would run as could not reach dir; nil when this process is not
+// root (the server runs as the current user) or it can. Directories that do
+// not exist yet count as reachable: they are made 0755.
+func CheckReachable(dir string) error {
+	a, err := chooseAccount()
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	return checkReachable(abs, a)
+}
+
+// checkReachable is CheckReachable for an absolute directory and an account.
+func checkReachable(dir string, a account) error {
 	if a.self {
 		return nil
 	}
-	return makeTraversable(o.DataDir, a, o.Logger)
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return fmt.Errorf("inspect %s: %w", d, err)
+		case !canTraverse(fi, a):
+			owner := "?"
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				owner = strconv.FormatUint(uint64(st.Uid), 10)
+				if u, err := user.LookupId(owner); err == nil {
+					owner = u.Username
+				}
+			}
+			return &UnreachableError{DataDir: dir, Blocked: d, Account: a.name, Owner: owner, Mode: fi.Mode()}
+		}
+		if parent := filepath.Dir(d); parent == d {
+			return nil
+		}
+	}
 }
 
 // chownTree gives dir to the account; when dir was owned by someone else
@@ -113,28 +174,6 @@ func chownTree(dir string, a account, log *slog.Logger) error {
 		}
 		return nil
 	})
-}
-
-// makeTraversable adds the search (o+x) bit to dir and each of its
-// ancestors that the account could not otherwise pass through, as with the
-// 0700 directories of t.TempDir or a checkout under /root.
-func makeTraversable(dir string, a account, log *slog.Logger) error {
-	for d := dir; ; d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		if err != nil {
-			return fmt.Errorf("inspect %s: %w", d, err)
-		}
-		if !canTraverse(fi, a) {
-			mode := fi.Mode().Perm() | 0o001
-			if err := os.Chmod(d, mode); err != nil {
-				return fmt.Errorf("make %s traversable by user %s: %w", d, a.name, err)
-			}
-			log.Info("made directory traversable for the PostgreSQL user (added o+x)", "dir", d, "user", a.name)
-		}
-		if parent := filepath.Dir(d); parent == d {
-			return nil
-		}
-	}
 }
 
 // canTraverse reports whether the account may search the directory fi.

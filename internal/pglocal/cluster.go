@@ -61,9 +61,11 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 
 // ConnString returns the libpq keyword/value connection string for
 // database dbname as the superuser over the Unix socket, e.g.
-// "host=/srv/var/run port=5432 user=postgres dbname=partymap sslmode=disable".
+// "host=/srv/var/run port=5432 user=postgres dbname=partymap
+// sslmode=disable passfile=/srv/var/pgpass". It holds no secret: the
+// password is in the password file it names.
 func (c *Cluster) ConnString(dbname string) string {
-	return connString(c.opts, dbname)
+	return connString(c.opts, dbname, Superuser)
 }
 
 // DataDir returns the absolute data directory.
@@ -136,6 +138,10 @@ func (c *Cluster) start(ctx context.Context) error {
 	c.proc = p
 	c.mu.Unlock()
 	if err := p.waitReady(ctx, o); err != nil {
+		p.kill()
+		return err
+	}
+	if err := c.secure(ctx); err != nil {
 		p.kill()
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,6 +22,22 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// dataDir returns a fresh data directory, removed when the test ends, that
+// the account PostgreSQL runs as can reach: t.TempDir's directories are
+// 0700, and as root pglocal refuses them rather than loosen them.
+func dataDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pglocal-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // startCluster starts a throwaway cluster in dir and stops it when the test ends.
@@ -89,7 +106,7 @@ func exited(ch <-chan struct{}, d time.Duration) bool {
 
 func TestCluster_lifecycle(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := dataDir(t)
 	c := startCluster(t, dir)
 
 	conn := connect(t, c, "postgres")
@@ -149,7 +166,7 @@ func TestCluster_lifecycle(t *testing.T) {
 
 func TestCluster_restartAfterCrash(t *testing.T) {
 	ctx := context.Background()
-	c := startCluster(t, t.TempDir())
+	c := startCluster(t, dataDir(t))
 	conn := connect(t, c, "postgres")
 	// A non-durable cluster commits asynchronously: a crash may lose the
 	// last commits, unless a session asks for a synchronous one.
@@ -199,7 +216,7 @@ func TestCluster_restartAfterCrash(t *testing.T) {
 
 func TestCluster_CreateDatabase(t *testing.T) {
 	ctx := context.Background()
-	c := startCluster(t, t.TempDir())
+	c := startCluster(t, dataDir(t))
 	if err := c.CreateDatabase(ctx, "tpl", ""); err != nil {
 		t.Fatalf("CreateDatabase(tpl): %v", err)
 	}

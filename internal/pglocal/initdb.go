@@ -23,10 +23,19 @@ func hasCluster(o Options) bool {
 }
 
 // initCluster runs initdb on the empty cluster directory: superuser
-// "postgres", trust on the local socket, no TCP logins without a password,
-// UTF8. Its output goes to the server log.
+// "postgres" with the password from the password file (made now), logins
+// only with passwords (SCRAM), UTF8. Its output goes to the server log.
 func initCluster(ctx context.Context, o Options, bin string, a account) error {
 	start := time.Now()
+	pw, err := password(o, Superuser)
+	if err != nil {
+		return err
+	}
+	pwfile, remove, err := writePwfile(o, a, pw)
+	if err != nil {
+		return err
+	}
+	defer remove()
 	var lastErr error
 	// C.UTF-8 gives character classes and case mapping beyond ASCII; plain
 	// C exists everywhere.
@@ -34,8 +43,8 @@ func initCluster(ctx context.Context, o Options, bin string, a account) error {
 		args := []string{
 			"-D", o.pgdataDir(),
 			"-U", Superuser,
-			"--auth-local=trust",
-			"--auth-host=scram-sha-256",
+			"--auth=scram-sha-256",
+			"--pwfile=" + pwfile,
 			"--encoding=UTF8",
 			"--locale=" + locale,
 		}

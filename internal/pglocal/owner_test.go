@@ -29,7 +29,7 @@ func TestStart_afterOwnerKilled(t *testing.T) {
 		}
 		return
 	}
-	dir := t.TempDir()
+	dir := dataDir(t)
 	owner := exec.Command(os.Args[0], "-test.run=^TestStart_afterOwnerKilled$")
 	owner.Env = append(os.Environ(), ownerDirEnv+"="+dir)
 	out, err := owner.StdoutPipe()

@@ -97,7 +97,7 @@ func (p *process) waitReady(ctx context.Context, o Options) error {
 		if err != nil || pid != p.pid || status != "ready" {
 			continue
 		}
-		conn, err := pgx.Connect(ctx, connString(o, "postgres"))
+		conn, err := pgx.Connect(ctx, connString(o, "postgres", Superuser))
 		if err != nil {
 			return fmt.Errorf("PostgreSQL is ready but refuses connections: %w; server log %s: %s", err, p.logPath, p.logTail())
 		}
@@ -161,8 +161,9 @@ func parsePidFile(s string) (pid int, status string, err error) {
 	return pid, status, nil
 }
 
-// connString is Cluster.ConnString for options already defaulted.
-func connString(o Options, dbname string) string {
-	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable",
-		quoteConnValue(o.runDir()), o.Port, Superuser, quoteConnValue(dbname))
+// connString is the connection string of database dbname as role user,
+// over the Unix socket, with the role's password in the password file.
+func connString(o Options, dbname, user string) string {
+	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable passfile=%s",
+		quoteConnValue(o.runDir()), o.Port, quoteConnValue(user), quoteConnValue(dbname), quoteConnValue(o.passfilePath()))
 }

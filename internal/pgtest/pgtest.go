@@ -83,6 +83,12 @@ func run(m *testing.M, h **Harness, setup func(ctx context.Context, connString s
 		return 0, fmt.Errorf("make a temporary directory for the cluster: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	// MkdirTemp makes it 0700; as root, PostgreSQL runs as another user,
+	// who must be let into this directory of ours (and pglocal changes no
+	// directory it did not make).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return 0, err
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), prepareTimeout)
 	defer cancel()

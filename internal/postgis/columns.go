@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -12,21 +11,8 @@ import (
 	"partymap/internal/geo"
 )
 
-// Every identifier in the SQL of this package comes from the layer
-// catalogue, never from a request; values are always parameters.
-
-// selectList is the column list that scanFeature reads, in order.
-func selectList(l geo.Layer) string {
-	cols := []string{"id", "ST_AsBinary(geom)", "version", "updated_at", "updated_by"}
-	for _, f := range l.Fields {
-		if f.Type == geo.Position {
-			cols = append(cols, fmt.Sprintf("ST_AsBinary(%s)", f.Name))
-			continue
-		}
-		cols = append(cols, f.Name)
-	}
-	return strings.Join(cols, ", ")
-}
+// The rows of a layer as statements.go's select lists read them, and the
+// parameters its writes take.
 
 // row is one scanned row; scanTargets points into it.
 type row struct {
@@ -104,24 +90,30 @@ func (r *row) feature(l geo.Layer) (geo.Feature, error) {
 	return f, nil
 }
 
-// writeValue returns the SQL parameter for a property value and the SQL
-// expression that reads parameter n.
-func writeValue(f geo.Field, v any, n int) (any, string, error) {
-	if v == nil {
-		return nil, fmt.Sprintf("$%d", n), nil
+// writeParams returns a write's parameters for the layer's statements: $1
+// the geometry, then one per field in ls.params (Derived fields are the
+// statement's own).
+func writeParams(ls *layerSQL, f geo.Feature) ([]any, error) {
+	gb, err := geomParam(f.Geometry)
+	if err != nil {
+		return nil, err
 	}
-	if f.Type == geo.Position {
-		p, ok := v.(orb.Point)
-		if !ok {
-			return nil, "", fmt.Errorf("property %s: want a point, got %T", f.Name, v)
+	args := make([]any, 0, len(ls.params)+3)
+	args = append(args, gb)
+	for _, fd := range ls.params {
+		v := f.Properties[fd.Name]
+		if fd.Type == geo.Position && v != nil {
+			p, ok := v.(orb.Point)
+			if !ok {
+				return nil, geo.Errorf(geo.EUNPROCESSABLE, "Property %q of %s %d must be a point; got %T.", fd.Name, f.Layer, f.ID, v)
+			}
+			if v, err = wkb.Marshal(p); err != nil {
+				return nil, err
+			}
 		}
-		b, err := wkb.Marshal(p)
-		if err != nil {
-			return nil, "", err
-		}
-		return b, fmt.Sprintf("ST_GeomFromWKB($%d, 4326)", n), nil
+		args = append(args, v)
 	}
-	return v, fmt.Sprintf("$%d", n), nil
+	return args, nil
 }
 
 // geomParam encodes a geometry as WKB for ST_GeomFromWKB($n, 4326).

@@ -37,6 +37,7 @@ type Options struct {
 type DB struct {
 	pool    *pgxpool.Pool
 	cat     *geo.Catalogue
+	sql     *statements
 	log     *slog.Logger
 	connStr string
 }
@@ -48,6 +49,10 @@ func Open(ctx context.Context, connString string, cat *geo.Catalogue, o Options)
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	sql, err := newStatements(cat)
+	if err != nil {
+		return nil, fmt.Errorf("build the SQL from the layer catalogue: %w", err)
 	}
 	if o.MaxConns == 0 {
 		o.MaxConns = DefaultMaxConns
@@ -71,7 +76,7 @@ func Open(ctx context.Context, connString string, cat *geo.Catalogue, o Options)
 	if err != nil {
 		return nil, fmt.Errorf("create pool: %w", err)
 	}
-	return &DB{pool: pool, cat: cat, log: o.Logger, connStr: connString}, nil
+	return &DB{pool: pool, cat: cat, sql: sql, log: o.Logger, connStr: connString}, nil
 }
 
 // Close closes every connection.

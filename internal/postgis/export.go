@@ -2,15 +2,23 @@ package postgis
 
 import (
 	"context"
-	"fmt"
+
+	"partymap/internal/geo"
 )
 
-// ReadAll returns every feature of every layer, the community outline
-// first, ordered by id: what an export writes.
+// LayerFile is one layer of an export: its file name and features.
+type LayerFile struct {
+	File     string
+	Layer    geo.Layer
+	Features []geo.Feature
+}
+
+// ReadAll returns every feature of every stored layer, ordered by id, the
+// layers in the order an import writes them: what an export writes.
 func (db *DB) ReadAll(ctx context.Context) ([]LayerFile, error) {
 	var out []LayerFile
-	for _, l := range db.importLayers() {
-		rows, err := db.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s ORDER BY id`, selectList(l), l.Name))
+	for _, l := range db.cat.WriteOrder() {
+		rows, err := db.pool.Query(ctx, db.sql.layer(l.Name).all)
 		if err != nil {
 			return nil, storeError(err)
 		}

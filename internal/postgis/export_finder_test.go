@@ -1,12 +1,10 @@
 package postgis
 
-import "partymap/internal/geo"
-
 // NearestSQLForTest is the candidate query of Nearest for a layer, for
 // EXPLAIN in tests.
-func NearestSQLForTest(l geo.Layer) string { return nearestSQL(l) }
+func (db *DB) NearestSQLForTest(layer string) string { return db.sql.layer(layer).nearest }
 
 // LocateSQLForTest is Locate's grid, compound and branch queries.
-func LocateSQLForTest(cat *geo.Catalogue) (grid, compound, branch string) {
-	return locateSQL(cat)
+func (db *DB) LocateSQLForTest() (grid, compound, branch string) {
+	return db.sql.locate[0], db.sql.locate[1], db.sql.locate[2]
 }

@@ -14,8 +14,10 @@ import (
 // FindFeatures returns one page of a layer's features, ordered by id, and how
 // many match the filter in all.
 func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, error) {
-	l, err := db.cat.LayerOrError(f.Layer)
-	if err != nil {
+	// The community outline is no collection, but its name titles the map.
+	l, ok := db.cat.StoredLayer(f.Layer)
+	if !ok {
+		_, err := db.cat.LayerOrError(f.Layer)
 		return geo.FeaturePage{}, err
 	}
 	where, args, err := whereClause(l, f)
@@ -26,9 +28,10 @@ func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, 
 	if limit <= 0 {
 		limit = geo.DefaultLimit
 	}
-	countSQL := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, l.Name, where)
+	ls := db.sql.layer(l.Name)
+	countSQL := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, ls.table, where)
 	pageSQL := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY id LIMIT %d OFFSET %d`,
-		selectList(l), l.Name, where, limit, f.Offset)
+		ls.columns, ls.table, where, limit, f.Offset)
 
 	batch := &pgx.Batch{}
 	var page geo.FeaturePage
@@ -76,10 +79,10 @@ func whereClause(l geo.Layer, f geo.Filter) (string, []any, error) {
 		}
 		args = append(args, pf.Value)
 		if fd.Type == geo.TextList {
-			conds = append(conds, fmt.Sprintf("$%d = ANY(%s)", len(args), fd.Name))
+			conds = append(conds, fmt.Sprintf("$%d = ANY(%s)", len(args), ident(fd.Name)))
 			continue
 		}
-		conds = append(conds, fmt.Sprintf("%s = $%d", fd.Name, len(args)))
+		conds = append(conds, fmt.Sprintf("%s = $%d", ident(fd.Name), len(args)))
 	}
 	return strings.Join(conds, " AND "), args, nil
 }
@@ -90,8 +93,7 @@ func (db *DB) FindFeature(ctx context.Context, layer string, id int64) (geo.Feat
 	if err != nil {
 		return geo.Feature{}, err
 	}
-	sql := fmt.Sprintf(`SELECT %s FROM %s WHERE id = $1`, selectList(l), l.Name)
-	rows, err := db.pool.Query(ctx, sql, id)
+	rows, err := db.pool.Query(ctx, db.sql.layer(l.Name).byID, id)
 	if err != nil {
 		return geo.Feature{}, storeError(err)
 	}
@@ -113,9 +115,7 @@ func (db *DB) LayerExtent(ctx context.Context, layer string) (geo.Extent, error)
 	}
 	var e geo.Extent
 	var minx, miny, maxx, maxy *float64
-	sql := fmt.Sprintf(`SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
-		FROM (SELECT count(*) AS n, ST_Extent(geom) AS ext FROM %s) s`, l.Name)
-	err = db.pool.QueryRow(ctx, sql).Scan(&e.Count, &minx, &miny, &maxx, &maxy)
+	err = db.pool.QueryRow(ctx, db.sql.layer(l.Name).extent).Scan(&e.Count, &minx, &miny, &maxx, &maxy)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return geo.Extent{}, storeError(err)
 	}

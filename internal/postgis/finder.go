@@ -27,27 +27,26 @@ import (
 // always picks, where a filtered one on a small table may fall back to a
 // sequential scan and a sort.
 
-// nearestTarget is the column a layer's distances are measured to: for a
-// car park its entrance, where a driver actually goes, not its outline.
-func nearestTarget(layer string) string {
-	if layer == "parking" {
-		return "entrance"
-	}
-	return "geom"
-}
-
 // nearestSQL returns the candidate query of a layer: the catalogue's
 // columns, then the target's lon and lat, the distance in metres on the
 // ellipsoid and the planar distance in degrees. $1, $2 are the origin's lon
-// and lat, $3 the number of candidates.
-func nearestSQL(l geo.Layer) string {
-	target := nearestTarget(l.Name)
+// and lat, $3 the number of candidates. The target is the layer's position
+// property when it has one (a car park's entrance, where a driver actually
+// goes, not its outline), else its geometry.
+func nearestSQL(ls *layerSQL) string {
+	target := ident("geom")
+	for _, f := range ls.layer.Fields {
+		if f.Type == geo.Position {
+			target = ident(f.Name)
+			break
+		}
+	}
 	origin := "ST_SetSRID(ST_MakePoint($1, $2), 4326)"
 	return fmt.Sprintf(`SELECT %[1]s, ST_X(%[2]s), ST_Y(%[2]s),
 	ST_Distance(%[2]s::geography, %[3]s::geography), %[2]s <-> %[3]s
 FROM %[4]s
 ORDER BY %[2]s <-> %[3]s
-LIMIT $3`, selectList(l), target, origin, l.Name)
+LIMIT $3`, ls.columns, target, origin, ls.table)
 }
 
 // nearestFirstWindow is how many candidates the first round fetches beyond
@@ -80,7 +79,7 @@ func (db *DB) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Nearby, er
 	if q.MinFree > 0 && l.Name != "parking" {
 		return nil, geo.Errorf(geo.EINVALID, "Only car parks have free spaces; posts cannot be filtered by min_free.")
 	}
-	sql := nearestSQL(l)
+	sql := db.sql.layer(l.Name).nearest
 	window := q.Limit + nearestFirstWindow
 	if len(q.Services) > 0 || q.MinFree > 0 || q.OpenNow {
 		window *= 4
@@ -141,18 +140,17 @@ func (db *DB) nearestRound(ctx context.Context, l geo.Layer, sql string, window 
 }
 
 // locateSQL finds the grid, the compound and the grid's party branch that
-// cover the point ($1, $2). On an edge two grids share, the lower code wins.
-func locateSQL(cat *geo.Catalogue) (grid, compound, branch string) {
+// cover the point ($1, $2). On an edge two grids share, the lower code wins
+// (as a point's derived grid_code does).
+func locateSQL(st *statements) (grid, compound, branch string) {
 	pt := "ST_SetSRID(ST_MakePoint($1, $2), 4326)"
-	gl, _ := cat.Layer("grids")
-	cl, _ := cat.Layer("compounds")
-	ol, _ := cat.Layer("organizations")
-	grid = fmt.Sprintf(`SELECT %s FROM grids WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1`, selectList(gl), pt)
-	compound = fmt.Sprintf(`SELECT %s FROM compounds WHERE ST_Covers(geom, %s) ORDER BY ST_Area(geom), id LIMIT 1`, selectList(cl), pt)
-	branch = fmt.Sprintf(`SELECT %s FROM organizations
+	gl, cl, ol := st.layer("grids"), st.layer("compounds"), st.layer("organizations")
+	grid = fmt.Sprintf(`SELECT %s FROM %s WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1`, gl.columns, gl.table, pt)
+	compound = fmt.Sprintf(`SELECT %s FROM %s WHERE ST_Covers(geom, %s) ORDER BY ST_Area(geom), id LIMIT 1`, cl.columns, cl.table, pt)
+	branch = fmt.Sprintf(`SELECT %s FROM %s
 WHERE kind = 'grid_branch'
-  AND grid_code = (SELECT code FROM grids WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1)
-ORDER BY id LIMIT 1`, selectList(ol), pt)
+  AND grid_code = (SELECT code FROM %s WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1)
+ORDER BY id LIMIT 1`, ol.columns, ol.table, gl.table, pt)
 	return grid, compound, branch
 }
 
@@ -164,7 +162,7 @@ func (db *DB) Locate(ctx context.Context, q geo.LocateQuery) (geo.Location, erro
 		return geo.Location{}, geo.Errorf(geo.EINVALID, "The point must be a longitude from -180 to 180 and a latitude from -90 to 90; got %v.", q.Point)
 	}
 	loc := geo.Location{Point: q.Point}
-	gridSQL, compoundSQL, branchSQL := locateSQL(db.cat)
+	gridSQL, compoundSQL, branchSQL := db.sql.locate[0], db.sql.locate[1], db.sql.locate[2]
 	batch := &pgx.Batch{}
 	one := func(layer string, sql string, dst **geo.Feature) {
 		l, _ := db.cat.Layer(layer)

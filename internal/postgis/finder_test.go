@@ -276,18 +276,16 @@ func TestDB_Nearest_Invalid(t *testing.T) {
 // scan of the GiST index, never a sequential scan of the table.
 func TestDB_Nearest_UsesIndex(t *testing.T) {
 	db, _ := openTestDB(t)
-	cat := geo.NewCatalogue()
 	for layer, index := range map[string]string{"posts": "posts_geom_idx", "parking": "parking_entrance_idx"} {
 		t.Run(layer, func(t *testing.T) {
-			l, _ := cat.Layer(layer)
-			plan := explain(t, db, postgis.NearestSQLForTest(l), kioskPos[0], kioskPos[1], 21)
+			plan := explain(t, db, db.NearestSQLForTest(layer), kioskPos[0], kioskPos[1], 21)
 			if !strings.Contains(plan, "Index Scan using "+index) || strings.Contains(plan, "Seq Scan") {
 				t.Errorf("plan does not scan %s by KNN:\n%s", index, plan)
 			}
 		})
 	}
 	t.Run("locate", func(t *testing.T) {
-		grid, compound, _ := postgis.LocateSQLForTest(cat)
+		grid, compound, _ := db.LocateSQLForTest()
 		for sql, index := range map[string]string{grid: "grids_geom_idx", compound: "compounds_geom_idx"} {
 			plan := explain(t, db, sql, kioskPos[0], kioskPos[1])
 			if !strings.Contains(plan, index) || strings.Contains(plan, "Seq Scan on grids") || strings.Contains(plan, "Seq Scan on compounds") {

@@ -25,8 +25,6 @@ func fmtNum(v any) string {
 	return fmt.Sprint(v)
 }
 
-type postgisLayerFile = postgis.LayerFile
-
 // byLayer maps each layer to its features, without the bookkeeping that an
 // import legitimately changes (version, who, when).
 func byLayer(lfs []postgis.LayerFile) map[string][]geo.Feature {

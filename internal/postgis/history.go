@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -197,9 +196,8 @@ func (db *DB) Deleted(ctx context.Context, layer string, limit, offset int) ([]g
 	if err != nil {
 		return nil, 0, err
 	}
-	// The table name comes from the catalogue.
 	base := fmt.Sprintf(`FROM (SELECT DISTINCT ON (h.feature_id) h.* FROM history h WHERE h.layer = $1 ORDER BY h.feature_id, h.id DESC) h
-		WHERE h.operation = 'delete' AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.id = h.feature_id)`, l.Name)
+		WHERE h.operation = 'delete' AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.id = h.feature_id)`, db.sql.layer(l.Name).table)
 	var n int64
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) `+base, layer).Scan(&n); err != nil {
 		return nil, 0, storeError(err)
@@ -252,52 +250,4 @@ func (db *DB) Audit(ctx context.Context, f geo.AuditFilter) (geo.AuditPage, erro
 		page.Entries[i] = h.HistoryEntry
 	}
 	return page, nil
-}
-
-// ImportFeatures plans an upsert of the items into the layer and, unless
-// this is a dry run, applies it: in one transaction, with the rows it
-// updates locked, every rule validated, and "import" in the history. With
-// wantTag set, the plan must still be the one the dry run reported.
-func (db *DB) ImportFeatures(ctx context.Context, layer string, items []geo.ImportItem, wantTag string, o geo.EditOptions) (geo.ImportPlan, error) {
-	l, err := db.cat.LayerOrError(layer)
-	if err != nil {
-		return geo.ImportPlan{}, err
-	}
-	o.Reason = geo.ReasonImport
-	var plan geo.ImportPlan
-	res, err := db.edit(ctx, o, func(ed *editor) error {
-		if isTopologyLayer(l.Name) {
-			if err := ed.lockTopology(ctx); err != nil {
-				return err
-			}
-		}
-		var ids []int64
-		for _, it := range items {
-			if it.ID > 0 {
-				ids = append(ids, it.ID)
-			}
-		}
-		if err := ed.lock(ctx, l, ids); err != nil {
-			return err
-		}
-		ws, p, vs := geo.PlanImport(l, items, ed.old[l.Name])
-		if len(vs) > 0 {
-			return geo.Unprocessable(vs)
-		}
-		plan = p
-		plan.DryRun = o.DryRun
-		if wantTag != "" && wantTag != p.Tag {
-			return geo.Errorf(geo.ECONFLICT, "The map or the file changed since the dry run; run the dry run again and check what it shows.")
-		}
-		return ed.apply(ctx, ws)
-	})
-	if err != nil {
-		var ge *geo.Error
-		if errors.As(err, &ge) && ge.Code == geo.EUNPROCESSABLE {
-			return plan, err
-		}
-		return geo.ImportPlan{}, err
-	}
-	plan.Result = res
-	return plan, nil
 }

@@ -2,16 +2,42 @@ package postgis_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb/geojson"
 
 	"partymap/internal/geo"
+	"partymap/internal/postgis"
 )
 
-// Export then import into an empty database yields the same features.
+// system is the actor of a command-line import.
+func system() geo.EditOptions { return geo.EditOptions{Actor: geo.SystemUser("import:test")} }
+
+// exportFS writes an export as the GeoJSON files a directory import reads.
+func exportFS(t *testing.T, lfs []postgis.LayerFile) fstest.MapFS {
+	t.Helper()
+	out := fstest.MapFS{}
+	for _, lf := range lfs {
+		fc := geojson.NewFeatureCollection()
+		for _, f := range lf.Features {
+			fc.Append(geo.EncodeFeature(f))
+		}
+		b, err := json.Marshal(fc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[lf.File] = &fstest.MapFile{Data: b}
+	}
+	return out
+}
+
+// Export then import into an empty database yields the same features, in
+// one import through the editor; importing them again changes nothing.
 func TestDB_exportImportRoundTrip(t *testing.T) {
 	src, _ := openTestDB(t)
 	ctx := context.Background()
@@ -19,80 +45,98 @@ func TestDB_exportImportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := exportFS(t, files)
 	dst, _ := openTestDB(t)
-	if _, err := dst.Pool().Exec(ctx, `TRUNCATE community, grids, compounds, buildings, organizations, posts, parking, streets, landmarks`); err != nil {
+	var tables []string
+	for _, l := range geo.NewCatalogue().Stored() {
+		tables = append(tables, l.Name)
+	}
+	if _, err := dst.Pool().Exec(ctx, `TRUNCATE `+strings.Join(tables, ", ")); err != nil {
 		t.Fatal(err)
 	}
 	if empty, _ := dst.IsEmpty(ctx); !empty {
 		t.Fatal("the database is not empty after TRUNCATE")
 	}
-	counts, err := dst.Import(ctx, files, "test")
+	in, err := dst.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	plans, res, err := dst.Import(ctx, in, "", system())
+	if err != nil {
+		t.Fatalf("import: %v", errorText(err))
+	}
 	total := 0
-	for _, c := range counts {
-		total += c.Inserted
-		if c.Updated != 0 {
-			t.Errorf("%s: %d updated in an empty database", c.Layer, c.Updated)
+	for _, p := range plans {
+		total += p.Inserted
+		if p.Updated != 0 {
+			t.Errorf("%s: %d updated in an empty database", p.Layer, p.Updated)
 		}
+	}
+	if total != len(res.Changes) {
+		t.Errorf("%d inserted, %d changes", total, len(res.Changes))
 	}
 	again, err := dst.ReadAll(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	strip := func(lfs []postgisLayerFile) map[string][]geo.Feature { return byLayer(lfs) }
-	if diff := cmp.Diff(strip(files), strip(again)); diff != "" {
+	if diff := cmp.Diff(byLayer(files), byLayer(again)); diff != "" {
 		t.Errorf("round trip changed features (-before +after):\n%s", diff)
 	}
-	// Importing the same files again changes nothing.
-	counts, err = dst.Import(ctx, again, "test")
+	history := count(t, dst, `SELECT count(*) FROM history`)
+	in, err = dst.ReadDir(exportFS(t, again))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range counts {
-		if c.Inserted+c.Updated != 0 {
-			t.Errorf("%s: re-import wrote %d rows, want 0", c.Layer, c.Inserted+c.Updated)
+	plans, _, err = dst.Import(ctx, in, "", system())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans {
+		if p.Inserted+p.Updated != 0 {
+			t.Errorf("%s: re-import wrote %d rows, want 0", p.Layer, p.Inserted+p.Updated)
 		}
+	}
+	if n := count(t, dst, `SELECT count(*) FROM history`); n != history {
+		t.Errorf("re-import added %d history rows, want none", n-history)
 	}
 }
 
-// A file with one broken feature writes nothing and names the feature.
+// A directory with one broken feature writes nothing and names the file
+// and the feature.
 func TestDB_importRejectsBadFeature(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
-	var before int64
-	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM history`).Scan(&before); err != nil {
-		t.Fatal(err)
-	}
+	before := count(t, db, `SELECT count(*) FROM history`)
 	good := `{"type":"Feature","id":901,"geometry":{"type":"Point","coordinates":[110.1,34.575]},"properties":{"name_zh":"新驿站","name_en":"New cabin","kind":"cabin","services":["water"],"hours":"08:00-20:00"}}`
 	tests := []struct {
-		name    string
-		files   fstest.MapFS
-		wantMsg string
+		name     string
+		files    fstest.MapFS
+		wantRule string
+		wantMsg  string
 	}{
 		{"unknown kind", fstest.MapFS{"posts.geojson": {Data: []byte(`{"type":"FeatureCollection","features":[` + good + `,
 			{"type":"Feature","id":902,"geometry":{"type":"Point","coordinates":[110.1,34.575]},"properties":{"name_zh":"x","name_en":"x","kind":"tower","services":[],"hours":"08:00-20:00"}}]}`)}},
-			"posts.geojson: feature 1 (id 902)"},
+			"bad_value", "posts.geojson: feature 2 (id 902): Property \"kind\" must be one of"},
 		{"self-intersecting grid", fstest.MapFS{"grids.geojson": {Data: []byte(`{"type":"FeatureCollection","features":[
 			{"type":"Feature","id":1,"geometry":{"type":"Polygon","coordinates":[[[110.09,34.57],[110.1,34.58],[110.1,34.57],[110.09,34.58],[110.09,34.57]]]},"properties":{"name_zh":"a","name_en":"a","code":"XY01","leader_zh":"a","leader_en":"a","leader_phone":"1","branch_zh":"a","branch_en":"a","color":0}}]}`)}},
-			"grids.geojson: feature 0 (id 1): the geometry is invalid: Self-intersection"},
-		{"unknown file", fstest.MapFS{"towers.geojson": {Data: []byte(`{"type":"FeatureCollection","features":[]}`)}}, "towers.geojson: no layer"},
+			"invalid_geometry", "The shape of grid XY01 (a) is invalid: Self-intersection"},
+		{"bad id", fstest.MapFS{"posts.geojson": {Data: []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":-3,"geometry":{"type":"Point","coordinates":[110.1,34.575]},"properties":{}}]}`)}},
+			"bad_id", "posts.geojson: feature 1: the id must be a positive whole number"},
+		{"unknown file", fstest.MapFS{"towers.geojson": {Data: []byte(`{"type":"FeatureCollection","features":[]}`)}}, "", "towers.geojson: no layer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			files, err := db.ReadDir(tt.files)
 			if err == nil {
-				_, err = db.Import(ctx, files, "test")
+				_, _, err = db.Import(ctx, files, "", system())
 			}
 			if err == nil || !strings.Contains(errorText(err), tt.wantMsg) {
 				t.Fatalf("got %v, want an error containing %q", errorText(err), tt.wantMsg)
 			}
-			var after int64
-			if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM history`).Scan(&after); err != nil {
-				t.Fatal(err)
+			if tt.wantRule != "" && !slices.Contains(rules(err), tt.wantRule) {
+				t.Errorf("rules %v, want %s", rules(err), tt.wantRule)
 			}
-			if after != before {
+			if after := count(t, db, `SELECT count(*) FROM history`); after != before {
 				t.Errorf("history grew from %d to %d: something was written", before, after)
 			}
 		})

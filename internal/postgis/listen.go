@@ -97,10 +97,17 @@ func (db *DB) listenOnce(ctx context.Context, sink ChangeSink, listening func())
 	}
 }
 
+// parseChange reads an announcement of partymap_track: the change, the
+// area it touched and the values its trigger carries (a car park's free and
+// capacity, migration 006).
 func parseChange(payload string) (geo.Change, error) {
 	var raw struct {
 		geo.Change
-		BBox [4]*float64 `json:"bbox"`
+		BBox   [4]*float64 `json:"bbox"`
+		Values struct {
+			Free     *int64 `json:"free"`
+			Capacity *int64 `json:"capacity"`
+		} `json:"values"`
 	}
 	if err := json.Unmarshal([]byte(payload), &raw); err != nil {
 		return geo.Change{}, err
@@ -108,6 +115,9 @@ func parseChange(payload string) (geo.Change, error) {
 	c := raw.Change
 	if b := raw.BBox; b[0] != nil && b[1] != nil && b[2] != nil && b[3] != nil {
 		c.BBox = orb.Bound{Min: orb.Point{*b[0], *b[1]}, Max: orb.Point{*b[2], *b[3]}}
+	}
+	if c.Layer == "parking" && c.Op != "delete" {
+		c.Free, c.Capacity = raw.Values.Free, raw.Values.Capacity
 	}
 	return c, nil
 }

@@ -101,7 +101,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			return err
 		})
 		if err != nil {
-			return done, err
+			return done, missingPostGIS(ctx, conn.Conn(), err)
 		}
 		done = append(done, m.name)
 	}

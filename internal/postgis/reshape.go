@@ -26,11 +26,11 @@ func (db *DB) ReshapeGrid(ctx context.Context, id, ifVersion int64, shape orb.Po
 }
 
 func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Polygon) error {
-	grids, _ := ed.cat.Layer("grids")
+	grids, _ := ed.cat.Layer(gridLayer)
 	if vs := grids.CheckGeometry(shape); len(vs) > 0 {
 		return geo.Unprocessable(vs)
 	}
-	if err := ed.lockTopology(ctx); err != nil {
+	if err := ed.lockTopology(ctx, []geo.Layer{grids}); err != nil {
 		return err
 	}
 	shapeWKB, err := wkb.Marshal(shape)
@@ -56,15 +56,15 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 	if err := ed.lock(ctx, grids, ids); err != nil {
 		return err
 	}
-	target, ok := ed.old["grids"][id]
+	target, ok := ed.old[gridLayer][id]
 	if !ok {
 		return geo.Errorf(geo.ENOTFOUND, "There is no grid with id %d.", id)
 	}
 	if target.Version != ifVersion {
-		return geo.ConflictError("grids", id, ifVersion, target.Version)
+		return geo.ConflictError(gridLayer, id, ifVersion, target.Version)
 	}
-	label := geo.LabelOf("grids", id, target.Properties)
-	if vs, err := ed.precheck(ctx, []geo.Write{{Op: geo.Update, Feature: geo.Feature{Layer: "grids", ID: id, Geometry: shape, Properties: target.Properties}}}); err != nil || len(vs) > 0 {
+	label := grids.FeatureLabel(id, target.Properties)
+	if vs, err := ed.precheck(ctx, []geo.Write{{Op: geo.Update, Feature: geo.Feature{Layer: gridLayer, ID: id, Geometry: shape, Properties: target.Properties}}}); err != nil || len(vs) > 0 {
 		if err != nil {
 			return err
 		}
@@ -95,8 +95,8 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 	ws := []geo.Write{{Op: geo.Update, Feature: tf, IfVersion: target.Version}}
 	var vs []geo.Violation
 	for _, p := range parts {
-		n := ed.old["grids"][p.id]
-		nl := geo.LabelOf("grids", p.id, n.Properties)
+		n := ed.old[gridLayer][p.id]
+		nl := grids.FeatureLabel(p.id, n.Properties)
 		switch {
 		case len(p.areas) == 0 || p.areas[0] <= geo.AreaTolerance:
 			vs = append(vs, geo.GridVanishes(nl))
@@ -150,7 +150,7 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 func (ed *editor) remainder(ctx context.Context, ws []geo.Write) (orb.Polygon, error) {
 	var olds, news [][]byte
 	for i, w := range ws {
-		b, err := geomParam(ed.old["grids"][w.Feature.ID].Geometry)
+		b, err := geomParam(ed.old[gridLayer][w.Feature.ID].Geometry)
 		if err != nil {
 			return nil, err
 		}

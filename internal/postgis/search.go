@@ -29,12 +29,6 @@ const (
 	rankNone = 9
 )
 
-// searchLayerOrder breaks ties between layers: what a visitor looks for
-// first. Layers not listed come after, in catalogue order.
-func searchLayerOrder() []string {
-	return []string{"posts", "parking", "landmarks", "grids", "streets", "compounds", "organizations", "buildings"}
-}
-
 // searchSQL returns the search over every layer. Parameters: $1 the text,
 // $2 its prefix pattern, $3 its contains pattern, $4 the services the text
 // names, $5 the layers it names, $6 the limit. Each layer's branch filters
@@ -52,12 +46,11 @@ func searchSQL(cat *geo.Catalogue, caseless bool) string {
 		return fmt.Sprintf(`CASE WHEN `+equal+` THEN %[2]d WHEN %[1]s `+like+` $2 THEN %[3]d WHEN %[1]s `+like+` $3 THEN %[4]d ELSE %[5]d END`,
 			col, rankExact, rankPrefix, rankContains, rankNone)
 	}
-	order := searchLayerOrder()
 	var parts []string
 	for i, l := range cat.Layers() {
-		cols := []string{"name_zh", "name_en"}
-		if _, ok := l.Field("code"); ok {
-			cols = append(cols, "code")
+		cols := []string{ident("name_zh"), ident("name_en")}
+		if l.Key != "" {
+			cols = append(cols, ident(l.Key))
 		}
 		var ranks, conds []string
 		for _, c := range cols {
@@ -68,21 +61,22 @@ func searchSQL(cat *geo.Catalogue, caseless bool) string {
 			ranks = append(ranks, fmt.Sprintf(`CASE WHEN services && $4::text[] THEN %d ELSE %d END`, rankService, rankNone))
 			conds = append(conds, "services && $4::text[]")
 		}
-		ranks = append(ranks, fmt.Sprintf(`CASE WHEN '%s' = ANY($5::text[]) THEN %d ELSE %d END`, l.Name, rankLayer, rankNone))
-		conds = append(conds, fmt.Sprintf(`'%s' = ANY($5::text[])`, l.Name))
+		ranks = append(ranks, fmt.Sprintf(`CASE WHEN %s = ANY($5::text[]) THEN %d ELSE %d END`, literal(l.Name), rankLayer, rankNone))
+		conds = append(conds, fmt.Sprintf(`%s = ANY($5::text[])`, literal(l.Name)))
 		point := "ST_PointOnSurface(geom)"
 		if l.Geometry == geo.LineString {
 			point = "ST_LineInterpolatePoint(geom, 0.5)"
 		}
-		pos := slices.Index(order, l.Name)
-		if pos < 0 {
-			pos = len(order) + i
+		// Ties between layers go to what a visitor looks for first.
+		pos := l.SearchRank
+		if pos == 0 {
+			pos = len(cat.Layers()) + i
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT '%[1]s' AS layer, %[2]d AS layer_order, id, name_zh, name_en, %[3]s AS pt, rank FROM (
-    SELECT id, name_zh, name_en, geom, LEAST(%[4]s) AS rank FROM %[1]s
+		parts = append(parts, fmt.Sprintf(`SELECT %[1]s AS layer, %[2]d AS layer_order, id, name_zh, name_en, %[3]s AS pt, rank FROM (
+    SELECT id, name_zh, name_en, geom, LEAST(%[4]s) AS rank FROM %[6]s
     WHERE %[5]s
-    ORDER BY rank, length(name_zh), id LIMIT $6) %[1]s_hits`,
-			l.Name, pos, point, strings.Join(ranks, ", "), strings.Join(conds, " OR ")))
+    ORDER BY rank, length(name_zh), id LIMIT $6) %[7]s`,
+			literal(l.Name), pos, point, strings.Join(ranks, ", "), strings.Join(conds, " OR "), ident(l.Name), ident(l.Name+"_hits")))
 	}
 	return `SELECT layer, id, name_zh, name_en, ST_X(pt), ST_Y(pt), rank FROM (
 ` + strings.Join(parts, "\nUNION ALL\n") + `

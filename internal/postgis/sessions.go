@@ -23,9 +23,11 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, client, userAgent
 	if err != nil {
 		return "", geo.Session{}, err
 	}
-	if len(userAgent) > 200 {
-		userAgent = userAgent[:200]
-	}
+	// Both come from the request: any bytes, of any length. PostgreSQL
+	// text holds neither invalid UTF-8 nor NUL, so a raw cut would split a
+	// character and fail the login.
+	client = geo.LoginKey(client)
+	userAgent = geo.StoredText(userAgent, 200)
 	s := geo.Session{UserID: userID, CSRFToken: csrf}
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < now() - interval '1 day'`); err != nil {

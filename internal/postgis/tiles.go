@@ -16,10 +16,7 @@ import (
 // geo.TileStore; the TileID is valid by construction.
 func (db *DB) Tile(ctx context.Context, id geo.TileID) ([]byte, error) {
 	t := id.Tile()
-	q, err := buildTileQuery(db.cat.Stored(), int(t.Z))
-	if err != nil {
-		return nil, err
-	}
+	q := db.sql.tiles[t.Z]
 	if q.sql == "" {
 		return nil, nil
 	}
@@ -37,28 +34,13 @@ func (db *DB) Tile(ctx context.Context, id geo.TileID) ([]byte, error) {
 	return mvt, nil
 }
 
-// tileBoundsSQL is the extent of every layer together.
-const tileBoundsSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
-	SELECT ST_Extent(b) AS e FROM (
-		SELECT ST_Extent(geom)::geometry AS b FROM community
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM grids
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM compounds
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM buildings
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM organizations
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM posts
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM parking
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM streets
-		UNION ALL SELECT ST_Extent(geom)::geometry FROM landmarks
-	) layers
-) s`
-
 // TileBounds returns the bounding box of everything the tiles draw: the
 // community and what lies around it (the temple, the village, roads), so
 // that a client asks for every tile that holds something; ok is false when
 // the map is empty. It implements geo.TileStore.
 func (db *DB) TileBounds(ctx context.Context) (orb.Bound, bool, error) {
 	var minx, miny, maxx, maxy *float64
-	if err := db.pool.QueryRow(ctx, tileBoundsSQL).Scan(&minx, &miny, &maxx, &maxy); err != nil {
+	if err := db.pool.QueryRow(ctx, db.sql.tileBounds).Scan(&minx, &miny, &maxx, &maxy); err != nil {
 		return orb.Bound{}, false, storeError(err)
 	}
 	if minx == nil || miny == nil || maxx == nil || maxy == nil {

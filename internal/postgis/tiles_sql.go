@@ -23,24 +23,40 @@ import (
 // f, joined to the grid g the feature lies in when it carries grid fields)
 // and its property columns after f.id, in the order of the catalogue's
 // TileSpec: the contract geo.TileLayer.Fields describes.
-func tileSource(l geo.Layer) (from, props string) {
-	from = l.Name + " f"
+func tileSource(cat *geo.Catalogue, l geo.Layer) (from, props string, err error) {
+	from = ident(l.Name) + " f"
 	var cols []string
 	for _, name := range l.Tile.Fields {
 		f, _ := l.Field(name)
 		if f.Type == geo.TextList {
-			cols = append(cols, fmt.Sprintf("array_to_string(f.%s, ',') AS %s", name, name))
+			cols = append(cols, fmt.Sprintf("array_to_string(f.%s, ',') AS %s", ident(name), ident(name)))
 			continue
 		}
-		cols = append(cols, "f."+name)
+		cols = append(cols, "f."+ident(name))
 	}
 	if len(l.Tile.GridFields) > 0 {
-		from += " LEFT JOIN grids g ON g.code = f.grid_code"
+		ref, ok := gridRef(cat, l)
+		if !ok {
+			return "", "", fmt.Errorf("tile layer %q carries grid fields but has no text field that names a grid", l.Name)
+		}
+		grid, _ := cat.StoredLayer(ref.Ref)
+		from += fmt.Sprintf(" LEFT JOIN %s g ON g.%s = f.%s", ident(grid.Name), ident(grid.Key), ident(ref.Name))
 		for _, name := range l.Tile.GridFields {
-			cols = append(cols, "g."+name)
+			cols = append(cols, "g."+ident(name))
 		}
 	}
-	return from, strings.Join(cols, ", ")
+	return from, strings.Join(cols, ", "), nil
+}
+
+// gridRef returns the layer's field that names a feature of another layer
+// by its key: a feature's grid_code.
+func gridRef(cat *geo.Catalogue, l geo.Layer) (geo.Field, bool) {
+	for _, f := range l.Fields {
+		if f.Ref != "" && f.Type == geo.Text && cat.RefKey(f) != "id" {
+			return f, true
+		}
+	}
+	return geo.Field{}, false
 }
 
 // earthCircumference is the width of the Web Mercator plane in metres.
@@ -90,29 +106,32 @@ func geometryExpr(l geo.Layer, z int) string {
 }
 
 // buildTileQuery writes the statement for zoom z from the stored layers.
-func buildTileQuery(layers []geo.Layer, z int) (tileQuery, error) {
+func buildTileQuery(cat *geo.Catalogue, z int) (tileQuery, error) {
 	var q tileQuery
 	var parts []string
-	for _, l := range layers {
+	for _, l := range cat.Stored() {
 		if !l.VisibleAt(z) {
 			continue
 		}
-		from, props := tileSource(l)
+		from, props, err := tileSource(cat, l)
+		if err != nil {
+			return tileQuery{}, err
+		}
 		where := "f.geom_3857 && " + fmt.Sprintf(bufferedEnvelope, marginLiteral())
 		if kinds := l.KindsAt(z); kinds != nil {
 			if q.kinds != nil {
 				return tileQuery{}, fmt.Errorf("tile layer %q: only one layer may show some of its kinds", l.Name)
 			}
 			q.kinds = kinds
-			where += " AND f.kind = ANY($4::text[])"
+			where += " AND f." + ident("kind") + " = ANY($4::text[])"
 		}
-		parts = append(parts, fmt.Sprintf(`coalesce((SELECT ST_AsMVT(t, '%s', %d, 'geom', 'fid') FROM (
+		parts = append(parts, fmt.Sprintf(`coalesce((SELECT ST_AsMVT(t, %s, %d, 'geom', 'fid') FROM (
   SELECT f.id AS fid, f.id, %s,
          %s AS geom
   FROM %s
   WHERE %s
 ) t), ''::bytea)`,
-			l.Name, geo.TileExtent, props, geometryExpr(l, z), from, where))
+			literal(l.Name), geo.TileExtent, props, geometryExpr(l, z), from, where))
 	}
 	if len(parts) == 0 {
 		return q, nil

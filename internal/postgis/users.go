@@ -3,7 +3,6 @@ package postgis
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -146,98 +145,118 @@ func (db *DB) updateUser(ctx context.Context, name, sql string, arg any) error {
 	}))
 }
 
-// Login checks a name and password under the policy, in a transaction
-// serialised per name so that parallel guesses cannot slip past the limit.
-// Unknown names cost the same hashing as known ones and get the same answer.
-func (db *DB) Login(ctx context.Context, name, password, client string, p geo.LoginPolicy) (geo.User, error) {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if len(n) > 64 {
-		n = n[:64]
-	}
-	if len(client) > 64 {
-		client = client[:64]
-	}
-	var user geo.User
-	var outcome error
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('partymap.login:' || $1))`, n); err != nil {
-			return err
-		}
-		for _, q := range []struct {
-			col string
-			key string
-			max int
-		}{{"name", n, p.MaxFailures}, {"ip", client, p.MaxClientFailures}} {
-			locked, err := lockedFor(ctx, tx, q.col, q.key, q.max, p)
-			if err != nil {
-				return err
-			}
-			if locked > 0 {
-				minutes := int(locked.Minutes()) + 1
-				outcome = &geo.Error{Code: geo.EFORBIDDEN, Err: &geo.LoginLocked{RetryAfter: locked},
-					Message: fmt.Sprintf("Too many failed logins: logging in as this user (or from this address) is locked for %d more minute(s). Wait, then try again.", minutes)}
-				return nil
-			}
-		}
-		var hash string
-		var err error
-		user, err = scanUserWithHash(tx.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE u.name = $1`, n), &hash)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		err = nil
-		ok := geo.VerifyPassword(hash, password)
-		if _, err := tx.Exec(ctx, `INSERT INTO login_attempts (name, ip, ok) VALUES ($1, $2, $3)`, n, client, ok); err != nil {
-			return err
-		}
-		switch {
-		case !ok:
-			outcome = geo.ErrBadLogin()
-		case user.Disabled:
-			outcome = geo.Errorf(geo.EFORBIDDEN, "This account is disabled; ask an administrator.")
-		default:
-			_, err = tx.Exec(ctx, `UPDATE users SET last_login_at = now() WHERE id = $1`, user.ID)
-		}
-		return err
-	})
+// loginStateSQL reads, in one round trip, the account with the name ($1)
+// and its password hash, if any, and counts the failed logins within the
+// window ($3) since the last success of the same kind: of the name from
+// the address ($2), of the address, and of the name from anywhere; and
+// whether the address has logged in as that user before.
+const loginStateSQL = `
+WITH a AS (
+    SELECT name = $1 AS for_name, ip = $2 AS from_client, ok, at
+    FROM login_attempts
+    WHERE at > now() - $3::interval AND (name = $1 OR ip = $2)
+), since AS (
+    SELECT coalesce(max(at) FILTER (WHERE ok AND for_name AND from_client), '-infinity') AS pair_ok,
+           coalesce(max(at) FILTER (WHERE ok AND from_client), '-infinity') AS client_ok,
+           coalesce(max(at) FILTER (WHERE ok AND for_name), '-infinity') AS name_ok
+    FROM a
+), f AS (
+    SELECT count(*) FILTER (WHERE NOT ok AND for_name AND from_client AND at > pair_ok) AS pair_n,
+           max(at) FILTER (WHERE NOT ok AND for_name AND from_client AND at > pair_ok) AS pair_last,
+           count(*) FILTER (WHERE NOT ok AND from_client AND at > client_ok) AS client_n,
+           max(at) FILTER (WHERE NOT ok AND from_client AND at > client_ok) AS client_last,
+           count(*) FILTER (WHERE NOT ok AND for_name AND at > name_ok) AS name_n,
+           max(at) FILTER (WHERE NOT ok AND for_name AND at > name_ok) AS name_last
+    FROM since LEFT JOIN a ON true
+)
+SELECT ` + userColumns + `, u.password_hash,
+       f.pair_n, f.pair_last, f.client_n, f.client_last, f.name_n, f.name_last,
+       EXISTS (SELECT 1 FROM login_addresses la WHERE la.user_id = u.id AND la.ip = $2),
+       now()
+FROM f LEFT JOIN users u ON u.name = $1`
+
+// LoginState reads the account with the name and the failed logins within
+// window that count against the name and the client address, in one short
+// statement: the password is checked by the caller, holding no connection,
+// transaction or lock.
+func (db *DB) LoginState(ctx context.Context, name, client string, window time.Duration) (geo.LoginState, error) {
+	name, client = geo.LoginKey(name), geo.LoginKey(client)
+	var st geo.LoginState
+	var id *int64
+	var uname, role, hash *string
+	var disabled *bool
+	var created *time.Time
+	var pairLast, clientLast, nameLast *time.Time
+	err := db.pool.QueryRow(ctx, loginStateSQL, name, client, window).Scan(
+		&id, &uname, &role, &st.User.Grids, &disabled, &created, &st.User.LastLoginAt, &hash,
+		&st.Pair.Count, &pairLast, &st.Client.Count, &clientLast, &st.Name.Count, &nameLast, &st.KnownClient, &st.Now)
 	if err != nil {
-		return geo.User{}, storeError(err)
+		return geo.LoginState{}, storeError(err)
 	}
-	if outcome != nil {
-		return geo.User{}, outcome
+	if id != nil {
+		st.User.ID, st.User.Name, st.User.Role, st.User.Disabled, st.User.CreatedAt, st.Hash = *id, *uname, geo.Role(*role), *disabled, *created, *hash
 	}
-	return user, nil
+	if st.User.Grids == nil {
+		st.User.Grids = []string{}
+	}
+	for _, f := range []struct {
+		last *time.Time
+		into *geo.Failures
+	}{{pairLast, &st.Pair}, {clientLast, &st.Client}, {nameLast, &st.Name}} {
+		if f.last != nil {
+			f.into.Last = *f.last
+		}
+	}
+	return st, nil
 }
 
-func scanUserWithHash(r pgx.Row, hash *string) (geo.User, error) {
-	var u geo.User
-	var role string
-	err := r.Scan(&u.ID, &u.Name, &role, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, hash)
-	u.Role = geo.Role(role)
-	return u, err
+// RecordLogin records a checked login, and for a user who logged in, the
+// time and the address as a known one. Attempts older than window are
+// forgotten on the way, and known addresses unused for a year.
+func (db *DB) RecordLogin(ctx context.Context, a geo.LoginAttempt, window time.Duration) error {
+	name, client := geo.LoginKey(a.Name), geo.LoginKey(a.Client)
+	const record = `WITH purge AS (DELETE FROM login_attempts WHERE at < now() - $4::interval)
+		INSERT INTO login_attempts (name, ip, ok) VALUES ($1, $2, $3)`
+	if a.UserID == 0 {
+		_, err := db.pool.Exec(ctx, record, name, client, a.OK, window)
+		return storeError(err)
+	}
+	return storeError(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, record, name, client, a.OK, window); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET last_login_at = now() WHERE id = $1`, a.UserID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `WITH purge AS (DELETE FROM login_addresses WHERE last_ok_at < now() - interval '1 year')
+			INSERT INTO login_addresses (user_id, ip) VALUES ($1, $2)
+			ON CONFLICT (user_id, ip) DO UPDATE SET last_ok_at = now()`, a.UserID, client)
+		return err
+	}))
 }
 
-// lockedFor returns how much longer a name or client address is locked:
-// after limit failures within the policy's window (since the last success),
-// until LockFor after the last failure.
-func lockedFor(ctx context.Context, tx pgx.Tx, col, key string, limit int, p geo.LoginPolicy) (time.Duration, error) {
-	if limit <= 0 {
-		return 0, nil
+// LoginFailures returns, for every name with failed logins within window
+// since its last success, how many and the latest: what an administrator
+// looks at to see who is being guessed at (mapserver user list).
+func (db *DB) LoginFailures(ctx context.Context, window time.Duration) (map[string]geo.Failures, error) {
+	rows, err := db.pool.Query(ctx, `SELECT name, count(*), max(at) FROM login_attempts f
+		WHERE NOT ok AND at > now() - $1::interval
+		  AND at > coalesce((SELECT max(at) FROM login_attempts s WHERE s.name = f.name AND s.ok), '-infinity')
+		GROUP BY name`, window)
+	if err != nil {
+		return nil, storeError(err)
 	}
-	// col is "name" or "ip", chosen above, never from a request.
-	sql := fmt.Sprintf(`SELECT count(*), max(at), now() FROM login_attempts
-		WHERE %[1]s = $1 AND NOT ok AND at > now() - $2::interval
-		  AND at > coalesce((SELECT max(at) FROM login_attempts WHERE %[1]s = $1 AND ok), '-infinity')`, col)
-	var n int
-	var last *time.Time
-	var now time.Time
-	if err := tx.QueryRow(ctx, sql, key, p.Window).Scan(&n, &last, &now); err != nil {
-		return 0, err
+	defer rows.Close()
+	out := map[string]geo.Failures{}
+	for rows.Next() {
+		var name string
+		var f geo.Failures
+		if err := rows.Scan(&name, &f.Count, &f.Last); err != nil {
+			return nil, storeError(err)
+		}
+		out[name] = f
 	}
-	if n < limit || last == nil {
-		return 0, nil
-	}
-	return max(last.Add(p.LockFor).Sub(now), 0), nil
+	return out, storeError(rows.Err())
 }
 
 // CreateToken makes a personal API token for the user and returns it; only

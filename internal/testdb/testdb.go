@@ -37,7 +37,7 @@ func Seed(ctx context.Context, connString string) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.Import(ctx, files, "seed")
+	_, _, err = db.Import(ctx, files, "", geo.EditOptions{Actor: geo.SystemUser("seed")})
 	return err
 }
 

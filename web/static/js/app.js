@@ -14,7 +14,10 @@
  *   app.map               the maplibregl.Map
  *   app.lang()            "zh" | "en", the current language
  *   app.onLangChange(fn)  calls fn(lang) after each switch; returns an unsubscribe function
- *   app.t(key)            a string of the viewer in the current language (see i18n.js)
+ *   app.t(key, vars)      a string of the viewer in the current language (see i18n.js)
+ *   app.i18n              the page's language state: t(), and the catalogue's labels
+ *                         (layer(), item(), field(), value(), values(), names(), pick())
+ *   app.config            /viewer-config.json: title, bounds, home, kiosk, layers
  *   app.openCard(layer, id)  opens the card of a feature (any OGC collection: organizations,
  *                         grids, compounds, buildings, posts, parking, landmarks, streets),
  *                         highlights it and flies to it; resolves to the GeoJSON feature or null
@@ -32,6 +35,8 @@
  */
 
 import { Map as MapLibreMap } from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { loadConfig, boundsAround } from './config.js';
+import { byId, el } from './dom.js';
 import { createI18n, initialLang } from './i18n.js';
 import { installIcons, iconURL } from './icons.js';
 import { installDerived } from './derived.js';
@@ -39,33 +44,27 @@ import { createCards } from './cards.js';
 import { createPanel } from './panel.js';
 import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
 import { followChanges } from './live.js';
+import { SOURCE, POLES_SOURCE, POINT_LAYERS, AREA_LAYERS } from './style.js';
 
-// Tap priority: points first (with a tolerance box), then areas under the finger.
-const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
-const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill'];
+// How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
 
-const params = new URLSearchParams(location.search);
-const isKiosk = document.documentElement.dataset.mode === 'kiosk' || params.get('kiosk') === '1';
-document.documentElement.dataset.mode = isKiosk ? 'kiosk' : 'phone';
-
-main().catch((err) => {
-  console.error('partymap viewer failed to start:', err);
-  const box = document.getElementById('fatal');
-  if (box) box.hidden = false;
-});
-
-async function main() {
-  const cfg = await (await fetch(new URL('viewer-config.json', document.baseURI))).json();
-  const i18n = createI18n(isKiosk ? (params.get('lang') || 'zh') : initialLang());
-  const $ = (id) => document.getElementById(id);
+/** start builds the map page: boot.js calls it once the modules have loaded. */
+export async function start() {
+  const params = new URLSearchParams(location.search);
+  const isKiosk = document.documentElement.dataset.mode === 'kiosk' || params.get('kiosk') === '1';
+  document.documentElement.dataset.mode = isKiosk ? 'kiosk' : 'phone';
+  const cfg = await loadConfig();
+  // the kiosk starts in Chinese for every visitor; a phone keeps its choice
+  const i18n = createI18n(cfg, initialLang({ session: !isKiosk }));
+  const $ = byId;
   const container = $('map');
 
   const homeView = () => frame(cfg.home, container, isKiosk);
   const start = homeView();
   const map = new MapLibreMap({
     container,
-    style: new URL('style.json', document.baseURI).href,
+    style: new URL(`style.json?lang=${i18n.lang()}`, document.baseURI).href,
     center: start.center,
     zoom: start.zoom,
     bearing: start.bearing,
@@ -78,14 +77,15 @@ async function main() {
     maxPitch: 70,
     minZoom: 13,
     maxZoom: 19.5,
-    maxBounds: [[110.075, 34.555], [110.125, 34.59]],
+    // the camera stays around what the tiles draw
+    maxBounds: boundsAround(cfg.bounds),
     dragRotate: true,
     touchPitch: true,
     cooperativeGestures: false,
   });
   map.setPadding(start.padding);
   installIcons(map);
-  const brandFlag = document.createElement('img');
+  const brandFlag = el('img');
   brandFlag.src = iconURL('flag-1');
   brandFlag.alt = '';
   $('brand-flag').append(brandFlag);
@@ -158,6 +158,8 @@ async function main() {
     lang: i18n.lang,
     onLangChange: i18n.onChange,
     t: i18n.t,
+    i18n,
+    config: cfg,
     openCard: (layer, id) => openCard(layer, id),
     closeCard: () => cards.close(),
     flyTo: (lonlat, zoom) => map.flyTo({ center: lonlat, zoom: zoom ?? Math.max(map.getZoom(), 16.5), duration: 1500, essential: true }),
@@ -180,13 +182,8 @@ async function main() {
 
   // language everywhere: page, panel, map labels, cards
   const applyLang = (l) => {
-    document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN';
-    document.title = i18n.t('title');
-    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = i18n.t(node.dataset.i18n);
-    for (const node of document.querySelectorAll('[data-i18n-label]')) {
-      node.setAttribute('aria-label', i18n.t(node.dataset.i18nLabel));
-      node.title = i18n.t(node.dataset.i18nLabel);
-    }
+    i18n.translate(document, { name: i18n.title() });
+    document.title = i18n.t('mapTitle', { name: i18n.title() });
     if (map.isStyleLoaded()) map.setGlobalStateProperty('lang', l);
   };
   i18n.onChange(applyLang);
@@ -302,16 +299,15 @@ function pick(map, point, tol) {
   let f = byPriority(points, POINT_LAYERS);
   if (!f) f = byPriority(map.queryRenderedFeatures([point.x, point.y], { layers: present(AREA_LAYERS) }), AREA_LAYERS);
   if (!f) return null;
-  const layer = f.source === 'flag-poles' ? 'organizations' : f.sourceLayer;
+  const layer = f.source === POLES_SOURCE ? 'organizations' : f.sourceLayer;
   const id = f.id ?? f.properties.id;
   return id == null ? null : { layer, id: Number(id) };
 }
 
 function setSelected(map, layer, id, on) {
-  const target = { source: 'partymap', sourceLayer: layer, id };
-  map.setFeatureState(target, { selected: on });
-  if (layer === 'organizations' && map.getSource('flag-poles')) {
-    map.setFeatureState({ source: 'flag-poles', id }, { selected: on });
+  map.setFeatureState({ source: SOURCE, sourceLayer: layer, id }, { selected: on });
+  if (layer === 'organizations' && map.getSource(POLES_SOURCE)) {
+    map.setFeatureState({ source: POLES_SOURCE, id }, { selected: on });
   }
 }
 

@@ -1,10 +1,12 @@
 // Cards: tap anything on the map, or open a deep link, and a card tells
-// what it is, in both languages, from /collections/{layer}/items/{id}.
+// what it is, from /collections/{layer}/items/{id}. What the card calls
+// each fact (the fields' titles) and each value (kinds, services) is the
+// catalogue's, from the server; whether a place is open now is the
+// server's answer (/api/open-now), never worked out here.
 
+import { el, button } from './dom.js';
 import { iconURL } from './icons.js';
 import { qrSVG } from './qr.js';
-
-const LAYERS = ['organizations', 'grids', 'compounds', 'buildings', 'posts', 'parking', 'landmarks', 'streets'];
 
 /** Fetches a feature as GeoJSON from the OGC API. */
 export async function fetchFeature(layer, id) {
@@ -25,6 +27,24 @@ async function fetchGrid(code) {
   return fc.features?.[0] ?? null;
 }
 
+/**
+ * fetchOpenNow asks the server whether a place is open now: true, false,
+ * or null when it cannot tell (unreadable hours, the server unreachable).
+ */
+async function fetchOpenNow(layer, id) {
+  const url = new URL('api/open-now', document.baseURI);
+  url.searchParams.set('layer', layer);
+  url.searchParams.set('id', String(id));
+  try {
+    const res = await fetch(url, { headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    const a = await res.json();
+    return a.features?.[0]?.open_now ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** The link that opens the feature's card on a phone. */
 export function featureLink(layer, id) {
   return new URL(`map/#${layer}/${id}`, document.baseURI).href;
@@ -32,7 +52,7 @@ export function featureLink(layer, id) {
 
 /**
  * Creates the card controller.
- * ctx: { i18n, isKiosk, root (element), onOpen(layer, id, feature), onClose(), toast(text) }
+ * ctx: { i18n, isKiosk, root (element), onOpen(layer, id, feature), onClose(), toast(text), openLinked(layer, id) }
  */
 export function createCards(ctx) {
   const { i18n, root } = ctx;
@@ -40,7 +60,7 @@ export function createCards(ctx) {
   let seq = 0;
 
   async function open(layer, id) {
-    if (!LAYERS.includes(layer)) throw new Error(`unknown layer ${layer}`);
+    if (!i18n.layerNames().includes(layer)) throw new Error(`unknown layer ${layer}`);
     const mine = ++seq;
     root.hidden = false;
     root.classList.add('open');
@@ -49,7 +69,7 @@ export function createCards(ctx) {
     let extra = {};
     try {
       feature = await fetchFeature(layer, id);
-      extra = await related(layer, feature.properties);
+      extra = await related(layer, Number(id), feature.properties);
     } catch (err) {
       if (mine !== seq) return null;
       root.replaceChildren(shell(i18n.t('loadFailed')));
@@ -74,8 +94,10 @@ export function createCards(ctx) {
   }
 
   // related fetches what the card shows beside the feature itself.
-  async function related(layer, p) {
+  async function related(layer, id, p) {
     const extra = {};
+    const asks = [];
+    if (i18n.hasField(layer, 'hours')) asks.push(fetchOpenNow(layer, id).then((open) => { extra.open = open; }));
     if (layer === 'organizations') {
       const chain = [];
       let parent = p.parent_id;
@@ -89,25 +111,21 @@ export function createCards(ctx) {
     if (layer === 'buildings' && p.compound_id) {
       extra.compound = await fetchFeature('compounds', p.compound_id).catch(() => null);
     }
-    if (['compounds', 'buildings', 'organizations', 'posts'].includes(layer)) {
+    if (i18n.hasField(layer, 'grid_code')) {
       extra.grid = await fetchGrid(p.grid_code);
     }
+    await Promise.all(asks);
     return extra;
   }
 
   function shell(message) {
-    const card = el('article', 'card');
-    card.append(closeButton());
-    card.append(el('p', 'card-message', message));
-    return card;
+    return el('article', 'card', closeButton(), el('p', 'card-message', message));
   }
 
   function closeButton() {
-    const b = el('button', 'card-close', '×');
-    b.type = 'button';
+    const b = button('card-close', close, '×');
     b.setAttribute('aria-label', i18n.t('close'));
     b.title = i18n.t('close');
-    b.addEventListener('click', close);
     return b;
   }
 
@@ -116,100 +134,88 @@ export function createCards(ctx) {
     const { layer, id, feature, extra } = current;
     const p = feature.properties;
     const t = i18n.t;
+    const title = (name) => i18n.field(layer, name);
     const [name, other] = i18n.names(p);
     const card = el('article', `card card-${layer}`);
     card.dataset.layer = layer;
     card.dataset.id = String(id);
 
-    const head = el('header', 'card-head');
-    const kind = el('div', 'card-kind');
     const icon = kindIcon(layer, p);
-    if (icon) {
-      const img = el('img', 'card-icon');
+    const img = icon ? el('img', 'card-icon') : null;
+    if (img) {
       img.src = icon;
       img.alt = '';
-      kind.append(img);
     }
-    kind.append(document.createTextNode(kindText(layer, p)));
-    head.append(kind, el('h2', 'card-title', name));
-    if (other && other !== name) head.append(el('p', 'card-other', other));
+    const head = el('header', 'card-head',
+      el('div', 'card-kind', img, kindText(layer, p)),
+      el('h2', 'card-title', name),
+      other && other !== name ? el('p', 'card-other', other) : null);
     card.append(head, closeButton());
 
     const facts = el('dl', 'card-facts');
     const row = (label, value, cls) => {
       if (value === undefined || value === null || value === '') return;
-      const wrap = el('div', `fact${cls ? ` ${cls}` : ''}`);
-      wrap.append(el('dt', '', label));
-      const dd = el('dd');
-      if (value instanceof Node) dd.append(value); else dd.textContent = String(value);
-      wrap.append(dd);
-      facts.append(wrap);
+      facts.append(el('div', `fact${cls ? ` ${cls}` : ''}`, el('dt', '', label), el('dd', '', value)));
     };
     const gridRow = () => {
       const g = extra.grid;
       if (!g) return;
       const [gname] = i18n.names(g.properties);
-      row(t('grid'), link(`${gname} · ${g.properties.code}`, 'grids', g.id));
-      row(t('gridLeader'), person(g.properties));
+      row(title('grid_code'), link(`${gname} · ${g.properties.code}`, 'grids', g.id));
+      row(i18n.field('grids', 'leader_zh'), person(g.properties));
     };
 
     switch (layer) {
       case 'grids':
-        row(t('gridLeader'), person(p), 'fact-leader');
-        row(t('partyBranch'), pick(p.branch_zh, p.branch_en));
-        row(t('households'), num(p.households, t('householdsUnit')));
+        row(title('leader_zh'), person(p), 'fact-leader');
+        row(title('branch_zh'), i18n.pick(p.branch_zh, p.branch_en));
+        row(title('households'), count('nHouseholds', p.households));
         break;
       case 'organizations': {
-        row(t('level'), t(`level${p.level}`));
-        row(t('members'), num(p.members, t('membersUnit')));
+        row(title('level'), p.level ? t(`level${p.level}`) : '');
+        row(title('members'), count('nMembers', p.members));
         gridRow();
         if (extra.chain?.length) {
           const chain = el('ol', 'card-chain');
-          for (const f of extra.chain) {
-            const li = el('li');
-            li.append(link(i18n.names(f.properties)[0], 'organizations', f.id));
-            chain.append(li);
-          }
+          for (const f of extra.chain) chain.append(el('li', '', link(i18n.names(f.properties)[0], 'organizations', f.id)));
           chain.append(el('li', 'chain-self', name));
-          row(t('hierarchy'), chain, 'fact-wide');
+          row(title('parent_id'), chain, 'fact-wide');
         }
         break;
       }
       case 'posts': {
         const services = el('ul', 'chips');
-        for (const s of p.services || []) services.append(el('li', `chip service-${s}`, i18n.label('service', s)));
-        row(t('services'), services, 'fact-wide');
-        row(t('hours'), hoursNode(p.hours));
-        if (p.phone) row(t('phone'), phoneNode(p.phone));
+        for (const s of p.services || []) services.append(el('li', `chip service-${s}`, i18n.value('posts', 'services', s)));
+        row(title('services'), services, 'fact-wide');
+        row(title('hours'), hoursNode(p.hours, extra.open));
+        if (p.phone) row(title('phone'), phoneNode(p.phone));
         gridRow();
         break;
       }
       case 'parking': {
         const free = Number(p.free) || 0;
         const cap = Number(p.capacity) || 0;
-        const meter = el('div', `free-meter${free > 0 ? '' : ' full'}`);
-        meter.append(el('strong', 'free-count', free > 0 ? String(free) : t('full')));
-        if (free > 0) meter.append(el('span', '', ` / ${cap} ${t('spacesUnit')}`));
-        const bar = el('div', 'bar');
         const fill = el('span');
         fill.style.width = `${cap ? Math.round((100 * free) / cap) : 0}%`;
-        bar.append(fill);
-        meter.append(bar);
-        row(t('freeSpaces'), meter, 'fact-wide');
-        row(t('capacity'), num(cap, t('spacesUnit')));
-        row(t('hours'), hoursNode(p.hours));
-        row(t('fee'), pick(p.fee_zh, p.fee_en));
+        const meter = el('div', `free-meter${free > 0 ? '' : ' full'}`,
+          el('strong', 'free-count', free > 0 ? String(free) : t('full')),
+          free > 0 ? el('span', '', ` ${t('ofSpaces', { n: cap })}`) : null,
+          el('div', 'bar', fill));
+        row(title('free'), meter, 'fact-wide');
+        row(title('capacity'), count('nSpaces', cap));
+        row(title('hours'), hoursNode(p.hours, extra.open));
+        row(title('fee_zh'), i18n.pick(p.fee_zh, p.fee_en));
         break;
       }
       case 'compounds':
         gridRow();
-        row(t('households'), num(p.households, t('householdsUnit')));
-        row(t('buildingsCount'), p.buildings);
+        row(title('households'), count('nHouseholds', p.households));
+        row(title('buildings'), p.buildings);
         break;
       case 'buildings':
-        if (extra.compound) row(t('compound'), link(i18n.names(extra.compound.properties)[0], 'compounds', extra.compound.id));
-        row(t('floors'), num(p.floors, t('floorsUnit')));
-        row(t('height'), num(p.height_m, t('metres')));
+        if (extra.compound) row(title('compound_id'), link(i18n.names(extra.compound.properties)[0], 'compounds', extra.compound.id));
+        row(title('floors'), count('nFloors', p.floors));
+        row(title('height_m'), count('nMetres', p.height_m));
         gridRow();
         break;
       default:
@@ -225,32 +231,22 @@ export function createCards(ctx) {
       qr.append(el('figcaption', '', t('scanToOpen')));
       foot.append(qr);
     } else {
-      const share = el('button', 'card-share', t('share'));
-      share.type = 'button';
-      share.addEventListener('click', () => shareLink(name, url));
-      foot.append(share);
+      foot.append(button('card-share', () => shareLink(name, url), t('share')));
     }
     card.append(foot);
     root.replaceChildren(card);
   }
 
-  function pick(zh, en) {
-    return i18n.lang() === 'en' ? (en || zh) : (zh || en);
-  }
-
-  function num(v, unit) {
+  function count(key, v) {
     if (v === undefined || v === null || v === '') return '';
-    return i18n.lang() === 'en' ? `${v} ${unit}` : `${v} ${unit}`;
+    return i18n.t(key, { n: v });
   }
 
   function person(g) {
-    const span = el('span', 'person');
-    span.append(el('span', 'person-name', pick(g.leader_zh, g.leader_en)));
-    if (g.leader_phone) {
-      span.append(document.createTextNode(' '));
-      span.append(phoneNode(g.leader_phone));
-    }
-    return span;
+    return el('span', 'person',
+      el('span', 'person-name', i18n.pick(g.leader_zh, g.leader_en)),
+      g.leader_phone ? ' ' : null,
+      g.leader_phone ? phoneNode(g.leader_phone) : null);
   }
 
   function phoneNode(phone) {
@@ -260,34 +256,26 @@ export function createCards(ctx) {
     return a;
   }
 
-  function hoursNode(hours) {
-    const span = el('span', 'hours', hours || '');
-    const open = openNow(hours);
-    if (open !== null) {
-      span.append(document.createTextNode(' '));
-      span.append(el('span', `open-badge ${open ? 'open' : 'closed'}`, open ? i18n.t('openNow') : i18n.t('closedNow')));
+  // hoursNode shows the hours as written and, when the server could tell,
+  // whether the place is open now.
+  function hoursNode(hours, open) {
+    // each opening span on one line: "08:00-12:00, 14:00-18:00"
+    const spans = (hours || '').split(',').map((h) => el('span', 'hours-span', h.trim()));
+    const span = el('span', 'hours', ...spans.flatMap((s, i) => (i ? [', ', s] : [s])));
+    if (open === true || open === false) {
+      span.append(' ', el('span', `open-badge ${open ? 'open' : 'closed'}`, open ? i18n.t('openNow') : i18n.t('closedNow')));
     }
     return span;
   }
 
   function link(text, layer, id) {
-    const a = el('button', 'card-link', text);
-    a.type = 'button';
-    a.addEventListener('click', () => ctx.openLinked?.(layer, id));
-    return a;
+    return button('card-link', () => ctx.openLinked?.(layer, id), text);
   }
 
   function kindText(layer, p) {
-    const layerName = i18n.label('layer', layer);
-    switch (layer) {
-      case 'grids': return `${layerName} · ${p.code ?? ''}`;
-      case 'organizations':
-      case 'posts':
-      case 'landmarks':
-      case 'streets':
-        return i18n.label('kind', p.kind);
-      default: return layerName;
-    }
+    if (layer === 'grids') return `${i18n.item(layer)} · ${p.code ?? ''}`;
+    if (p.kind && i18n.hasField(layer, 'kind')) return i18n.value(layer, 'kind', p.kind);
+    return i18n.item(layer);
   }
 
   async function shareLink(title, url) {
@@ -319,23 +307,4 @@ function kindIcon(layer, p) {
   if (layer === 'posts') return iconURL(`post-${p.kind}`);
   if (layer === 'parking') return iconURL(Number(p.free) > 0 ? 'parking' : 'parking-full');
   return '';
-}
-
-/** Whether "HH:MM-HH:MM" (China Standard Time) is open now; null if unknown. */
-export function openNow(hours, now = new Date()) {
-  const m = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(hours || '');
-  if (!m) return null;
-  const cst = new Date(now.getTime() + 8 * 3600 * 1000);
-  const minutes = cst.getUTCHours() * 60 + cst.getUTCMinutes();
-  const from = Number(m[1]) * 60 + Number(m[2]);
-  const to = Number(m[3]) * 60 + Number(m[4]);
-  if (from === to || (from === 0 && to === 1440)) return true;
-  return from < to ? minutes >= from && minutes < to : minutes >= from || minutes < to;
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }

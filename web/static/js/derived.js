@@ -10,7 +10,8 @@
 // Both follow the tiles: whatever the loaded tiles hold at this zoom, and
 // nothing is redrawn unless that changes.
 
-const SOURCE = 'partymap';
+import { SOURCE, POLES_SOURCE, LABELS_SOURCE } from './style.js';
+
 const LABELLED = ['grids', 'compounds', 'landmarks'];
 
 /** Keeps the flag-poles and labels sources in step with the tiles. */
@@ -18,14 +19,14 @@ export function installDerived(map) {
   const last = { poles: '', labels: '' };
   const update = () => {
     const poles = derivePoles(map);
-    if (poles.key !== last.poles && map.getSource('flag-poles')) {
+    if (poles.key !== last.poles && map.getSource(POLES_SOURCE)) {
       last.poles = poles.key;
-      map.getSource('flag-poles').setData(poles.data);
+      map.getSource(POLES_SOURCE).setData(poles.data);
     }
     const labels = deriveLabels(map);
-    if (labels.key !== last.labels && map.getSource('labels')) {
+    if (labels.key !== last.labels && map.getSource(LABELS_SOURCE)) {
       last.labels = labels.key;
-      map.getSource('labels').setData(labels.data);
+      map.getSource(LABELS_SOURCE).setData(labels.data);
     }
   };
   map.on('sourcedata', (e) => {

@@ -1,4 +1,4 @@
-// The finder: big service buttons (水/茶, 充电, 急救 …, 停车), the nearest
+// The finder: big service buttons (the services posts offer, then parking), the nearest
 // places with their distance and walk, a line to each on the map, "which
 // grid am I in", and a name search. The kiosk searches from where it
 // stands; a phone from the browser's position, or from a point tapped on
@@ -8,73 +8,24 @@
 // ('connected' | 'reconnecting') events on window.
 //
 // mountFind(app) is called once by the viewer (app.js) on the first tap of
-// "查找 / Find"; see app.js for the app object.
+// "查找 / Find"; see app.js for the app object. Its words are in the one
+// table (i18n.js); the services it offers, in their order and with their
+// names, and the layers' names are the catalogue's, from the server.
 
 import { Marker } from '../vendor/maplibre-gl/maplibre-gl.mjs';
-
-const SERVICES = [
-  // [query, zh, en, icon]
-  ['water', '水/茶', 'Water / tea', 'cup'],
-  ['charging', '充电', 'Charging', 'bolt'],
-  ['first_aid', '急救', 'First aid', 'cross'],
-  ['umbrella', '雨伞', 'Umbrella', 'umbrella'],
-  ['map', '地图', 'Map', 'map'],
-  ['wifi', 'WiFi', 'Wi-Fi', 'wifi'],
-  ['rest', '休息', 'Rest', 'seat'],
-  ['parking', '停车', 'Parking', 'parking'],
-];
-
-const TEXT = {
-  title: ['查找服务', 'Find a service'],
-  fromKiosk: ['从本机位置出发', 'From this kiosk'],
-  fromGPS: ['从您的位置出发', 'From your location'],
-  fromTap: ['从地图上选的位置出发', 'From the point you tapped'],
-  noOrigin: ['先告诉我们您在哪里', 'First tell us where you are'],
-  useLocation: ['使用我的位置', 'Use my location'],
-  tapMap: ['在地图上点选', 'Tap the map'],
-  tapHint: ['请在地图上点一下您所在的位置', 'Tap the map where you are'],
-  cancel: ['取消', 'Cancel'],
-  locating: ['正在获取您的位置…', 'Finding your location…'],
-  noLocation: ['无法获取您的位置，请在地图上点选。', 'Your location is not available; tap the map instead.'],
-  openOnly: ['只看正在开放的', 'Open now only'],
-  searching: ['正在查找…', 'Searching…'],
-  nothing: ['附近没有符合条件的地点。', 'Nothing nearby matches.'],
-  nothingOpen: ['现在没有开放的地点，可取消“只看正在开放的”。', 'Nothing is open now; untick “Open now only”.'],
-  failed: ['暂时无法查找，请稍后再试。', 'Could not search now; please try again.'],
-  nearestWith: ['最近的', 'Nearest'],
-  parkingFree: ['有空位的最近停车场', 'Nearest parking with free spaces'],
-  walk: ['步行约 {n} 分钟', '{n} min walk'],
-  free: ['空余 {f} / {c} 个车位', '{f} of {c} spaces free'],
-  full: ['已满', 'Full'],
-  open: ['正在开放', 'Open now'],
-  closed: ['现已关闭', 'Closed now'],
-  whichGrid: ['我在哪个网格？', 'Which grid am I in?'],
-  gridLeader: ['网格长', 'Grid leader'],
-  searchLabel: ['搜索名称或网格编号', 'Search a name or grid code'],
-  searchPlaceholder: ['如：驿站、停车、XY03', 'e.g. cabin, parking, XY03'],
-  noHits: ['没有找到。', 'No match.'],
-  dirN: ['北', 'north'], dirNE: ['东北', 'north-east'], dirE: ['东', 'east'], dirSE: ['东南', 'south-east'],
-  dirS: ['南', 'south'], dirSW: ['西南', 'south-west'], dirW: ['西', 'west'], dirNW: ['西北', 'north-west'],
-  towards: ['{d}方向', 'to the {d}'],
-};
-
-const LAYER_NAMES = {
-  posts: ['服务站点', 'Service post'], parking: ['停车场', 'Car park'], grids: ['网格', 'Grid'],
-  compounds: ['小区', 'Compound'], buildings: ['楼栋', 'Building'], organizations: ['党组织', 'Party organization'],
-  landmarks: ['地标', 'Landmark'], streets: ['街道', 'Street'],
-};
+import { el, button } from './dom.js';
+import { glyph, serviceGlyph } from './icons.js';
 
 const ROUTE_SOURCE = 'finder-routes';
 
 /** Mounts the finder into app.panel; returns { run(service), setOrigin(lonlat, source), state }. */
 export function mountFind(app) {
   loadStyles();
-  const { map, panel } = app;
-  const zh = () => app.lang() !== 'en';
-  const t = (key, vars = {}) => {
-    const s = (TEXT[key] || [key, key])[zh() ? 0 : 1];
-    return s.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
-  };
+  const { map, panel, i18n } = app;
+  const t = i18n.t;
+  // the services of the posts, in the catalogue's (the finder's) order, then parking
+  const services = [...i18n.values('posts', 'services').map((s) => s.value), 'parking'];
+  const serviceName = (s) => (s === 'parking' ? i18n.layer('parking') : i18n.value('posts', 'services', s));
 
   const state = {
     origin: app.isKiosk && app.kioskPosition ? { lonlat: app.kioskPosition, source: 'kiosk' } : null,
@@ -106,10 +57,9 @@ export function mountFind(app) {
 
   const grid = el('div', 'finder-services');
   grid.setAttribute('role', 'group');
-  const serviceButtons = SERVICES.map(([service, , , icon]) => {
-    const b = button('finder-service', () => run(service));
+  const serviceButtons = services.map((service) => {
+    const b = button('finder-service', () => run(service), glyph(serviceGlyph(service), { cls: 'finder-glyph' }), el('span', 'finder-service-name'));
     b.dataset.service = service;
-    b.innerHTML = `${glyph(icon)}<span class="finder-service-zh"></span><span class="finder-service-en"></span>`;
     grid.append(b);
     return b;
   });
@@ -151,17 +101,15 @@ export function mountFind(app) {
 
   // ---- rendering ----
   function render() {
-    title.textContent = t('title');
+    title.textContent = t('findTitle');
     originText.textContent = state.origin ? t({ kiosk: 'fromKiosk', gps: 'fromGPS', tap: 'fromTap' }[state.origin.source]) : t('noOrigin');
     origin.classList.toggle('unset', !state.origin);
     gpsButton.textContent = t('useLocation');
     tapButton.textContent = t('tapMap');
-    SERVICES.forEach(([service, zhName, enName], i) => {
+    services.forEach((service, i) => {
       const b = serviceButtons[i];
-      b.querySelector('.finder-service-zh').textContent = zh() ? zhName : enName;
-      b.querySelector('.finder-service-en').textContent = zh() ? enName : zhName;
+      b.querySelector('.finder-service-name').textContent = serviceName(service);
       b.setAttribute('aria-pressed', String(state.service === service));
-      b.setAttribute('aria-label', `${zhName} ${enName}`);
     });
     openText.textContent = t('openOnly');
     status.textContent = state.busy ? t('searching') : state.error;
@@ -189,16 +137,15 @@ export function mountFind(app) {
       const b = button('finder-result-button', () => choose(f));
       const rank = el('span', 'finder-rank', String(i + 1));
       const body = el('span', 'finder-result-body');
-      const name = el('span', 'finder-result-name', zh() ? p.name_zh : p.name_en);
-      const other = el('span', 'finder-result-other', zh() ? p.name_en : p.name_zh);
-      const meta = el('span', 'finder-result-meta');
-      meta.append(el('strong', 'finder-distance', distance(p.distance_m)), ` · ${t('walk', { n: p.walking_min })} · ${direction(p.direction_en)}`);
-      body.append(name, other, meta);
+      const [name, other] = i18n.names(p);
+      const meta = el('span', 'finder-result-meta',
+        el('strong', 'finder-distance', distance(p.distance_m)), ` · ${t('walk', { n: p.walking_min })} · ${direction(p.direction_en)}`);
+      body.append(el('span', 'finder-result-name', name), el('span', 'finder-result-other', other), meta);
       if (p.layer === 'parking') {
         const full = !(p.free > 0);
-        body.append(el('span', `finder-free${full ? ' full' : ''}`, full ? t('full') : t('free', { f: p.free, c: p.capacity })));
+        body.append(el('span', `finder-free${full ? ' full' : ''}`, full ? t('full') : t('spacesFree', { free: p.free, capacity: p.capacity })));
       } else if (p.open_now !== null && p.open_now !== undefined) {
-        body.append(el('span', `finder-open-badge ${p.open_now ? 'open' : 'closed'}`, `${p.open_now ? t('open') : t('closed')} ${p.hours}`));
+        body.append(el('span', `finder-open-badge ${p.open_now ? 'open' : 'closed'}`, `${p.open_now ? t('openNow') : t('closedNow')} ${p.hours}`));
       }
       b.append(rank, body);
       li.append(b);
@@ -210,14 +157,14 @@ export function mountFind(app) {
     locateBox.replaceChildren();
     const a = state.locate;
     if (!a) return;
-    locateBox.append(el('p', 'finder-locate-message', zh() ? a.message_zh : a.message_en));
+    locateBox.append(el('p', 'finder-locate-message', i18n.pick(a.message_zh, a.message_en)));
     if (!a.grid) return;
     const g = a.grid.properties;
-    const b = button('finder-locate-grid', () => { hide(); app.openCard('grids', a.grid.id); });
-    b.append(el('strong', '', `${zh() ? g.name_zh : g.name_en} · ${g.code}`),
-      el('span', '', `${t('gridLeader')}${zh() ? '：' : ': '}${zh() ? g.leader_zh : g.leader_en} ${g.leader_phone}`),
-      el('span', '', zh() ? g.branch_zh : g.branch_en));
-    locateBox.append(b);
+    const leader = t('labelled', { label: i18n.field('grids', 'leader_zh'), value: `${i18n.pick(g.leader_zh, g.leader_en)} ${g.leader_phone}` });
+    locateBox.append(button('finder-locate-grid', () => { hide(); app.openCard('grids', a.grid.id); },
+      el('strong', '', `${i18n.names(g)[0]} · ${g.code}`),
+      el('span', '', leader),
+      el('span', '', i18n.pick(g.branch_zh, g.branch_en))));
   }
 
   function renderHits() {
@@ -228,18 +175,15 @@ export function mountFind(app) {
       return;
     }
     for (const h of state.hits) {
-      const li = el('li', 'finder-hit');
-      const b = button('finder-hit-button', () => { hide(); app.openCard(h.layer, h.id); });
-      b.append(el('span', 'finder-hit-name', zh() ? h.name_zh : h.name_en),
-        el('span', 'finder-hit-layer', (LAYER_NAMES[h.layer] || [h.layer, h.layer])[zh() ? 0 : 1]));
-      li.append(b);
-      hitList.append(li);
+      hitList.append(el('li', 'finder-hit', button('finder-hit-button', () => { hide(); app.openCard(h.layer, h.id); },
+        el('span', 'finder-hit-name', i18n.names(h)[0]),
+        el('span', 'finder-hit-layer', i18n.item(h.layer)))));
     }
   }
 
   function distance(m) {
-    if (m >= 1000) return zh() ? `${(m / 1000).toFixed(1)} 公里` : `${(m / 1000).toFixed(1)} km`;
-    return zh() ? `${Math.round(m)} 米` : `${Math.round(m)} m`;
+    if (m >= 1000) return t('nKilometres', { n: (m / 1000).toFixed(1) });
+    return t('nMetres', { n: Math.round(m) });
   }
 
   function direction(d) {
@@ -272,7 +216,7 @@ export function mountFind(app) {
     } catch (err) {
       if (err.name === 'AbortError') return;
       state.results = null;
-      state.error = err.detail || t('failed');
+      state.error = err.detail || t('findFailed');
       clearRoutes();
     }
     state.busy = false;
@@ -289,7 +233,8 @@ export function mountFind(app) {
       const [lon, lat] = state.origin.lonlat;
       state.locate = await getJSON(`api/locate?lon=${lon}&lat=${lat}`, false);
     } catch (err) {
-      state.locate = { message_zh: err.detail || TEXT.failed[0], message_en: err.detail || TEXT.failed[1] };
+      const message = err.detail || t('findFailed');
+      state.locate = { message_zh: message, message_en: message };
     }
     render();
   }
@@ -364,12 +309,7 @@ export function mountFind(app) {
   function startTap() {
     document.querySelector('.finder-tap-layer')?.remove();
     const layer = el('div', 'finder-tap-layer');
-    const hint = el('div', 'finder-tap-hint');
-    hint.append(el('span', '', t('tapHint')));
-    const cancel = button('finder-tap-cancel', () => layer.remove());
-    cancel.textContent = t('cancel');
-    hint.append(cancel);
-    layer.append(hint);
+    layer.append(el('div', 'finder-tap-hint', el('span', '', t('tapHint')), button('finder-tap-cancel', () => layer.remove(), t('cancel'))));
     let down = null;
     layer.addEventListener('pointerdown', (e) => { down = [e.clientX, e.clientY]; });
     layer.addEventListener('pointerup', (e) => {
@@ -417,7 +357,7 @@ export function mountFind(app) {
     fc.features.forEach((f, i) => {
       const pin = el('button', `finder-pin${i === 0 ? ' first' : ''}`, String(i + 1));
       pin.type = 'button';
-      pin.setAttribute('aria-label', zh() ? f.properties.name_zh : f.properties.name_en);
+      pin.setAttribute('aria-label', i18n.names(f.properties)[0]);
       pin.addEventListener('click', (e) => { e.stopPropagation(); choose(f); });
       markers.push(new Marker({ element: pin, anchor: 'bottom' }).setLngLat(f.properties.target).addTo(map));
     });
@@ -536,33 +476,4 @@ function loadStyles() {
   link.rel = 'stylesheet';
   link.href = href;
   document.head.append(link);
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(cls, onClick) {
-  const b = el('button', cls);
-  b.type = 'button';
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-// glyph draws a service's icon.
-function glyph(name) {
-  const paths = {
-    cup: '<path d="M5 8h11v6a5 5 0 0 1-5 5h-1a5 5 0 0 1-5-5z"/><path d="M16 10h2a2 2 0 0 1 0 4h-2"/><path d="M9 2.5c-.8 1 .8 2 0 3M12 2.5c-.8 1 .8 2 0 3"/>',
-    bolt: '<path d="M13 2 5 13h6l-1 9 8-11h-6z"/>',
-    cross: '<rect x="3" y="3" width="18" height="18" rx="4"/><path d="M12 7v10M7 12h10"/>',
-    umbrella: '<path d="M3 12a9 9 0 0 1 18 0z"/><path d="M12 12v7a2 2 0 0 1-4 0"/><path d="M12 3v0"/>',
-    map: '<path d="M3 6l6-2 6 2 6-2v14l-6 2-6-2-6 2z"/><path d="M9 4v14M15 6v14"/>',
-    wifi: '<path d="M2 9a15 15 0 0 1 20 0"/><path d="M5.5 12.5a10 10 0 0 1 13 0"/><path d="M9 16a5 5 0 0 1 6 0"/><circle cx="12" cy="19.5" r="1.2" fill="currentColor"/>',
-    seat: '<path d="M4 11h16v3H4z"/><path d="M6 14v5M18 14v5M6 11V6h12v5"/>',
-    parking: '<rect x="3" y="3" width="18" height="18" rx="4"/><path d="M9.5 17V7h3.5a3 3 0 0 1 0 6H9.5"/>',
-  };
-  return `<svg class="finder-glyph" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${paths[name] || ''}</svg>`;
 }

@@ -3,6 +3,8 @@
 // for the next visitor, with an optional slow attract rotation.
 
 import { Marker } from '../vendor/maplibre-gl/maplibre-gl.mjs';
+import { el, button } from './dom.js';
+import { glyph } from './icons.js';
 
 /**
  * Installs the camera buttons into root. ctx: { map, i18n, home() }.
@@ -20,12 +22,15 @@ export function createCameraButtons(root, ctx) {
   ];
   const buttons = [];
   for (const [name, key, text, act] of spec) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = `cam cam-${name}`;
+    const b = button(`cam cam-${name}`, act);
     b.dataset.action = name;
-    b.innerHTML = text ? `<span aria-hidden="true">${text}</span>` : glyph(name);
-    b.addEventListener('click', act);
+    if (text) {
+      const span = el('span', '', text);
+      span.setAttribute('aria-hidden', 'true');
+      b.append(span);
+    } else {
+      b.append(glyph(name, { size: 28, stroke: 2.2 }));
+    }
     buttons.push([b, key]);
     root.append(b);
   }
@@ -39,23 +44,10 @@ export function createCameraButtons(root, ctx) {
   i18n.onChange(labels);
 }
 
-// glyph draws the buttons that a character does not say well.
-function glyph(name) {
-  const svg = (body) => `<svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`;
-  switch (name) {
-    case 'tilt-up': return svg('<path d="M4 18h16M7 18l3-10h4l3 10"/><path d="M12 3v3M10 4.5 12 3l2 1.5"/>');
-    case 'tilt-down': return svg('<path d="M3 16h18M6 16l2-4h8l2 4"/><path d="M12 4v5M10 7.5 12 9l2-1.5"/>');
-    case 'home': return svg('<path d="M3 11 12 4l9 7"/><path d="M6 10v10h12V10"/><path d="M10 20v-5h4v5"/>');
-    default: return '';
-  }
-}
-
 /** Puts the "you are here" marker at the kiosk's position. */
 export function addHereMarker(map, i18n, lonlat) {
-  const elm = document.createElement('div');
-  elm.className = 'here';
-  elm.innerHTML = '<span class="here-dot"></span><span class="here-label"></span>';
-  const label = elm.querySelector('.here-label');
+  const label = el('span', 'here-label');
+  const elm = el('div', 'here', el('span', 'here-dot'), label);
   const text = () => { label.textContent = i18n.t('youAreHere'); };
   text();
   i18n.onChange(text);

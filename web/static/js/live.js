@@ -14,9 +14,11 @@
 // capacity}) and "partymap:live" ('connected' | 'reconnecting', also kept
 // in document.documentElement.dataset.live).
 
+import { SOURCE } from './style.js';
+
 const SETTLE_MS = 250; // a burst of changes (a reshape, an import) reloads once
 
-export function followChanges(map, sourceId = 'partymap') {
+export function followChanges(map, sourceId = SOURCE) {
   if (typeof EventSource !== 'function') return () => {};
   const events = new EventSource(new URL('api/events', document.baseURI));
   let latest = 0;

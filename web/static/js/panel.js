@@ -1,18 +1,14 @@
 // The layer panel: a switch for each thematic layer and the view by
 // organization level (street → community → grid → building), peeling the
 // flags like the four-level structure of the community's party building.
+// The layers' names are the catalogue's, from the server.
 
+import { el, button } from './dom.js';
 import { iconURL } from './icons.js';
+import { GROUPS } from './style.js';
 
-/** The thematic layers the panel switches, top to bottom, with their icon. */
-export const GROUPS = [
-  ['organizations', 'layerOrganizations', 'flag-2'],
-  ['grids', 'layerGrids', null],
-  ['compounds', 'layerCompounds', null],
-  ['buildings', 'layerBuildings', null],
-  ['posts', 'layerPosts', 'post-cabin'],
-  ['parking', 'layerParking', 'parking'],
-];
+/** The icon beside each group's switch; groups without one show a colour swatch. */
+const GROUP_ICONS = { organizations: 'flag-2', posts: 'post-cabin', parking: 'parking' };
 
 /** Style layer ids by group, from each layer's "partymap:group" metadata. */
 export function layersByGroup(map) {
@@ -31,27 +27,24 @@ export function layersByGroup(map) {
 export function createPanel(root, ctx) {
   const { map, i18n } = ctx;
   const byGroup = layersByGroup(map);
-  const on = Object.fromEntries(GROUPS.map(([g]) => [g, true]));
+  const on = Object.fromEntries(GROUPS.map((g) => [g, true]));
   let level = 4;
 
   const list = el('div', 'layer-list');
   list.setAttribute('role', 'group');
   const buttons = {};
-  for (const [group, key, icon] of GROUPS) {
-    const b = el('button', 'layer-toggle');
-    b.type = 'button';
-    b.dataset.group = group;
-    b.setAttribute('aria-pressed', 'true');
+  for (const group of GROUPS) {
     const sw = el('span', `swatch swatch-${group}`);
-    if (icon) {
+    if (GROUP_ICONS[group]) {
       const img = el('img');
-      img.src = iconURL(icon);
+      img.src = iconURL(GROUP_ICONS[group]);
       img.alt = '';
       sw.append(img);
     }
-    b.append(sw, el('span', 'layer-name'), el('span', 'layer-check'));
-    b.addEventListener('click', () => setGroup(group, !on[group]));
-    buttons[group] = { b, key };
+    const b = button('layer-toggle', () => setGroup(group, !on[group]), sw, el('span', 'layer-name'), el('span', 'layer-check'));
+    b.dataset.group = group;
+    b.setAttribute('aria-pressed', 'true');
+    buttons[group] = b;
     list.append(b);
   }
 
@@ -60,15 +53,12 @@ export function createPanel(root, ctx) {
   levels.setAttribute('role', 'radiogroup');
   const levelButtons = [];
   for (let n = 1; n <= 4; n++) {
-    const b = el('button', 'level-step');
-    b.type = 'button';
+    const flag = el('img', 'level-flag');
+    flag.src = iconURL(`flag-${n}`);
+    flag.alt = '';
+    const b = button('level-step', () => setLevel(n, true), flag, el('span', 'level-name'));
     b.dataset.level = String(n);
     b.setAttribute('role', 'radio');
-    const flag = el('img', 'level-flag');
-    flag.src = iconURL(n === 4 ? 'flag-4' : `flag-${n}`);
-    flag.alt = '';
-    b.append(flag, el('span', 'level-name'));
-    b.addEventListener('click', () => setLevel(n, true));
     levelButtons.push(b);
     levels.append(b);
   }
@@ -80,7 +70,7 @@ export function createPanel(root, ctx) {
     for (const id of byGroup[group] || []) {
       map.setLayoutProperty(id, 'visibility', value ? 'visible' : 'none');
     }
-    buttons[group].b.setAttribute('aria-pressed', String(value));
+    buttons[group].setAttribute('aria-pressed', String(value));
   }
 
   function setLevel(n, user) {
@@ -99,10 +89,9 @@ export function createPanel(root, ctx) {
   function labels() {
     layersTitle.textContent = i18n.t('layers');
     levelTitle.textContent = i18n.t('levelView');
-    for (const [group, { b, key }] of Object.entries(buttons)) {
-      b.querySelector('.layer-name').textContent = i18n.t(key);
-      b.title = i18n.t(key);
-      void group;
+    for (const [group, b] of Object.entries(buttons)) {
+      b.querySelector('.layer-name').textContent = i18n.layer(group);
+      b.title = i18n.layer(group);
     }
     levelButtons.forEach((b, i) => {
       b.querySelector('.level-name').textContent = i18n.t(`level${i + 1}`);
@@ -119,15 +108,8 @@ export function createPanel(root, ctx) {
     groupOn: (g) => on[g],
     level: () => level,
     reset() {
-      for (const [g] of GROUPS) if (!on[g]) setGroup(g, true);
+      for (const g of GROUPS) if (!on[g]) setGroup(g, true);
       if (level !== 4) setLevel(4, false);
     },
   };
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }

@@ -1,0 +1,290 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"partymap/internal/geo"
+)
+
+// Before a batch writes anything, inside its transaction: checkVersions
+// compares the versions the writer read with the locked rows, authorize asks
+// whether the actor may write it, precheck whether PostGIS would take each
+// feature on its own. A new rule about one feature that needs PostGIS
+// goes into precheck; a rule that reads other rows into validate
+// (topology.go); one that needs neither into the catalogue or
+// Layer.CheckRules (see the list in internal/geo/rules.go).
+
+// checkVersions compares each write's version with the locked row's.
+func (ed *editor) checkVersions(ctx context.Context, ws []geo.Write) error {
+	for _, w := range ws {
+		f := w.Feature
+		old, exists := ed.old[f.Layer][f.ID]
+		switch w.Op {
+		case geo.Insert:
+			if f.ID > 0 && exists {
+				return geo.Errorf(geo.ECONFLICT, "%s %d exists already (version %d); it was restored or created by someone else.", f.Layer, f.ID, old.Version)
+			}
+		case geo.Update, geo.Delete:
+			if !exists {
+				var seen bool
+				if err := ed.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM history WHERE layer = $1 AND feature_id = $2)`, f.Layer, f.ID).Scan(&seen); err != nil {
+					return err
+				}
+				if seen {
+					return geo.ConflictError(f.Layer, f.ID, w.IfVersion, 0)
+				}
+				return geo.Errorf(geo.ENOTFOUND, "Layer %q has no feature with id %d.", f.Layer, f.ID)
+			}
+			if w.IfVersion != old.Version {
+				return geo.ConflictError(f.Layer, f.ID, w.IfVersion, old.Version)
+			}
+		default:
+			return fmt.Errorf("unknown write operation %q", w.Op)
+		}
+	}
+	return nil
+}
+
+// place is a position a write puts somewhere (a point's geometry, a
+// position property), which a restricted editor must look after.
+type place struct {
+	what geo.Label
+	at   orb.Point
+}
+
+// authorize refuses what the actor may not write: a base-map layer, or,
+// for an editor restricted to some grids, anything outside them. A grid is
+// judged by its code (before and after), a shape by the grids it lies in
+// (before and after), a position (a point, a car park's entrance) by every
+// grid that covers it, so that a point on an edge or corner shared with a
+// grid outside the editor's is refused.
+func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
+	u := ed.o.Actor
+	for _, w := range ws {
+		l, _, err := ed.layer(w.Feature.Layer)
+		if err != nil {
+			return err
+		}
+		if err := u.MayWrite(l); err != nil {
+			return err
+		}
+	}
+	if !u.Restricted() {
+		return nil
+	}
+	var codes []string
+	var shapes [][]byte
+	var places []place
+	add := func(l geo.Layer, f geo.Feature) error {
+		label := l.FeatureLabel(f.ID, f.Properties)
+		if l.Name == gridLayer {
+			if c, ok := f.Properties[l.Key].(string); ok {
+				codes = append(codes, c)
+			}
+			return nil
+		}
+		for _, fd := range l.Fields {
+			switch v := f.Properties[fd.Name].(type) {
+			case string:
+				// A grid the feature names (a compound's grid_code); a
+				// derived one is the store's, not the writer's.
+				if fd.Ref == gridLayer && !fd.Derived {
+					codes = append(codes, v)
+				}
+			case orb.Point:
+				title := fd.Title.Mid()
+				places = append(places, place{what: geo.Label{Zh: label.Zh + "的" + title.Zh, En: "the " + title.En + " of " + label.En}, at: v})
+			}
+		}
+		switch g := f.Geometry.(type) {
+		case nil:
+		case orb.Point:
+			places = append(places, place{what: label, at: g})
+		default:
+			b, err := geomParam(g)
+			if err != nil {
+				return err
+			}
+			shapes = append(shapes, b)
+		}
+		return nil
+	}
+	for _, w := range ws {
+		l, _, _ := ed.layer(w.Feature.Layer)
+		if old, ok := ed.old[l.Name][w.Feature.ID]; ok {
+			if err := add(l, old); err != nil {
+				return err
+			}
+		}
+		if w.Op != geo.Delete {
+			if err := add(l, w.Feature); err != nil {
+				return err
+			}
+		}
+	}
+	if len(shapes) > 0 {
+		var more []string
+		err := ed.tx.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT g.code), '{}') FROM unnest($1::bytea[]) w, grids g
+			WHERE ST_Intersects(g.geom, ST_GeomFromWKB(w, 4326)) AND NOT ST_Touches(g.geom, ST_GeomFromWKB(w, 4326))`, shapes).Scan(&more)
+		if err != nil {
+			return err
+		}
+		codes = append(codes, more...)
+	}
+	if err := u.MayEditGrids(codes); err != nil {
+		return err
+	}
+	return ed.authorizePlaces(ctx, places)
+}
+
+// authorizePlaces refuses a position unless the restricted editor looks
+// after every grid that covers it (ST_Covers: its edges and corners
+// included), and at least one does.
+func (ed *editor) authorizePlaces(ctx context.Context, places []place) error {
+	if len(places) == 0 {
+		return nil
+	}
+	xs := make([]float64, len(places))
+	ys := make([]float64, len(places))
+	for i, p := range places {
+		xs[i], ys[i] = p.at[0], p.at[1]
+	}
+	rows, err := ed.tx.Query(ctx, `SELECT p.i - 1, coalesce(array_agg(g.code ORDER BY g.code) FILTER (WHERE g.code IS NOT NULL), '{}')
+		FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p (x, y, i)
+		LEFT JOIN grids g ON ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
+		GROUP BY p.i ORDER BY p.i`, xs, ys)
+	if err != nil {
+		return err
+	}
+	covering := make([][]string, len(places))
+	for rows.Next() {
+		var i int
+		var codes []string
+		if err := rows.Scan(&i, &codes); err != nil {
+			rows.Close()
+			return err
+		}
+		covering[i] = codes
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, p := range places {
+		if err := ed.o.Actor.MayPlace(p.what, p.at, covering[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// precheck finds what the database would refuse outright, or what breaks a
+// rule of the feature alone: invalid shapes (with the reason and where), a
+// key (a grid's code) used twice, a position property further from the
+// feature than its field allows (a car park's entrance in Beijing).
+func (ed *editor) precheck(ctx context.Context, ws []geo.Write) ([]geo.Violation, error) {
+	var wkbs [][]byte
+	var labels []geo.Label
+	var vs []geo.Violation
+	type reach struct {
+		label geo.Label
+		field geo.Field
+		shape int // index into wkbs
+		at    orb.Point
+	}
+	var reaches []reach
+	for _, w := range ws {
+		if w.Op == geo.Delete {
+			continue
+		}
+		l, ls, err := ed.layer(w.Feature.Layer)
+		if err != nil {
+			return nil, err
+		}
+		b, err := geomParam(w.Feature.Geometry)
+		if err != nil {
+			return nil, geo.WrapError(geo.EUNPROCESSABLE, err, "The geometry of %s %d cannot be encoded.", l.Name, w.Feature.ID)
+		}
+		label := l.FeatureLabel(w.Feature.ID, w.Feature.Properties)
+		wkbs = append(wkbs, b)
+		labels = append(labels, label)
+		for _, fd := range l.Fields {
+			if p, ok := w.Feature.Properties[fd.Name].(orb.Point); ok && fd.Type == geo.Position && fd.Within > 0 {
+				reaches = append(reaches, reach{label: label, field: fd, shape: len(wkbs) - 1, at: p})
+			}
+		}
+		if ls.keyTaken == "" {
+			continue
+		}
+		key, _ := w.Feature.Properties[l.Key].(string)
+		var otherID int64
+		var props string
+		err = ed.tx.QueryRow(ctx, ls.keyTaken, key, w.Feature.ID).Scan(&otherID, &props)
+		switch {
+		case err == nil && !writesRow(ws, l.Name, otherID):
+			keyField, _ := l.Field(l.Key)
+			vs = append(vs, geo.KeyTaken(keyField, key, l.FeatureLabel(otherID, scanJSON([]byte(props)))))
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return nil, err
+		}
+	}
+	if len(wkbs) == 0 {
+		return vs, nil
+	}
+	rows, err := ed.tx.Query(ctx, `SELECT t.i - 1, d.reason, ST_X(d.location), ST_Y(d.location)
+		FROM unnest($1::bytea[]) WITH ORDINALITY AS t (wkb, i), LATERAL ST_IsValidDetail(ST_GeomFromWKB(t.wkb, 4326)) AS d
+		WHERE NOT d.valid ORDER BY t.i`, wkbs)
+	if err != nil {
+		return nil, err
+	}
+	invalid := map[int]bool{}
+	for rows.Next() {
+		var i int
+		var reason string
+		var x, y *float64
+		if err := rows.Scan(&i, &reason, &x, &y); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var at *[2]float64
+		if x != nil && y != nil {
+			at = &[2]float64{*x, *y}
+		}
+		invalid[i] = true
+		vs = append(vs, geo.InvalidGeometry(labels[i], reason, at))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, r := range reaches {
+		if invalid[r.shape] {
+			continue
+		}
+		var metres float64
+		if err := ed.tx.QueryRow(ctx, `SELECT ST_Distance(ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, ST_GeomFromWKB($3, 4326)::geography)`,
+			r.at[0], r.at[1], wkbs[r.shape]).Scan(&metres); err != nil {
+			return nil, err
+		}
+		if metres > r.field.Within {
+			vs = append(vs, geo.PositionTooFar(r.label, r.field, metres))
+		}
+	}
+	return vs, nil
+}
+
+// writesRow reports whether the batch writes (so may free the key of) the
+// row.
+func writesRow(ws []geo.Write, layer string, id int64) bool {
+	for _, w := range ws {
+		if w.Feature.Layer == layer && w.Feature.ID == id {
+			return true
+		}
+	}
+	return false
+}

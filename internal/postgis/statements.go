@@ -1,0 +1,240 @@
+package postgis
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"partymap/internal/geo"
+)
+
+// Every statement of this package that names a layer is built here, once,
+// in Open, from the layer catalogue: identifiers come only from it and are
+// quoted (pgx.Identifier.Sanitize); values are always parameters. A new
+// layer in the catalogue gets its reads, writes, locks, derived fields and
+// tiles without a line here.
+
+// statements are the SQL of every stored layer and of the tiles.
+type statements struct {
+	layers map[string]*layerSQL
+	// tiles holds the tile statement of each zoom, 0 to geo.TileMaxZoom.
+	tiles []tileQuery
+	// tileBounds is the extent of every layer together.
+	tileBounds string
+	// locate finds the grid, compound and party branch at a point.
+	locate [3]string
+}
+
+// layerSQL is the SQL of one stored layer.
+type layerSQL struct {
+	layer geo.Layer
+	// table is the quoted table name.
+	table string
+	// columns is the select list row.targets scans: id, geometry,
+	// bookkeeping, then the catalogue's fields.
+	columns string
+	// params are the fields a write passes as parameters $2… after the
+	// geometry ($1), in order; Derived fields are computed by the
+	// statement instead.
+	params []geo.Field
+	// byID reads one row ($1 id); all reads every row by id; lock reads
+	// and locks rows ($1 ids) in id order.
+	byID, all, lock string
+	// insert writes a new row and lets the table pick its id; insertAs
+	// takes the id ($n+2) and continues the versions its history has
+	// ($n+3 the layer's name); update writes $n+2 id at version $n+3. Each
+	// returns the row as columns reads it.
+	insert, insertAs, update string
+	// remove deletes $1 id at version $2, returning the version.
+	remove string
+	// moveSerial moves the id sequence past the largest id ($1 the quoted
+	// table name); it returns no row for a table whose ids are given.
+	moveSerial string
+	// keyTaken finds another row ($2 id) with the key $1, when the layer
+	// has a key: its id and properties.
+	keyTaken string
+	// extent counts the rows and bounds their geometry.
+	extent string
+	// nearest lists the rows nearest to a point (finder.go).
+	nearest string
+	// derived keeps each Derived field.
+	derived []derivedSQL
+	// outside measures how far the rows $1 reach outside the community:
+	// id, properties, whether a point, and the distance (m) or area (m²).
+	outside string
+	// refs checks each reference the layer's rows make that is not derived.
+	refs []refSQL
+}
+
+// refSQL checks one field that names a row of another layer (its Ref).
+type refSQL struct {
+	field geo.Field
+	// key is the column of the Ref layer the field holds (geo.Catalogue.RefKey).
+	key string
+	// missing lists the rows, among $1 (ids) and those whose value is one
+	// of $2, that name a row the Ref layer does not have: id, properties,
+	// and the value as text.
+	missing string
+}
+
+// derivedSQL keeps one Derived field.
+type derivedSQL struct {
+	field geo.Field
+	// stale lists the rows, and the value their position now gives them,
+	// whose value is another: among the rows whose geometry meets $1 (WKB,
+	// or NULL) or whose value is one of $2.
+	stale string
+}
+
+// ident quotes an identifier from the catalogue.
+func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
+
+// literal quotes a text from the catalogue as an SQL string literal.
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// newStatements builds every statement from the catalogue.
+func newStatements(cat *geo.Catalogue) (*statements, error) {
+	st := &statements{layers: map[string]*layerSQL{}}
+	var extents []string
+	for _, l := range cat.Stored() {
+		ls, err := newLayerSQL(cat, l)
+		if err != nil {
+			return nil, err
+		}
+		st.layers[l.Name] = ls
+		extents = append(extents, "SELECT ST_Extent(geom)::geometry AS b FROM "+ls.table)
+	}
+	st.tileBounds = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
+	SELECT ST_Extent(b) AS e FROM (
+		` + strings.Join(extents, "\n\t\tUNION ALL ") + `
+	) layers
+) s`
+	st.locate[0], st.locate[1], st.locate[2] = locateSQL(st)
+	for z := 0; z <= geo.TileMaxZoom; z++ {
+		q, err := buildTileQuery(cat, z)
+		if err != nil {
+			return nil, err
+		}
+		st.tiles = append(st.tiles, q)
+	}
+	return st, nil
+}
+
+// layer returns the SQL of a stored layer; the catalogue's layers all have
+// theirs.
+func (st *statements) layer(name string) *layerSQL { return st.layers[name] }
+
+func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
+	ls := &layerSQL{layer: l, table: ident(l.Name)}
+	cols := []string{ident("id"), "ST_AsBinary(" + ident("geom") + ")", ident("version"), ident("updated_at"), ident("updated_by")}
+	for _, f := range l.Fields {
+		if f.Type == geo.Position {
+			cols = append(cols, "ST_AsBinary("+ident(f.Name)+")")
+			continue
+		}
+		cols = append(cols, ident(f.Name))
+	}
+	ls.columns = strings.Join(cols, ", ")
+	ls.byID = fmt.Sprintf(`SELECT %s FROM %s WHERE id = $1`, ls.columns, ls.table)
+	ls.all = fmt.Sprintf(`SELECT %s FROM %s ORDER BY id`, ls.columns, ls.table)
+	ls.lock = fmt.Sprintf(`SELECT %s FROM %s WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ls.columns, ls.table)
+	ls.extent = fmt.Sprintf(`SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
+		FROM (SELECT count(*) AS n, ST_Extent(geom) AS ext FROM %s) s`, ls.table)
+	ls.nearest = nearestSQL(ls)
+	ls.remove = fmt.Sprintf(`DELETE FROM %s WHERE id = $1 AND version = $2 RETURNING version`, ls.table)
+	ls.moveSerial = fmt.Sprintf(`SELECT setval(s, greatest((SELECT max(id) FROM %s), 1))
+		FROM pg_get_serial_sequence($1, 'id') s WHERE s IS NOT NULL`, ls.table)
+
+	geom := "ST_GeomFromWKB($1, 4326)"
+	names := []string{ident("geom")}
+	exprs := []string{geom}
+	for _, f := range l.Fields {
+		names = append(names, ident(f.Name))
+		if f.Derived {
+			expr, err := deriveExpr(cat, l, f, geom)
+			if err != nil {
+				return nil, err
+			}
+			exprs = append(exprs, expr)
+			continue
+		}
+		ls.params = append(ls.params, f)
+		n := len(ls.params) + 1
+		if f.Type == geo.Position {
+			exprs = append(exprs, fmt.Sprintf("ST_GeomFromWKB($%d, 4326)", n))
+			continue
+		}
+		exprs = append(exprs, fmt.Sprintf("$%d", n))
+	}
+	n := len(ls.params) + 1
+	ls.insert = fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) RETURNING %s`,
+		ls.table, strings.Join(names, ", "), strings.Join(exprs, ", "), ls.columns)
+	ls.insertAs = fmt.Sprintf(`INSERT INTO %s (%s, id, version) VALUES (%s, $%d,
+		coalesce((SELECT max(version) FROM history WHERE layer = $%d AND feature_id = $%d), 0) + 1) RETURNING %s`,
+		ls.table, strings.Join(names, ", "), strings.Join(exprs, ", "), n+1, n+2, n+1, ls.columns)
+	sets := make([]string, len(names))
+	for i := range names {
+		sets[i] = names[i] + " = " + exprs[i]
+	}
+	ls.update = fmt.Sprintf(`UPDATE %s SET %s WHERE id = $%d AND version = $%d RETURNING %s`,
+		ls.table, strings.Join(sets, ", "), n+1, n+2, ls.columns)
+
+	if l.Key != "" {
+		ls.keyTaken = fmt.Sprintf(`SELECT id, partymap_props(to_jsonb(t))::text FROM %s t WHERE %s = $1 AND id <> $2 ORDER BY id LIMIT 1`,
+			ls.table, ident(l.Key))
+	}
+	ls.outside = fmt.Sprintf(`SELECT t.id, partymap_props(to_jsonb(t))::text, GeometryType(t.geom) = 'POINT',
+			CASE WHEN ST_CoveredBy(t.geom, c.geom) THEN 0
+			     WHEN GeometryType(t.geom) = 'POINT' THEN ST_Distance(t.geom::geography, c.geom::geography)
+			     ELSE ST_Area(ST_Difference(t.geom, c.geom)::geography) END
+		FROM %s t, (SELECT ST_Union(geom) AS geom FROM %s) c
+		WHERE t.id = ANY($1) AND c.geom IS NOT NULL ORDER BY t.id`, ls.table, ident(cat.Community().Name))
+	for _, f := range l.Fields {
+		if f.Ref == "" || f.Derived {
+			continue
+		}
+		ref, ok := cat.StoredLayer(f.Ref)
+		if !ok {
+			return nil, fmt.Errorf("layer %s: field %s refers to layer %q, which the catalogue does not have", l.Name, f.Name, f.Ref)
+		}
+		key := cat.RefKey(f)
+		array := "bigint[]"
+		if f.Type == geo.Text {
+			array = "text[]"
+		}
+		col := "t." + ident(f.Name)
+		ls.refs = append(ls.refs, refSQL{field: f, key: key, missing: fmt.Sprintf(`SELECT t.id, partymap_props(to_jsonb(t))::text, %[1]s::text FROM %[2]s t
+		WHERE (t.id = ANY($1) OR %[1]s = ANY($2::%[3]s)) AND %[1]s IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM %[4]s r WHERE r.%[5]s = %[1]s) ORDER BY t.id`, col, ls.table, array, ident(ref.Name), ident(key))})
+	}
+	for _, f := range l.DerivedFields() {
+		expr, err := deriveExpr(cat, l, f, "t.geom")
+		if err != nil {
+			return nil, err
+		}
+		col := "t." + ident(f.Name)
+		ls.derived = append(ls.derived, derivedSQL{field: f, stale: fmt.Sprintf(`SELECT t.id, d.v FROM %s t, LATERAL (SELECT %s AS v) d
+		WHERE (t.geom && ST_GeomFromWKB($1, 4326) OR %s = ANY($2::text[])) AND %s IS DISTINCT FROM d.v ORDER BY t.id`,
+			ls.table, expr, col, col)})
+	}
+	return ls, nil
+}
+
+// deriveExpr is the SQL that gives a Derived field its value from the
+// geometry g: the key of the feature of the field's Ref layer that covers
+// g when g is a point (the lowest key when several share an edge or
+// corner, as /api/locate answers), or that covers the most of g.
+func deriveExpr(cat *geo.Catalogue, l geo.Layer, f geo.Field, g string) (string, error) {
+	ref, ok := cat.StoredLayer(f.Ref)
+	if !ok || f.Type != geo.Text || ref.Key == "" {
+		return "", fmt.Errorf("layer %s: derived field %s must be text naming a layer with a key; it names %q", l.Name, f.Name, f.Ref)
+	}
+	key := "ref." + ident(ref.Key)
+	if l.Geometry == geo.Point {
+		return fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Covers(ref.geom, %[3]s) ORDER BY %[1]s LIMIT 1)`,
+			key, ident(ref.Name), g), nil
+	}
+	return fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Intersects(ref.geom, %[3]s)
+		ORDER BY ST_Area(ST_Intersection(ref.geom, %[3]s)) DESC, %[1]s LIMIT 1)`, key, ident(ref.Name), g), nil
+}

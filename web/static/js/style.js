@@ -1,0 +1,23 @@
+// What the viewer's code expects of the map's style (web/style/style.json):
+// sources and layer ids it reads or filters. The Go test TestStyle_viewerNames
+// imports this module with node and checks each one against the style.
+
+/** The vector tile source. */
+export const SOURCE = 'partymap';
+/** Inline GeoJSON sources the viewer fills from the tiles (derived.js). */
+export const POLES_SOURCE = 'flag-poles';
+export const LABELS_SOURCE = 'labels';
+
+/** Tap priority: points first (with a tolerance box), then areas under the finger. */
+export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
+export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill'];
+
+/**
+ * The layer panel's groups, top to bottom: style layers carry metadata
+ * "partymap:group" with one of these (a catalogue layer's name), and the
+ * panel turns each group on and off.
+ */
+export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'posts', 'parking'];
+
+/** The style's global state the viewer sets: the labels' language and the flags' deepest level. */
+export const STATE = ['lang', 'maxLevel'];
