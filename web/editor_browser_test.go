@@ -22,7 +22,7 @@ import (
 func startEditorServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	db, _ := testdb.Open(t, harness)
-	if _, err := db.CreateUser(context.Background(), "alice", geo.Editor, nil, "correct horse battery"); err != nil {
+	if _, err := db.CreateUser(context.Background(), "alice", geo.Editor, geo.Scope{}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	return startServerOn(t, db, func(c *httpapi.Config) {

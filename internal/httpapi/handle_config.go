@@ -136,8 +136,9 @@ type titleMemory struct {
 	title geo.Label
 }
 
-// mapTitle reads the community outline's name: the map's title. A map with
-// no outline is titled with the server's name.
+// mapTitle reads the map's title: the community's name on a map of one
+// community (as a single-community install has always been titled), the
+// server's name (Config.Title) on a map of a whole city or of none.
 func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
 	m := &s.title
 	if s.health.down.Load() {
@@ -148,7 +149,7 @@ func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
 			return t, nil
 		}
 	}
-	page, err := s.store.FindFeatures(ctx, geo.Filter{Layer: s.cat.Community().Name, Limit: 1})
+	page, err := s.store.FindFeatures(ctx, geo.Filter{Layer: s.cat.Communities().Name, Limit: 1})
 	if err != nil {
 		s.health.note(err)
 		m.mu.Lock()
@@ -159,7 +160,7 @@ func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
 		return geo.Label{}, err
 	}
 	t := geo.Label{Zh: s.cfg.Title, En: s.cfg.Title}
-	if len(page.Features) > 0 {
+	if page.Matched == 1 && len(page.Features) > 0 {
 		p := page.Features[0].Properties
 		zh, _ := p["name_zh"].(string)
 		en, _ := p["name_en"].(string)

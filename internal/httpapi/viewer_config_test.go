@@ -27,7 +27,7 @@ import (
 // fields and value labels are the catalogue's.
 func TestViewerConfig_fromTheData(t *testing.T) {
 	db, _ := testdb.Open(t, harness)
-	if _, err := db.Pool().Exec(context.Background(), `UPDATE community SET name_zh = '测试社区', name_en = 'Test Community'`); err != nil {
+	if _, err := db.Pool().Exec(context.Background(), `UPDATE communities SET name_zh = '测试社区', name_en = 'Test Community'`); err != nil {
 		t.Fatal(err)
 	}
 	h := mustNew(t, httpapi.Config{Catalogue: geo.NewCatalogue(), Store: db, Tiles: db,

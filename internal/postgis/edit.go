@@ -146,7 +146,7 @@ func editError(err error) error {
 
 // layer returns a stored layer (the community outline included) and its SQL.
 func (ed *editor) layer(name string) (geo.Layer, *layerSQL, error) {
-	l, ok := ed.cat.StoredLayer(name)
+	l, ok := ed.cat.Layer(name)
 	if !ok {
 		_, err := ed.cat.LayerOrError(name)
 		return geo.Layer{}, nil, err

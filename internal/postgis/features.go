@@ -15,7 +15,7 @@ import (
 // many match the filter in all.
 func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, error) {
 	// The community outline is no collection, but its name titles the map.
-	l, ok := db.cat.StoredLayer(f.Layer)
+	l, ok := db.cat.Layer(f.Layer)
 	if !ok {
 		_, err := db.cat.LayerOrError(f.Layer)
 		return geo.FeaturePage{}, err

@@ -23,14 +23,17 @@ import (
 //     grid the edit deleted or renamed, gets the value its position now
 //     gives it.
 
-// reassign moves what the batch's grid edits moved.
+// reassign moves what the batch's edits of grids, communities and
+// subdistricts moved.
 func (ed *editor) reassign(ctx context.Context) error {
 	region, err := ed.gridRegion(ctx)
-	if err != nil || region == nil {
+	if err != nil {
 		return err
 	}
-	if err := ed.moveCompounds(ctx, region); err != nil {
-		return err
+	if region != nil {
+		if err := ed.moveCompounds(ctx, region); err != nil {
+			return err
+		}
 	}
 	for _, l := range ed.cat.WriteOrder() {
 		for _, d := range ed.sql.layer(l.Name).derived {
@@ -83,7 +86,7 @@ func (ed *editor) moveCompounds(ctx context.Context, region []byte) error {
 // edits to the field's Ref layer, and those naming a key those edits took
 // away.
 func (ed *editor) rederive(ctx context.Context, l geo.Layer, d derivedSQL) error {
-	ref, _ := ed.cat.StoredLayer(d.field.Ref)
+	ref, _ := ed.cat.Layer(d.field.Ref)
 	if len(ed.written[ref.Name]) == 0 {
 		return nil
 	}

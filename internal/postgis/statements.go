@@ -97,7 +97,7 @@ func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + 
 func newStatements(cat *geo.Catalogue) (*statements, error) {
 	st := &statements{layers: map[string]*layerSQL{}}
 	var extents []string
-	for _, l := range cat.Stored() {
+	for _, l := range cat.Layers() {
 		ls, err := newLayerSQL(cat, l)
 		if err != nil {
 			return nil, err
@@ -184,17 +184,23 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 		ls.keyTaken = fmt.Sprintf(`SELECT id, partymap_props(to_jsonb(t))::text FROM %s t WHERE %s = $1 AND id <> $2 ORDER BY id LIMIT 1`,
 			ls.table, ident(l.Key))
 	}
+	// A feature must lie inside the communities (its kind may let it
+	// stand a little outside): a point is measured to the nearest one, a
+	// shape by its area outside those it meets. A map without any
+	// community yet (an import writes them first) checks nothing.
+	communities := ident(cat.Communities().Name)
 	ls.outside = fmt.Sprintf(`SELECT t.id, partymap_props(to_jsonb(t))::text, GeometryType(t.geom) = 'POINT',
-			CASE WHEN ST_CoveredBy(t.geom, c.geom) THEN 0
-			     WHEN GeometryType(t.geom) = 'POINT' THEN ST_Distance(t.geom::geography, c.geom::geography)
-			     ELSE ST_Area(ST_Difference(t.geom, c.geom)::geography) END
-		FROM %s t, (SELECT ST_Union(geom) AS geom FROM %s) c
-		WHERE t.id = ANY($1) AND c.geom IS NOT NULL ORDER BY t.id`, ls.table, ident(cat.Community().Name))
+			CASE WHEN GeometryType(t.geom) = 'POINT' THEN coalesce((SELECT ST_Distance(t.geom::geography, c.geom::geography)
+			         FROM %[2]s c ORDER BY c.geom <-> t.geom LIMIT 1), 0)
+			     ELSE coalesce((SELECT ST_Area(ST_Difference(t.geom, ST_Union(c.geom))::geography)
+			         FROM %[2]s c WHERE c.geom && t.geom), ST_Area(t.geom::geography)) END
+		FROM %[1]s t
+		WHERE t.id = ANY($1) AND EXISTS (SELECT 1 FROM %[2]s) ORDER BY t.id`, ls.table, communities)
 	for _, f := range l.Fields {
 		if f.Ref == "" || f.Derived {
 			continue
 		}
-		ref, ok := cat.StoredLayer(f.Ref)
+		ref, ok := cat.Layer(f.Ref)
 		if !ok {
 			return nil, fmt.Errorf("layer %s: field %s refers to layer %q, which the catalogue does not have", l.Name, f.Name, f.Ref)
 		}
@@ -224,17 +230,32 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 // deriveExpr is the SQL that gives a Derived field its value from the
 // geometry g: the key of the feature of the field's Ref layer that covers
 // g when g is a point (the lowest key when several share an edge or
-// corner, as /api/locate answers), or that covers the most of g.
+// corner, as /api/locate answers), or that covers the most of g (its
+// length, or area); for an
+// OrNearest field, when none does, the nearest one.
 func deriveExpr(cat *geo.Catalogue, l geo.Layer, f geo.Field, g string) (string, error) {
-	ref, ok := cat.StoredLayer(f.Ref)
+	ref, ok := cat.Layer(f.Ref)
 	if !ok || f.Type != geo.Text || ref.Key == "" {
 		return "", fmt.Errorf("layer %s: derived field %s must be text naming a layer with a key; it names %q", l.Name, f.Name, f.Ref)
 	}
 	key := "ref." + ident(ref.Key)
-	if l.Geometry == geo.Point {
-		return fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Covers(ref.geom, %[3]s) ORDER BY %[1]s LIMIT 1)`,
-			key, ident(ref.Name), g), nil
+	var expr string
+	switch l.Geometry {
+	case geo.Point:
+		expr = fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Covers(ref.geom, %[3]s) ORDER BY %[1]s LIMIT 1)`,
+			key, ident(ref.Name), g)
+	default:
+		// The most of a line is its length, of a polygon its area.
+		measure := "ST_Area"
+		if l.Geometry == geo.LineString {
+			measure = "ST_Length"
+		}
+		expr = fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Intersects(ref.geom, %[3]s)
+		ORDER BY %[4]s(ST_Intersection(ref.geom, %[3]s)) DESC, %[1]s LIMIT 1)`, key, ident(ref.Name), g, measure)
 	}
-	return fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Intersects(ref.geom, %[3]s)
-		ORDER BY ST_Area(ST_Intersection(ref.geom, %[3]s)) DESC, %[1]s LIMIT 1)`, key, ident(ref.Name), g), nil
+	if f.OrNearest {
+		expr = fmt.Sprintf(`coalesce(%[1]s, (SELECT %[2]s FROM %[3]s ref ORDER BY ref.geom <-> %[4]s, %[2]s LIMIT 1))`,
+			expr, key, ident(ref.Name), g)
+	}
+	return expr, nil
 }

@@ -55,15 +55,17 @@ func layerNames(ls mvt.Layers) []string {
 
 func TestDB_Tile_layersByZoom(t *testing.T) {
 	db, _ := openTestDB(t)
-	base := []string{"community", "landmarks", "streets", "grids"}
+	outlines := []string{"subdistricts", "communities"}
+	base := append(slices.Clone(outlines), "landmarks", "streets", "grids")
 	tests := []struct {
 		name string
 		z    maptile.Zoom
 		want []string
 	}{
-		{"z8 is empty", 8, nil},
-		{"z9 is empty", 9, nil},
-		{"z10 has the outline, base map, grids and top organizations", 10, append(slices.Clone(base), "organizations")},
+		{"z7 is empty", 7, nil},
+		{"z8 has the outlines of the city's subdistricts and communities", 8, outlines},
+		{"z9 is as z8", 9, outlines},
+		{"z10 adds the base map, grids and top organizations", 10, append(slices.Clone(base), "organizations")},
 		{"z11 is as z10", 11, append(slices.Clone(base), "organizations")},
 		{"z12 adds parking and posts", 12, append(slices.Clone(base), "parking", "posts", "organizations")},
 		{"z13 adds compounds", 13, append(slices.Clone(base), "compounds", "parking", "posts", "organizations")},
@@ -128,7 +130,7 @@ func postgisCount(t *testing.T, conn *pgx.Conn, l geo.TileLayer, tile maptile.Ti
 	sql := fmt.Sprintf(`SELECT count(*) FROM %s
 		WHERE ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3, margin => $4))`, l.Name)
 	args := []any{int(tile.Z), int(tile.X), int(tile.Y), float64(geo.TileBuffer) / geo.TileExtent}
-	if stored, _ := geo.NewCatalogue().StoredLayer(l.Name); stored.KindsAt(int(tile.Z)) != nil {
+	if stored, _ := geo.NewCatalogue().Layer(l.Name); stored.KindsAt(int(tile.Z)) != nil {
 		sql += ` AND kind = ANY($5)`
 		args = append(args, stored.KindsAt(int(tile.Z)))
 	}
@@ -277,9 +279,6 @@ func TestDB_Tile_propertiesAndIDs(t *testing.T) {
 					}
 					seen[l.Name][k] = true
 				}
-				if l.Name == "community" {
-					continue
-				}
 				row, ok := rows[l.Name][int64(id)]
 				if !ok {
 					t.Errorf("%s %v: no such row", l.Name, id)
@@ -350,7 +349,7 @@ func TestDB_Tile_empty(t *testing.T) {
 		name string
 		tile maptile.Tile
 	}{
-		{"below the first zoom", maptile.At(homeCenter(), 9)},
+		{"below the first zoom", maptile.At(homeCenter(), 7)},
 		{"the whole world", maptile.New(0, 0, 0)},
 		{"far away at z14", maptile.New(0, 0, 14)},
 		{"far away at z22", maptile.At(orb.Point{-70, -30}, 22)},
@@ -387,7 +386,7 @@ func TestDB_TileBounds(t *testing.T) {
 	var want [4]float64
 	err = db.Pool().QueryRow(ctx, `SELECT min(ST_X(p)), min(ST_Y(p)), max(ST_X(p)), max(ST_Y(p)) FROM (
 		SELECT (ST_DumpPoints(geom)).geom AS p FROM (
-			SELECT geom FROM community UNION ALL SELECT geom FROM grids UNION ALL SELECT geom FROM compounds
+			SELECT geom FROM subdistricts UNION ALL SELECT geom FROM communities UNION ALL SELECT geom FROM grids UNION ALL SELECT geom FROM compounds
 			UNION ALL SELECT geom FROM buildings UNION ALL SELECT geom FROM organizations UNION ALL SELECT geom FROM posts
 			UNION ALL SELECT geom FROM parking UNION ALL SELECT geom FROM streets UNION ALL SELECT geom FROM landmarks) g) pts`).
 		Scan(&want[0], &want[1], &want[2], &want[3])
