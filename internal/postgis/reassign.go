@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"partymap/internal/geo"
 )
 
@@ -141,6 +143,28 @@ func (ed *editor) rederive(ctx context.Context, l geo.Layer, d derivedSQL) error
 		notes = append(notes, geo.MovedNote(l, ref, from, to))
 	}
 	return ed.write(ctx, ws, notes)
+}
+
+// DeriveFields sets every Derived field of a layer's rows to what their
+// positions give, where it differs, in the caller's transaction, and
+// returns how many values it changed. It is for bulk loads that write rows
+// around the editor (cmd/gencity's COPY, with the triggers off), and to
+// check that such a load wrote what the store would have; every edit keeps
+// its derived fields itself.
+func (db *DB) DeriveFields(ctx context.Context, tx pgx.Tx, layer string) (int64, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, d := range db.sql.layer(l.Name).derived {
+		tag, err := tx.Exec(ctx, d.refresh)
+		if err != nil {
+			return n, storeError(err)
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
 }
 
 // regionOf is the area the batch's writes of these layers covered before

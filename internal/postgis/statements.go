@@ -22,8 +22,11 @@ type statements struct {
 	tiles []tileQuery
 	// tileBounds is the extent of every layer together.
 	tileBounds string
-	// locate finds the grid, compound and party branch at a point.
-	locate [3]string
+	// locate finds the grid, compound, party branch and community at a
+	// point; locateIn within one community.
+	locate, locateIn locateSQL
+	// communityExists tells whether a community has the code $1.
+	communityExists string
 }
 
 // layerSQL is the SQL of one stored layer.
@@ -56,8 +59,9 @@ type layerSQL struct {
 	keyTaken string
 	// extent counts the rows and bounds their geometry.
 	extent string
-	// nearest lists the rows nearest to a point (finder.go).
-	nearest string
+	// nearest lists the rows nearest to a point (finder.go); nearestIn
+	// those of one community ($4), for a layer with a community.
+	nearest, nearestIn string
 	// derived keeps each Derived field.
 	derived []derivedSQL
 	// outside measures how far the rows $1 reach outside the community:
@@ -85,6 +89,9 @@ type derivedSQL struct {
 	// whose value is another: among the rows whose geometry meets $1 (WKB,
 	// or NULL) or whose value is one of $2.
 	stale string
+	// refresh sets the field of every row to what its position gives,
+	// where it differs (DeriveFields).
+	refresh string
 }
 
 // ident quotes an identifier from the catalogue.
@@ -110,7 +117,9 @@ func newStatements(cat *geo.Catalogue) (*statements, error) {
 		` + strings.Join(extents, "\n\t\tUNION ALL ") + `
 	) layers
 ) s`
-	st.locate[0], st.locate[1], st.locate[2] = locateSQL(st)
+	st.locate, st.locateIn = newLocateSQL(st, false), newLocateSQL(st, true)
+	communities := st.layer(cat.Communities().Name)
+	st.communityExists = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = $1)`, communities.table, ident(cat.Communities().Key))
 	for z := 0; z <= geo.TileMaxZoom; z++ {
 		q, err := buildTileQuery(cat, z)
 		if err != nil {
@@ -141,7 +150,10 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 	ls.lock = fmt.Sprintf(`SELECT %s FROM %s WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ls.columns, ls.table)
 	ls.extent = fmt.Sprintf(`SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
 		FROM (SELECT count(*) AS n, ST_Extent(geom) AS ext FROM %s) s`, ls.table)
-	ls.nearest = nearestSQL(ls)
+	ls.nearest = nearestSQL(ls, "")
+	if _, ok := l.Field(geo.CommunityField); ok {
+		ls.nearestIn = nearestSQL(ls, "t."+ident(geo.CommunityField)+" = $4")
+	}
 	ls.remove = fmt.Sprintf(`DELETE FROM %s WHERE id = $1 AND version = $2 RETURNING version`, ls.table)
 	ls.moveSerial = fmt.Sprintf(`SELECT setval(s, greatest((SELECT max(id) FROM %s), 1))
 		FROM pg_get_serial_sequence($1, 'id') s WHERE s IS NOT NULL`, ls.table)
@@ -222,7 +234,9 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 		col := "t." + ident(f.Name)
 		ls.derived = append(ls.derived, derivedSQL{field: f, stale: fmt.Sprintf(`SELECT t.id, d.v FROM %s t, LATERAL (SELECT %s AS v) d
 		WHERE (t.geom && ST_GeomFromWKB($1, 4326) OR %s = ANY($2::text[])) AND %s IS DISTINCT FROM d.v ORDER BY t.id`,
-			ls.table, expr, col, col)})
+			ls.table, expr, col, col),
+			refresh: fmt.Sprintf(`UPDATE %[1]s u SET %[2]s = d.v FROM (SELECT t.id, %[3]s AS v FROM %[1]s t) d
+		WHERE u.id = d.id AND u.%[2]s IS DISTINCT FROM d.v`, ls.table, ident(f.Name), expr)})
 	}
 	return ls, nil
 }
