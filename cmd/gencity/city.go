@@ -394,7 +394,9 @@ func (b *builder) addStreets() error {
 		}
 		return "minor"
 	}
-	at := func(i, j int) orb.Point { return b.pl.point(orb.Point{float64(i) * cellMetres, float64(j) * cellMetres}) }
+	at := func(i, j int) orb.Point {
+		return b.pl.point(orb.Point{float64(i) * cellMetres, float64(j) * cellMetres})
+	}
 	for j := 0; j <= b.lat.rows; j++ {
 		for c := 0; c < b.sz.cols; c++ {
 			var line orb.LineString
