@@ -19,8 +19,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- The single characters and the pairs of neighbouring characters of t.
+-- Its cost tells the planner that computing it row by row (a scan of a
+-- small table) is dearer than its index, which holds it computed.
 CREATE FUNCTION partymap_grams(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000 AS $$
     SELECT coalesce(array_agg(DISTINCT g), '{}') FROM (
         SELECT substr(t, i, 1) AS g FROM generate_series(1, char_length(t)) i
         UNION ALL
@@ -28,7 +30,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
 $$;
 
 -- partymap_index_search indexes a layer's names (and its code, when it has
--- a column of that name: the catalogue's Key) for search.
+-- a column of that name: the catalogue's Key) for search. The indexes take
+-- each write at once (fastupdate off): a pending list, which GIN keeps for
+-- fast bulk writes, is read in full by every search until a vacuum, and
+-- edits of names are few.
 CREATE FUNCTION partymap_index_search(layer text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -38,8 +43,8 @@ BEGIN
         CASE WHEN EXISTS (SELECT 1 FROM information_schema.columns
                           WHERE table_schema = current_schema() AND table_name = layer AND column_name = 'code')
              THEN 'code' ELSE 'NULL' END);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I USING gin (%s gin_trgm_ops)', layer || '_search_trgm_idx', layer, expr);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I USING gin (partymap_grams(%s))', layer || '_search_grams_idx', layer, expr);
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I USING gin (%s gin_trgm_ops) WITH (fastupdate = off)', layer || '_search_trgm_idx', layer, expr);
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I USING gin (partymap_grams(%s)) WITH (fastupdate = off)', layer || '_search_grams_idx', layer, expr);
 END;
 $$;
 

@@ -36,7 +36,7 @@ type loadOptions struct {
 // (session_replication_role = replica, which needs a superuser), so that
 // a synthetic bulk load writes no history and announces nothing: running
 // servers must be restarted to drop tiles they cached before. Sequences
-// are moved past the ids written, and the tables analysed.
+// are moved past the ids written, and the tables vacuumed and analysed.
 func load(ctx context.Context, conn *pgx.Conn, db *postgis.DB, c *city, o loadOptions, log *slog.Logger) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
@@ -86,8 +86,10 @@ func load(ctx context.Context, conn *pgx.Conn, db *postgis.DB, c *city, o loadOp
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
+	// Statistics for the planner, and the visibility map that index-only
+	// scans need: a freshly loaded city is a fresh table.
 	for _, name := range layerTables() {
-		if _, err := conn.Exec(ctx, "ANALYZE "+name); err != nil {
+		if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+name); err != nil {
 			return err
 		}
 	}
