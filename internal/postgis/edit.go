@@ -118,12 +118,35 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err := tx.Commit(ctx); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
+	db.rememberEdit(ctx, res.Changes)
 	return res, nil
 }
 
-// setActor records, for the triggers, who makes the transaction's changes and why.
+// rememberEdit notes what a committed edit changed, so that no read shows
+// it from a replica that has not replayed it: the editor's own next read
+// may come before the change's notification. Should the log position not
+// be read, the notification brings it a moment later.
+func (db *DB) rememberEdit(ctx context.Context, changes []geo.ItemChange) {
+	if db.replicas == nil || len(changes) == 0 {
+		return
+	}
+	lsn, err := insertLSN(context.WithoutCancel(ctx), db.pool)
+	if err != nil {
+		db.log.Warn("could not read the log position of an edit; its notification will bring it", "err", err)
+		return
+	}
+	for _, c := range changes {
+		db.remember(lsn, c.Layer, [4]float64{c.Bound.Min[0], c.Bound.Min[1], c.Bound.Max[0], c.Bound.Max[1]})
+	}
+}
+
+// setActor records, for the triggers, who makes the transaction's changes
+// and why. The commit waits for its log record to be flushed (as by
+// default), whatever the server's setting: a read replica can replay it,
+// and be asked for it (replicas.go), as soon as the edit is answered.
 func setActor(ctx context.Context, tx pgx.Tx, who, reason string) error {
-	_, err := tx.Exec(ctx, `SELECT set_config('partymap.user', $1, true), set_config('partymap.reason', $2, true)`, who, reason)
+	_, err := tx.Exec(ctx, `SELECT set_config('partymap.user', $1, true), set_config('partymap.reason', $2, true),
+		set_config('synchronous_commit', 'on', true)`, who, reason)
 	return err
 }
 

@@ -33,15 +33,19 @@ func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, 
 	pageSQL := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY id LIMIT %d OFFSET %d`,
 		ls.columns, ls.table, where, limit, f.Offset)
 
-	batch := &pgx.Batch{}
 	var page geo.FeaturePage
-	batch.Queue(countSQL, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&page.Matched) })
-	batch.Queue(pageSQL, args...).Query(func(rows pgx.Rows) error {
-		var err error
-		page.Features, err = collectFeatures(l, rows)
-		return err
+	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
+		page = geo.FeaturePage{}
+		batch := &pgx.Batch{}
+		batch.Queue(countSQL, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&page.Matched) })
+		batch.Queue(pageSQL, args...).Query(func(rows pgx.Rows) error {
+			var err error
+			page.Features, err = collectFeatures(l, rows)
+			return err
+		})
+		return q.SendBatch(ctx, batch).Close()
 	})
-	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+	if err != nil {
 		return geo.FeaturePage{}, storeError(err)
 	}
 	return page, nil
@@ -93,11 +97,15 @@ func (db *DB) FindFeature(ctx context.Context, layer string, id int64) (geo.Feat
 	if err != nil {
 		return geo.Feature{}, err
 	}
-	rows, err := db.pool.Query(ctx, db.sql.layer(l.Name).byID, id)
-	if err != nil {
-		return geo.Feature{}, storeError(err)
-	}
-	fs, err := collectFeatures(l, rows)
+	var fs []geo.Feature
+	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
+		rows, err := q.Query(ctx, db.sql.layer(l.Name).byID, id)
+		if err != nil {
+			return err
+		}
+		fs, err = collectFeatures(l, rows)
+		return err
+	})
 	if err != nil {
 		return geo.Feature{}, storeError(err)
 	}
@@ -115,7 +123,9 @@ func (db *DB) LayerExtent(ctx context.Context, layer string) (geo.Extent, error)
 	}
 	var e geo.Extent
 	var minx, miny, maxx, maxy *float64
-	err = db.pool.QueryRow(ctx, db.sql.layer(l.Name).extent).Scan(&e.Count, &minx, &miny, &maxx, &maxy)
+	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
+		return q.QueryRow(ctx, db.sql.layer(l.Name).extent).Scan(&e.Count, &minx, &miny, &maxx, &maxy)
+	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return geo.Extent{}, storeError(err)
 	}

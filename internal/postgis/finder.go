@@ -114,31 +114,35 @@ func (db *DB) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Nearby, er
 // the planar distance of the last candidate fetched: -1 when the window was
 // not filled, so that every candidate was seen.
 func (db *DB) nearestRound(ctx context.Context, l geo.Layer, sql string, window int, q geo.NearestQuery, now time.Time, more ...any) ([]geo.Nearby, float64, error) {
-	rows, err := db.pool.Query(ctx, sql, append([]any{q.Origin.Lon(), q.Origin.Lat(), window}, more...)...)
-	if err != nil {
-		return nil, 0, storeError(err)
-	}
-	defer rows.Close()
 	var out []geo.Nearby
 	var fetched int
 	var lastDeg float64
-	for rows.Next() {
-		r := newRow(l)
-		var tx, ty, metres float64
-		if err := rows.Scan(append(r.targets(), &tx, &ty, &metres, &lastDeg)...); err != nil {
-			return nil, 0, storeError(err)
-		}
-		fetched++
-		f, err := r.feature(l)
+	err := db.read(ctx, layerChange(l.Name), func(qr querier) error {
+		out, fetched, lastDeg = nil, 0, 0
+		rows, err := qr.Query(ctx, sql, append([]any{q.Origin.Lon(), q.Origin.Lat(), window}, more...)...)
 		if err != nil {
-			return nil, 0, storeError(err)
+			return err
 		}
-		n := geo.NewNearby(f, q.Origin, orb.Point{tx, ty}, metres, now)
-		if passes(q, n) {
-			out = append(out, n)
+		defer rows.Close()
+		for rows.Next() {
+			r := newRow(l)
+			var tx, ty, metres float64
+			if err := rows.Scan(append(r.targets(), &tx, &ty, &metres, &lastDeg)...); err != nil {
+				return err
+			}
+			fetched++
+			f, err := r.feature(l)
+			if err != nil {
+				return err
+			}
+			n := geo.NewNearby(f, q.Origin, orb.Point{tx, ty}, metres, now)
+			if passes(q, n) {
+				out = append(out, n)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, 0, storeError(err)
 	}
 	slices.SortStableFunc(out, func(a, b geo.Nearby) int {
@@ -196,22 +200,26 @@ func (db *DB) Locate(ctx context.Context, q geo.LocateQuery) (geo.Location, erro
 		}
 		sql, args = db.sql.locateIn, append(args, q.Community)
 	}
-	batch := &pgx.Batch{}
-	one := func(layer string, sql string, dst **geo.Feature) {
-		l, _ := db.cat.Layer(layer)
-		batch.Queue(sql, args...).Query(func(rows pgx.Rows) error {
-			fs, err := collectFeatures(l, rows)
-			if len(fs) > 0 {
-				*dst = &fs[0]
-			}
-			return err
-		})
-	}
-	one("grids", sql.grid, &loc.Grid)
-	one("compounds", sql.compound, &loc.Compound)
-	one("organizations", sql.branch, &loc.Branch)
-	one(geo.CommunityLayer, sql.community, &loc.Community)
-	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+	err := db.read(ctx, anyChange, func(q querier) error {
+		loc = geo.Location{Point: loc.Point}
+		batch := &pgx.Batch{}
+		one := func(layer string, sql string, dst **geo.Feature) {
+			l, _ := db.cat.Layer(layer)
+			batch.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+				fs, err := collectFeatures(l, rows)
+				if len(fs) > 0 {
+					*dst = &fs[0]
+				}
+				return err
+			})
+		}
+		one("grids", sql.grid, &loc.Grid)
+		one("compounds", sql.compound, &loc.Compound)
+		one("organizations", sql.branch, &loc.Branch)
+		one(geo.CommunityLayer, sql.community, &loc.Community)
+		return q.SendBatch(ctx, batch).Close()
+	})
+	if err != nil {
 		return geo.Location{}, storeError(err)
 	}
 	if loc.Grid == nil {
@@ -256,7 +264,10 @@ func validPoint(p orb.Point) bool {
 // checkCommunity answers ENOTFOUND when no community has the code.
 func (db *DB) checkCommunity(ctx context.Context, code string) error {
 	var ok bool
-	if err := db.pool.QueryRow(ctx, db.sql.communityExists, code).Scan(&ok); err != nil {
+	err := db.read(ctx, layerChange(geo.CommunityLayer), func(q querier) error {
+		return q.QueryRow(ctx, db.sql.communityExists, code).Scan(&ok)
+	})
+	if err != nil {
 		return storeError(err)
 	}
 	if !ok {

@@ -264,24 +264,28 @@ func (db *DB) Search(ctx context.Context, q geo.SearchQuery) ([]geo.SearchHit, e
 		}
 	}
 	sql, args := searchSQL(db.cat, text, matchedServices(db.cat, text), matchedLayers(db.cat, text), q.Community, q.Limit)
-	rows, err := db.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, storeError(err)
-	}
-	defer rows.Close()
-	hits := []geo.SearchHit{}
-	for rows.Next() {
-		var h geo.SearchHit
-		var x, y float64
-		var rank int
-		if err := rows.Scan(&h.Layer, &h.ID, &h.NameZh, &h.NameEn, &x, &y, &rank); err != nil {
-			return nil, storeError(err)
+	var hits []geo.SearchHit
+	err = db.read(ctx, anyChange, func(q querier) error {
+		hits = []geo.SearchHit{}
+		rows, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return err
 		}
-		h.Point = [2]float64{x, y}
-		h.Match = []string{geo.MatchExact, geo.MatchPrefix, geo.MatchContains, geo.MatchService, geo.MatchLayer}[rank]
-		hits = append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var h geo.SearchHit
+			var x, y float64
+			var rank int
+			if err := rows.Scan(&h.Layer, &h.ID, &h.NameZh, &h.NameEn, &x, &y, &rank); err != nil {
+				return err
+			}
+			h.Point = [2]float64{x, y}
+			h.Match = []string{geo.MatchExact, geo.MatchPrefix, geo.MatchContains, geo.MatchService, geo.MatchLayer}[rank]
+			hits = append(hits, h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, storeError(err)
 	}
 	return hits, nil
