@@ -190,6 +190,9 @@ type Server struct {
 	title titleMemory
 	// events ends the open event streams at shutdown.
 	events eventStreams
+	// seqs is the newest change this instance has heard of, which a
+	// tile's v asks for (tile_version.go).
+	seqs changeSeqs
 }
 
 // New returns a server with every route registered. It fails only when its
@@ -227,6 +230,7 @@ func New(cfg Config) (*Server, error) {
 	cfg.Changes.OnChange(s.reads.apply)
 	cfg.Changes.OnReset(s.reads.reset)
 	cfg.Changes.OnChange(s.invalidateTiles)
+	cfg.Changes.OnChange(s.seqs.heard)
 	cfg.Changes.OnReset(func() { s.tileCache.InvalidateAll() })
 
 	e := echo.New()

@@ -55,8 +55,8 @@ func newSetup(t *testing.T) *setup {
 	return &setup{primary: primary, replica: r.ConnString(cfg.Database), replicaCluster: r, dbname: cfg.Database}
 }
 
-// exec runs SQL on a database, as the superuser.
-func exec(t *testing.T, connString, sql string, args ...any) {
+// execSQL runs SQL on a database, as the superuser.
+func execSQL(t *testing.T, connString, sql string, args ...any) {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), connString)
 	if err != nil {

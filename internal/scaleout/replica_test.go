@@ -76,7 +76,7 @@ func TestReplica_pausedReplayNeverShowsStale(t *testing.T) {
 		tileNames(t, in.srv.URL, tile, "posts")
 	}
 
-	exec(t, s.replica, `SELECT pg_wal_replay_pause()`)
+	execSQL(t, s.replica, `SELECT pg_wal_replay_pause()`)
 	renamePost(t, a.srv.URL, token, 1, "暂停回放时改名")
 	// A: the very next reads.
 	if got := itemName(t, a.srv.URL, "posts", 1); got != "暂停回放时改名" {
@@ -100,12 +100,12 @@ func TestReplica_pausedReplayNeverShowsStale(t *testing.T) {
 		}
 	}
 	// A change made in plain SQL on the primary, heard by both.
-	exec(t, s.primary, `UPDATE posts SET name_zh = '直接改名' WHERE id = 1`)
+	execSQL(t, s.primary, `UPDATE posts SET name_zh = '直接改名' WHERE id = 1`)
 	for _, in := range []*instance{a, b} {
 		waitFor(t, 2*time.Second, "a SQL change shown", func() bool { return tileNames(t, in.srv.URL, tile, "posts")[1] == "直接改名" })
 	}
 
-	exec(t, s.replica, `SELECT pg_wal_replay_resume()`)
+	execSQL(t, s.replica, `SELECT pg_wal_replay_resume()`)
 	before := reads(t, b)["replica1/replica"]
 	waitFor(t, 5*time.Second, "the replica serving B again", func() bool {
 		itemName(t, b.srv.URL, "posts", 3)
