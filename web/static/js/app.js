@@ -32,6 +32,7 @@
  *   app.home()            flies back to the home view
  *   app.ready             a promise resolved once the map has loaded
  *   app.firstIdle         ms from navigation to the map's first idle (0 until then)
+ *   app.tileRequests()    the addresses of the latest tile requests, newest last
  */
 
 import { Map as MapLibreMap } from '../vendor/maplibre-gl/maplibre-gl.mjs';
@@ -43,7 +44,7 @@ import { installDerived } from './derived.js';
 import { createCards } from './cards.js';
 import { createPanel } from './panel.js';
 import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
-import { followChanges } from './live.js';
+import { followChanges, transformRequest, recentTileRequests } from './live.js';
 import { SOURCE, POLES_SOURCE, POINT_LAYERS, AREA_LAYERS } from './style.js';
 
 // How close the camera comes to a feature whose card opens from a link.
@@ -82,6 +83,8 @@ export async function start() {
     dragRotate: true,
     touchPitch: true,
     cooperativeGestures: false,
+    // a tile a change touched is asked for at that change's version
+    transformRequest,
   });
   map.setPadding(start.padding);
   installIcons(map);
@@ -175,6 +178,8 @@ export async function start() {
     /** What a tap at x, y (CSS pixels in the map) would open: { layer, id } or null. */
     pickAt: (x, y) => pick(map, { x, y }, isKiosk ? 16 : 10),
     firstIdle: 0,
+    /** The addresses of the latest tile requests, newest last (live.js). */
+    tileRequests: recentTileRequests,
   };
   window.partymap = app;
   // load-to-idle, ms since navigation: what the kiosk's first view costs
