@@ -94,7 +94,7 @@ type Config struct {
 	EventsHeartbeat time.Duration
 	// MaxStreams bounds the open event streams, MaxStreamsPerClient those
 	// of one client address; beyond, /api/events answers 503. Zero means
-	// 2000 and 4.
+	// 10000 and 4.
 	MaxStreams, MaxStreamsPerClient int
 	// Forwarding says which proxies' forwarding headers to believe and the
 	// public URL, if any; zero believes none.
