@@ -84,6 +84,9 @@ type Config struct {
 	// KioskIdle is how long the kiosk waits untouched before it closes its
 	// card and flies home; zero: DefaultKioskIdle.
 	KioskIdle time.Duration
+	// KioskCommunity is the code of the community the kiosk belongs to:
+	// it opens on it and returns to it; empty: the whole map.
+	KioskCommunity string
 	// Tiles renders the vector tiles; nil serves none.
 	Tiles geo.TileStore
 	// TileCache keeps rendered tiles; changes from Changes invalidate it.
@@ -186,8 +189,10 @@ type Server struct {
 	// style is the map's style; viewerMissing the viewer's absent files.
 	style         mapStyle
 	viewerMissing []string
-	// title remembers the map's title through an outage.
-	title titleMemory
+	// title and overview remember the map's title and the city's
+	// overview through an outage.
+	title    titleMemory
+	overview overviewMemory
 	// events ends the open event streams at shutdown.
 	events eventStreams
 	// seqs is the newest change this instance has heard of, which a

@@ -27,6 +27,8 @@ type statements struct {
 	locate, locateIn locateSQL
 	// communityExists tells whether a community has the code $1.
 	communityExists string
+	// overview reads the city's overview.
+	overview overviewSQL
 }
 
 // layerSQL is the SQL of one stored layer.
@@ -118,6 +120,7 @@ func newStatements(cat *geo.Catalogue) (*statements, error) {
 	) layers
 ) s`
 	st.locate, st.locateIn = newLocateSQL(st, false), newLocateSQL(st, true)
+	st.overview = newOverviewSQL(cat)
 	communities := st.layer(cat.Communities().Name)
 	st.communityExists = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = $1)`, communities.table, ident(cat.Communities().Key))
 	for z := 0; z <= geo.TileMaxZoom; z++ {
