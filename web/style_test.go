@@ -116,13 +116,13 @@ func TestStyle_followsTheCatalogue(t *testing.T) {
 func TestStyle_viewerNames(t *testing.T) {
 	style := loadStyle(t)
 	var names struct {
-		SOURCE, POLES_SOURCE, LABELS_SOURCE string
+		SOURCE, POLES_SOURCE, LABELS_SOURCE, OVERVIEW_SOURCE string
 		POINT_LAYERS, AREA_LAYERS, GROUPS   []string
 		STATE                               []string
 	}
 	importModule(t, "style.js", "m", &names)
 	sources := style["sources"].(map[string]any)
-	for _, s := range []string{names.SOURCE, names.POLES_SOURCE, names.LABELS_SOURCE} {
+	for _, s := range []string{names.SOURCE, names.POLES_SOURCE, names.LABELS_SOURCE, names.OVERVIEW_SOURCE} {
 		if _, ok := sources[s]; !ok || s == "" {
 			t.Errorf("the viewer reads source %q; the style has none", s)
 		}
@@ -219,6 +219,12 @@ func checkStyleAgainst(style map[string]any, cat *geo.Catalogue) []string {
 			}
 		case "flag-poles":
 			layer = "organizations"
+		case "community-labels":
+			// The city overview (static/js/city.js): the communities'
+			// tile properties and their counts, as one line in each
+			// language.
+			layer = "communities"
+			allowed["counts_zh"], allowed["counts_en"] = true, true
 		default:
 			report("reads source %q, which the style's checks do not know", src)
 			continue

@@ -63,6 +63,10 @@ export async function start() {
 
   const homeView = () => frame(cfg.home, container, isKiosk);
   const start = homeView();
+  // A map of several communities opens on one (?c=CODE, the kiosk's own)
+  // or on the whole city, and may be stepped out of (city.js).
+  const city = cfg.communities > 1;
+  let community = cfg.community || null;
   const map = new MapLibreMap({
     container,
     style: new URL(`style.json?lang=${i18n.lang()}`, document.baseURI).href,
@@ -76,7 +80,7 @@ export async function start() {
     fadeDuration: 0,
     attributionControl: false,
     maxPitch: 70,
-    minZoom: 13,
+    minZoom: city ? 10 : 13,
     maxZoom: 19.5,
     // the camera stays around what the tiles draw
     maxBounds: boundsAround(cfg.bounds),
@@ -136,9 +140,23 @@ export async function start() {
     return f;
   }
 
-  const goHome = () => {
-    map.flyTo({ ...homeView(), duration: 2200, essential: true });
+  // home is the page's community framed as the home view turns and tilts
+  // it, the whole city from above, or (a map of one community) the
+  // configured home view.
+  const homeCamera = () => {
+    const b = community ? community.bounds : city ? cfg.bounds : null;
+    if (!Array.isArray(b)) return homeView();
+    const v = homeView();
+    const pitch = community ? v.pitch : 0;
+    const bearing = community ? v.bearing : 0;
+    // framed from above, then tilted about its centre as the home view is
+    const cam = map.cameraForBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, bearing, pitch: 0 });
+    return cam ? { ...cam, zoom: cam.zoom + (community ? 0.4 : 0), bearing, pitch } : v;
   };
+  const goHome = () => {
+    map.flyTo({ ...homeCamera(), duration: 2200, essential: true });
+  };
+  if (community || city) map.jumpTo(homeCamera());
 
   // the finder's sheet
   const findSheet = $('find-sheet');
@@ -173,6 +191,20 @@ export async function start() {
     hidePanel,
     onPanelHide: (fn) => { panelHideListeners.add(fn); return () => panelHideListeners.delete(fn); },
     home: goHome,
+    /** The code of the community the page shows, or null for the whole map. */
+    community: () => community?.code ?? null,
+    /** setCommunity makes a community ({code, name, bounds}) the page's own: title, home, ?c=. */
+    setCommunity(c) {
+      community = c;
+      cfg.title = c.name;
+      if (map.isStyleLoaded()) map.setGlobalStateProperty('community', c.code);
+      applyLang(i18n.lang());
+      if (!isKiosk) {
+        const q = new URLSearchParams(location.search);
+        q.set('c', c.code);
+        history.replaceState(null, '', `${location.pathname}?${q}${location.hash}`);
+      }
+    },
     ready: new Promise((resolve) => map.once('load', resolve)),
     cardState: () => cards.current(),
     /** What a tap at x, y (CSS pixels in the map) would open: { layer, id } or null. */
@@ -212,13 +244,21 @@ export async function start() {
 
   await app.ready;
   map.setGlobalStateProperty('lang', i18n.lang());
+  if (community) map.setGlobalStateProperty('community', community.code);
 
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
   $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
 
+  // the city's overview and its steps, on a map of several communities
+  if (city) {
+    import('./city.js').then((m) => { app.city = m.mountCity(app); }).catch((err) => console.warn('city:', err.message));
+  }
+
   map.on('click', (e) => {
     const f = pick(map, e.point, isKiosk ? 16 : 10);
+    // a community's field at low zoom: city.js enters it
+    if (f && f.layer === 'communities') return;
     if (!f) {
       cards.close();
       return;

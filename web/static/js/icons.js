@@ -8,7 +8,8 @@
 const RATIO = 2; // drawn at twice the CSS size, crisp on phones too
 
 const FLAG_SIZES = {
-  'flag-1': [46, 31, true], // street party committee: largest, gold fringe
+  'flag-0': [52, 35, true], // city party committee: the largest, gold fringe
+  'flag-1': [46, 31, true], // street party committee, gold fringe
   'flag-2': [40, 27, true], // community general branch
   'flag-3': [30, 20, false], // grid branches
   'flag-unit': [25, 17, false], // co-building units, business circle, non-public
