@@ -23,7 +23,10 @@ type Feature struct {
 // FeaturePage is one page of a layer's features and how many matched in all.
 type FeaturePage struct {
 	Features []Feature
-	Matched  int64
+	// Matched is how many features match in all; -1 on a page after a
+	// cursor (Filter.After), which is not counted: a keyset page costs
+	// what its rows cost, however deep it lies.
+	Matched int64
 }
 
 // Extent is a layer's bounding box and the number of features in it.

@@ -29,6 +29,9 @@ type Filter struct {
 	Props  []PropertyFilter
 	Limit  int
 	Offset int
+	// After, when above 0, starts the page after the feature with this id
+	// (keyset paging, the next links' cursor) instead of at Offset.
+	After int64
 }
 
 // ParseBBox reads an OGC bbox parameter: "minLon,minLat,maxLon,maxLat" in

@@ -31,7 +31,9 @@ type featureCollectionJSON struct {
 	Type           string        `json:"type"`
 	Features       []featureJSON `json:"features"`
 	Links          []Link        `json:"links"`
-	NumberMatched  int64         `json:"numberMatched"`
+	// NumberMatched is left out of a page after a cursor, which is not
+	// counted (OGC API – Features allows it).
+	NumberMatched  *int64        `json:"numberMatched,omitempty"`
 	NumberReturned int           `json:"numberReturned"`
 	TimeStamp      string        `json:"timeStamp"`
 }
@@ -39,7 +41,7 @@ type featureCollectionJSON struct {
 // parseItemsQuery reads an items request's parameters into a filter,
 // refusing unknown parameters and bad values.
 func parseItemsQuery(c echo.Context, l geo.Layer) (geo.Filter, error) {
-	allowed := []string{"f", "bbox", "bbox-crs", "limit", "offset"}
+	allowed := []string{"f", "bbox", "bbox-crs", "limit", "offset", "cursor"}
 	for _, fd := range l.Fields {
 		if fd.Filterable {
 			allowed = append(allowed, fd.Name)
@@ -73,6 +75,16 @@ func parseItemsQuery(c echo.Context, l geo.Layer) (geo.Filter, error) {
 			return f, geo.Errorf(geo.EINVALID, "The offset parameter must be a whole number of 0 or more; got %q.", clipText(v[0]))
 		}
 		f.Offset = n
+	}
+	if v, ok := q["cursor"]; ok {
+		n, err := strconv.ParseInt(v[0], 10, 64)
+		if err != nil || n < 1 {
+			return f, geo.Errorf(geo.EINVALID, "The cursor parameter must be the id a page ends with, as the next link gives it; got %q.", clipText(v[0]))
+		}
+		if _, both := q["offset"]; both {
+			return f, geo.Errorf(geo.EINVALID, "Give either offset or cursor, not both: a cursor pages on from the feature it names.")
+		}
+		f.After = n
 	}
 	for _, fd := range l.Fields {
 		v, ok := q[fd.Name]
@@ -121,10 +133,12 @@ func itemsPage(base string, q url.Values, l geo.Layer, filter geo.Filter, page g
 	body := featureCollectionJSON{
 		Type:           "FeatureCollection",
 		Features:       make([]featureJSON, 0, len(page.Features)),
-		NumberMatched:  page.Matched,
 		NumberReturned: len(page.Features),
 		TimeStamp:      time.Now().UTC().Format(time.RFC3339),
-		Links:          itemsLinks(base, q, l, filter, page.Matched),
+		Links:          itemsLinks(base, q, l, filter, page),
+	}
+	if page.Matched >= 0 {
+		body.NumberMatched = &page.Matched
 	}
 	for _, f := range page.Features {
 		body.Features = append(body.Features, toFeatureJSON(f))
@@ -133,32 +147,42 @@ func itemsPage(base string, q url.Values, l geo.Layer, filter geo.Filter, page g
 }
 
 // itemsLinks returns self, alternate, collection, and next/prev links that
-// keep every other parameter of the request's query q.
-func itemsLinks(base string, query url.Values, l geo.Layer, f geo.Filter, matched int64) []Link {
+// keep every other parameter of the request's query q. The next link
+// pages on by cursor, from the last feature's id (keyset paging), so that
+// following next links costs each page what its rows cost however deep
+// it goes; the previous link, of a page reached by offset, by offset.
+func itemsLinks(base string, query url.Values, l geo.Layer, f geo.Filter, p geo.FeaturePage) []Link {
 	base += "/collections/" + l.Name
-	page := func(offset int, format string) string {
+	page := func(offset int, cursor int64, format string) string {
 		q := url.Values{}
 		for k, v := range query {
-			if k != "offset" && k != "f" {
+			if k != "offset" && k != "cursor" && k != "f" {
 				q[k] = v
 			}
 		}
 		q.Set("f", format)
-		if offset > 0 {
+		switch {
+		case cursor > 0:
+			q.Set("cursor", strconv.FormatInt(cursor, 10))
+		case offset > 0:
 			q.Set("offset", strconv.Itoa(offset))
 		}
 		return base + "/items?" + q.Encode()
 	}
 	links := []Link{
-		{Href: page(f.Offset, "json"), Rel: relSelf, Type: mediaGeoJSON, Title: "this page"},
-		{Href: page(f.Offset, "html"), Rel: relAlternate, Type: mediaHTML, Title: "this page as HTML"},
+		{Href: page(f.Offset, f.After, "json"), Rel: relSelf, Type: mediaGeoJSON, Title: "this page"},
+		{Href: page(f.Offset, f.After, "html"), Rel: relAlternate, Type: mediaHTML, Title: "this page as HTML"},
 		{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
 	}
-	if int64(f.Offset+f.Limit) < matched {
-		links = append(links, Link{Href: page(f.Offset+f.Limit, "json"), Rel: relNext, Type: mediaGeoJSON, Title: "next page"})
+	more := len(p.Features) == f.Limit
+	if p.Matched >= 0 {
+		more = int64(f.Offset+f.Limit) < p.Matched
 	}
-	if f.Offset > 0 {
-		links = append(links, Link{Href: page(max(f.Offset-f.Limit, 0), "json"), Rel: relPrev, Type: mediaGeoJSON, Title: "previous page"})
+	if more && len(p.Features) > 0 {
+		links = append(links, Link{Href: page(0, p.Features[len(p.Features)-1].ID, "json"), Rel: relNext, Type: mediaGeoJSON, Title: "next page"})
+	}
+	if f.Offset > 0 && f.After == 0 {
+		links = append(links, Link{Href: page(max(f.Offset-f.Limit, 0), 0, "json"), Rel: relPrev, Type: mediaGeoJSON, Title: "previous page"})
 	}
 	return links
 }

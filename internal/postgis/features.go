@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -32,13 +33,23 @@ func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, 
 	countSQL := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, ls.table, where)
 	pageSQL := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY id LIMIT %d OFFSET %d`,
 		ls.columns, ls.table, where, limit, f.Offset)
+	pageArgs := args
+	if f.After > 0 {
+		// Keyset paging: from the primary key's index, not past every row
+		// before, and not counted.
+		pageArgs = append(slices.Clone(args), f.After)
+		pageSQL = fmt.Sprintf(`SELECT %s FROM %s WHERE %s AND id > $%d ORDER BY id LIMIT %d`,
+			ls.columns, ls.table, where, len(pageArgs), limit)
+	}
 
 	var page geo.FeaturePage
 	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
-		page = geo.FeaturePage{}
+		page = geo.FeaturePage{Matched: -1}
 		batch := &pgx.Batch{}
-		batch.Queue(countSQL, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&page.Matched) })
-		batch.Queue(pageSQL, args...).Query(func(rows pgx.Rows) error {
+		if f.After <= 0 {
+			batch.Queue(countSQL, args...).QueryRow(func(r pgx.Row) error { return r.Scan(&page.Matched) })
+		}
+		batch.Queue(pageSQL, pageArgs...).Query(func(rows pgx.Rows) error {
 			var err error
 			page.Features, err = collectFeatures(l, rows)
 			return err
