@@ -44,7 +44,7 @@ type setup struct {
 }
 
 // newSetup makes the database and starts its replica.
-func newSetup(t *testing.T) *setup {
+func newSetup(t testing.TB) *setup {
 	t.Helper()
 	primary := harness.NewDatabase(t)
 	cfg, err := pgx.ParseConfig(primary)

@@ -20,9 +20,9 @@ import (
 // with only its addresses, port and paths replaced.
 const nginxConf = "../../docs/deploy/nginx.conf"
 
-// startNginx runs docs/deploy/nginx.conf in front of the instances and
-// returns its base URL.
-func startNginx(t *testing.T, instances ...*instance) string {
+// startNginx runs docs/deploy/nginx.conf in front of the instances (their
+// base URLs) and returns its base URL.
+func startNginx(t testing.TB, instances ...string) string {
 	t.Helper()
 	if _, err := exec.LookPath("nginx"); err != nil {
 		t.Fatal("nginx is not installed: apt-get install -y nginx (make deps-bench installs it)")
@@ -54,7 +54,7 @@ func startNginx(t *testing.T, instances ...*instance) string {
 	ln.Close()
 	var servers []string
 	for _, in := range instances {
-		servers = append(servers, fmt.Sprintf("        server %s max_fails=2 fail_timeout=5s;", strings.TrimPrefix(in.srv.URL, "http://")))
+		servers = append(servers, fmt.Sprintf("        server %s max_fails=2 fail_timeout=5s;", strings.TrimPrefix(in, "http://")))
 	}
 	text := string(conf)
 	for old, repl := range map[string]string{
@@ -116,7 +116,7 @@ func startNginx(t *testing.T, instances ...*instance) string {
 func TestNginx_inFrontOfTwoInstances(t *testing.T) {
 	s := newSetup(t)
 	a, b := startInstance(t, s, s.replica), startInstance(t, s, s.replica)
-	base := startNginx(t, a, b)
+	base := startNginx(t, a.srv.URL, b.srv.URL)
 	token := adminToken(t, a)
 
 	before := [2]float64{readsOf(t, a), readsOf(t, b)}
