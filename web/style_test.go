@@ -117,8 +117,8 @@ func TestStyle_viewerNames(t *testing.T) {
 	style := loadStyle(t)
 	var names struct {
 		SOURCE, POLES_SOURCE, LABELS_SOURCE, OVERVIEW_SOURCE string
-		POINT_LAYERS, AREA_LAYERS, GROUPS   []string
-		STATE                               []string
+		POINT_LAYERS, AREA_LAYERS, GROUPS                    []string
+		STATE                                                []string
 	}
 	importModule(t, "style.js", "m", &names)
 	sources := style["sources"].(map[string]any)

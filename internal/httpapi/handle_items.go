@@ -28,14 +28,14 @@ func toFeatureJSON(f geo.Feature) featureJSON {
 
 // featureCollectionJSON is an OGC items page.
 type featureCollectionJSON struct {
-	Type           string        `json:"type"`
-	Features       []featureJSON `json:"features"`
-	Links          []Link        `json:"links"`
+	Type     string        `json:"type"`
+	Features []featureJSON `json:"features"`
+	Links    []Link        `json:"links"`
 	// NumberMatched is left out of a page after a cursor, which is not
 	// counted (OGC API – Features allows it).
-	NumberMatched  *int64        `json:"numberMatched,omitempty"`
-	NumberReturned int           `json:"numberReturned"`
-	TimeStamp      string        `json:"timeStamp"`
+	NumberMatched  *int64 `json:"numberMatched,omitempty"`
+	NumberReturned int    `json:"numberReturned"`
+	TimeStamp      string `json:"timeStamp"`
 }
 
 // parseItemsQuery reads an items request's parameters into a filter,
