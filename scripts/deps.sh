@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what partymap needs on Debian/Ubuntu, only what is missing.
 #   scripts/deps.sh run    the server: PostgreSQL + PostGIS, Go, Node.js/npm
-#   scripts/deps.sh test   also headless Chromium, CJK fonts and GDAL for the tests
+#   scripts/deps.sh test   also headless Chromium, CJK fonts, GDAL and nginx for the tests
 #   scripts/deps.sh bench  also wrk and nginx for make bench
 # As root it installs with apt-get; otherwise it prints the exact command.
 set -euo pipefail
@@ -51,6 +51,7 @@ if [ "$what" = "test" ]; then
 	need_pkg chromium
 	need_pkg fonts-noto-cjk
 	need_pkg gdal-bin
+	need_pkg nginx # internal/scaleout runs docs/deploy/nginx.conf
 fi
 if [ "$what" = "bench" ]; then
 	need_pkg wrk
