@@ -164,4 +164,29 @@ func TestCommunities_twoCommunities(t *testing.T) {
 	if !strings.Contains(string(session.body), `"communities":["XY"]`) {
 		t.Errorf("the session of a community editor: %s, want its communities", session.body)
 	}
+
+	// A community admin's audit trail is its community's; a city admin's
+	// all of it (the seed's import of Xiyue included).
+	if _, err := env.db.CreateUser(ctx, "dladmin", geo.Admin, geo.Scope{Communities: []string{dl.Code}}, staffPassword); err != nil {
+		t.Fatal(err)
+	}
+	dlTok, _, err := env.db.CreateToken(ctx, "dladmin", "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := func(token string) float64 {
+		t.Helper()
+		r := env.call(t, http.MethodGet, "/api/audit?limit=1000", "", bearer(token)...)
+		var doc struct {
+			Matched float64 `json:"numberMatched"`
+		}
+		if err := json.Unmarshal(r.body, &doc); err != nil || r.status != http.StatusOK {
+			t.Fatalf("audit: %d %s", r.status, r.body)
+		}
+		return doc.Matched
+	}
+	dlSees, citySees := matched(dlTok), matched(env.admin)
+	if dlSees < 5 || dlSees > 10 || citySees < 300 {
+		t.Errorf("audit entries: DL's admin %v, the city admin %v; want DL's own few (its community, grid, branch and two posts) and all of the city's", dlSees, citySees)
+	}
 }
