@@ -64,6 +64,7 @@ func (s *Server) openAPI(base string) obj {
 			{"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
 				"schema": obj{"type": "integer", "minimum": 1, "maximum": geo.MaxLimit, "default": geo.DefaultLimit}},
 			{"name": "offset", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 0, "default": 0}},
+			{"name": "cursor", "in": "query", "required": false, "description": "the id the previous page ended with, as the next link gives it: keyset paging, not counted", "schema": obj{"type": "integer", "minimum": 1}},
 		}
 		for _, fd := range l.Fields {
 			if !fd.Filterable {
