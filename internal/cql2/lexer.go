@@ -137,7 +137,7 @@ func lex(s string) ([]token, error) {
 	return out, nil
 }
 
-// lexString reads a character literal at s[i] (a quote): '' and \' are a
+// lexString reads a character literal at s[i] (a quote): ” and \' are a
 // quote inside it, \\ a backslash; every other character stands for
 // itself. It returns the value and the literal's length.
 func lexString(s string, i int) (string, int, error) {
