@@ -305,6 +305,20 @@ func (c *Catalogue) LayerOrError(name string) (Layer, error) {
 	return Layer{}, Errorf(ENOTFOUND, "There is no layer %q; the layers are %s.", name, joinQuoted(names))
 }
 
+// CollectionOrError returns the layer served as the OGC collection of that
+// name: a collection, or the community outline (read-only), or a
+// not-found error that lists them.
+func (c *Catalogue) CollectionOrError(name string) (Layer, error) {
+	if l, ok := c.StoredLayer(name); ok {
+		return l, nil
+	}
+	var names []string
+	for _, l := range c.Stored() {
+		names = append(names, l.Name)
+	}
+	return Layer{}, Errorf(ENOTFOUND, "There is no collection %q; the collections are %s.", name, joinQuoted(names))
+}
+
 // Community returns the layer of the community's outline: one polygon that
 // the grids tile exactly. It is not a collection of its own; validation, the
 // tiles and the viewer use it.

@@ -121,6 +121,17 @@ func ParseSortBy(l Layer, s string) ([]SortKey, error) {
 	return keys, nil
 }
 
+// OrderKeys is an order with the id as its last key, so that every
+// feature has one place in it: the order pages are read in, and the keys
+// of their cursors.
+func OrderKeys(sort []SortKey) []SortKey {
+	keys := slices.Clone(sort)
+	if !slices.ContainsFunc(keys, func(k SortKey) bool { return k.Property == PropID }) {
+		keys = append(keys, SortKey{Property: PropID})
+	}
+	return keys
+}
+
 // KeysetOrder reports whether pages in this order can continue from the
 // last feature of the previous page (keyset paging) rather than by
 // counting rows: when no key can be empty, so every feature has a place

@@ -98,6 +98,8 @@ func (s *Server) routeTable() []route {
 		{get, "/collections/:layer", s.handleCollection, publicCached | negotiated},
 		{get, "/collections/:layer/items", s.handleItems, publicCached | negotiated},
 		{get, "/collections/:layer/items/:id", s.handleItem, publicCached | negotiated},
+		{get, "/collections/:layer/queryables", s.handleQueryables, public | negotiated},
+		{get, "/collections/:layer/schema", s.handleSchema, public | negotiated},
 
 		{get, "/style.json", s.handleStyle, public},
 		{get, "/tiles.json", s.handleTileJSON, publicCached | deadline},

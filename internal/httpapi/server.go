@@ -177,8 +177,11 @@ type Server struct {
 	// reads keeps rendered feature answers.
 	reads  *readCache
 	health *dbHealth
-	// page renders OGC documents as HTML.
-	page *template.Template
+	// page renders OGC documents as HTML, featurePage collections and
+	// features.
+	page, featurePage *template.Template
+	// crs lists the coordinate systems answers and parameters may use.
+	crs []geo.CRSRef
 	// forward applies Config.Forwarding to each request.
 	forward forwardRule
 	// static serves the viewer's files with ETags and cached gzip.
@@ -203,6 +206,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: page template: %w", err)
 	}
 	s.page = page
+	if s.featurePage, err = parseFeaturePage(); err != nil {
+		return nil, fmt.Errorf("httpapi: feature page template: %w", err)
+	}
+	s.crs = geo.SupportedCRS(s.homeView().Center[0])
 	s.reads = newReadCache(cfg.ReadCacheBytes, cfg.RequestTimeout)
 	s.tileCache = cfg.TileCache
 	s.initViewer(cfg)

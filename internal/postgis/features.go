@@ -33,7 +33,7 @@ func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, 
 	if limit <= 0 {
 		limit = geo.DefaultLimit
 	}
-	keys := orderKeys(f.Sort)
+	keys := geo.OrderKeys(f.Sort)
 	keyset := l.KeysetOrder(keys)
 	ls := db.sql.layer(l.Name)
 	countSQL := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s`, ls.table, where)
@@ -106,16 +106,6 @@ func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, 
 		}
 	}
 	return page, nil
-}
-
-// orderKeys is the order of a filter with the id as the last key, so that
-// every feature has one place in it.
-func orderKeys(sort []geo.SortKey) []geo.SortKey {
-	keys := slices.Clone(sort)
-	if !slices.ContainsFunc(keys, func(k geo.SortKey) bool { return k.Property == geo.PropID }) {
-		keys = append(keys, geo.SortKey{Property: geo.PropID})
-	}
-	return keys
 }
 
 // orderBy writes the ORDER BY of the keys, reversed for a page read
@@ -257,7 +247,7 @@ func (b *whereBuilder) filter(f geo.Filter) (string, error) {
 
 // FindFeature returns one feature by id.
 func (db *DB) FindFeature(ctx context.Context, layer string, id int64) (geo.Feature, error) {
-	l, err := db.cat.LayerOrError(layer)
+	l, err := db.cat.CollectionOrError(layer)
 	if err != nil {
 		return geo.Feature{}, err
 	}
@@ -277,7 +267,7 @@ func (db *DB) FindFeature(ctx context.Context, layer string, id int64) (geo.Feat
 
 // LayerExtent returns the bounding box of a layer's features.
 func (db *DB) LayerExtent(ctx context.Context, layer string) (geo.Extent, error) {
-	l, err := db.cat.LayerOrError(layer)
+	l, err := db.cat.CollectionOrError(layer)
 	if err != nil {
 		return geo.Extent{}, err
 	}
