@@ -176,9 +176,9 @@ func (s *Server) collectionHTML(l geo.Layer, cj collectionJSON) (rendered, error
 	items := "/collections/" + l.Name + "/items"
 	return s.renderFeaturePage(featurePage{
 		Title: cj.Title, Description: cj.Description,
-		Map:  items + "?f=json&limit=" + fmt.Sprint(geo.MaxLimit),
-		Nav:  []Link{{Href: items + "?f=html", Title: "items"}},
-		Form: &filterForm{Action: items, Limit: "10", Queryables: fmt.Sprint(l.FieldNames())},
+		Map:     items + "?f=json&limit=" + fmt.Sprint(geo.MaxLimit),
+		Nav:     []Link{{Href: items + "?f=html", Title: "items"}},
+		Form:    &filterForm{Action: items, Limit: "10", Queryables: fmt.Sprint(l.FieldNames())},
 		Columns: []string{"property", "type", "title", "description"}, Rows: rows, Links: cj.Links,
 	})
 }

@@ -282,7 +282,6 @@ func TestItems_freshTimeStampFromTheCache(t *testing.T) {
 	}
 }
 
-
 func TestOGC_queryablesAndSchema(t *testing.T) {
 	h := newServer(t)
 	r := get(t, h, "/collections/buildings/queryables")
