@@ -18,6 +18,8 @@ type Link struct {
 	Type     string `json:"type,omitempty"`
 	Title    string `json:"title,omitempty"`
 	Hreflang string `json:"hreflang,omitempty"`
+	// Templated marks an href with {placeholders} (a tile's address).
+	Templated bool `json:"templated,omitempty"`
 }
 
 // Media types and link relations, kept together.

@@ -101,6 +101,17 @@ func (s *Server) routeTable() []route {
 		{get, "/collections/:layer/queryables", s.handleQueryables, public | negotiated},
 		{get, "/collections/:layer/schema", s.handleSchema, public | negotiated},
 
+		{get, "/collections/:layer/tiles", s.handleTilesets, public | negotiated},
+		{get, "/collections/:layer/tiles/WebMercatorQuad", s.handleTileset, publicCached | deadline | negotiated},
+		{get, "/collections/:layer/tiles/WebMercatorQuad/:z/:y/:x", s.handleTilesetTile, publicCached | binary},
+		{get, "/tiles", s.handleTilesets, public | negotiated},
+		{get, "/tiles/WebMercatorQuad", s.handleTileset, publicCached | deadline | negotiated},
+		{get, "/tiles/WebMercatorQuad/:z/:y/:x", s.handleTilesetTile, publicCached | binary},
+		{get, "/tileMatrixSets", s.handleTileMatrixSets, public | negotiated},
+		{get, "/tileMatrixSets/:tms", s.handleTileMatrixSet, public | negotiated},
+		{get, "/styles", s.handleStyles, public | negotiated},
+		{get, "/styles/:style", s.handleStyle, public},
+
 		{get, "/style.json", s.handleStyle, public},
 		{get, "/tiles.json", s.handleTileJSON, publicCached | deadline},
 		{get, "/tiles/:z/:x/:y", s.handleTile, publicCached | binary},
