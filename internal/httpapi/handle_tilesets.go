@@ -19,8 +19,8 @@ import (
 // Tile Set Metadata 2.0).
 
 const (
-	tmsID  = "WebMercatorQuad"
-	tmsURI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+	tmsID   = "WebMercatorQuad"
+	tmsURI  = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 	crs3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
 )
 
@@ -41,7 +41,7 @@ func webMercatorQuad(base string) obj {
 		"id": tmsID, "title": "Google Maps Compatible for the World", "uri": tmsURI, "crs": crs3857,
 		"orderedAxes": []string{"X", "Y"}, "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
 		"tileMatrices": matrices,
-		"links": []Link{{Href: base + "/tileMatrixSets/" + tmsID, Rel: relSelf, Type: mediaJSON, Title: "this tile matrix set"}},
+		"links":        []Link{{Href: base + "/tileMatrixSets/" + tmsID, Rel: relSelf, Type: mediaJSON, Title: "this tile matrix set"}},
 	}
 }
 
@@ -157,7 +157,7 @@ func (s *Server) handleTileset(c echo.Context) error {
 		minZ, maxZ = min(minZ, lmin), max(maxZ, lmax)
 		layers = append(layers, obj{"id": tl.Name, "title": tl.Description, "dataType": "vector",
 			"geometryDimension": map[geo.GeometryType]int{geo.Point: 0, geo.LineString: 1, geo.Polygon: 2}[tl.Geometry],
-			"minTileMatrix": strconv.Itoa(lmin), "maxTileMatrix": strconv.Itoa(lmax),
+			"minTileMatrix":     strconv.Itoa(lmin), "maxTileMatrix": strconv.Itoa(lmax),
 			"propertiesSchema": obj{"type": "object", "properties": props}})
 	}
 	doc["layers"] = layers
