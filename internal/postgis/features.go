@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"partymap/internal/geo"
 )
@@ -284,4 +286,21 @@ func (db *DB) LayerExtent(ctx context.Context, layer string) (geo.Extent, error)
 	e.Bound.Min = [2]float64{*minx, *miny}
 	e.Bound.Max = [2]float64{*maxx, *maxy}
 	return e, nil
+}
+
+// TransformGeometry transforms a geometry between two EPSG coordinate
+// systems (PostGIS's ST_Transform, with PROJ's definitions); the
+// coordinates are in PostGIS's order, longitude or easting first. It
+// implements geo.GeometryTransformer.
+func (db *DB) TransformGeometry(ctx context.Context, g orb.Geometry, fromSRID, toSRID int) (orb.Geometry, error) {
+	raw, err := wkb.Marshal(g)
+	if err != nil {
+		return nil, geo.WrapError(geo.EINVALID, err, "The geometry cannot be read.")
+	}
+	var out []byte
+	err = db.pool.QueryRow(ctx, `SELECT ST_AsBinary(ST_Transform(ST_GeomFromWKB($1, $2::int), $3::int))`, raw, fromSRID, toSRID).Scan(&out)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return wkb.Unmarshal(out)
 }
