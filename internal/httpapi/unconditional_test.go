@@ -109,7 +109,9 @@ func TestUnconditionalToken_qgisRequests(t *testing.T) {
 	// A PATCH of the geometry alone, in the layer's CRS (EPSG:4326, so
 	// latitude first, with Content-Crs as QGIS sends it: no brackets).
 	r = env.call(t, http.MethodGet, "/collections/posts/items/3?crs="+url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4326"), "")
-	var p3 struct{ Geometry struct{ Coordinates [2]float64 } }
+	var p3 struct {
+		Geometry struct{ Coordinates [2]float64 }
+	}
 	decode(t, r.body, &p3)
 	lat, lon := p3.Geometry.Coordinates[0]+0.00001, p3.Geometry.Coordinates[1]
 	patch := fmt.Sprintf(`{"geometry":{"type":"Point","coordinates":[%.8f,%.8f]}}`, lat, lon)
