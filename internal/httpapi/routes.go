@@ -113,6 +113,11 @@ func (s *Server) routeTable() []route {
 		{get, "/styles/:style", s.handleStyle, public},
 
 		{get, "/style.json", s.handleStyle, public},
+		{get, "/sprite.json", s.handleSprite, public},
+		{get, "/sprite.png", s.handleSprite, public | binary},
+		{get, "/sprite@2x.json", s.handleSprite, public},
+		{get, "/sprite@2x.png", s.handleSprite, public | binary},
+		{get, "/sprite/:icon", s.handleSprite, public | binary},
 		{get, "/tiles.json", s.handleTileJSON, publicCached | deadline},
 		{get, "/tiles/:z/:x/:y", s.handleTile, publicCached | binary},
 		{get, "/viewer-config.json", s.handleViewerConfig, internal | deadline},

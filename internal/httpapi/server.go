@@ -19,6 +19,7 @@ import (
 
 	"partymap/internal/changes"
 	"partymap/internal/geo"
+	"partymap/internal/sprite"
 	"partymap/internal/tilecache"
 )
 
@@ -182,6 +183,8 @@ type Server struct {
 	page, featurePage *template.Template
 	// crs lists the coordinate systems answers and parameters may use.
 	crs []geo.CRSRef
+	// sprite holds the style's icons, drawn once at start.
+	sprite *sprite.Sprite
 	// forward applies Config.Forwarding to each request.
 	forward forwardRule
 	// static serves the viewer's files with ETags and cached gzip.
@@ -210,6 +213,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: feature page template: %w", err)
 	}
 	s.crs = geo.SupportedCRS(s.homeView().Center[0])
+	if cfg.Style != nil {
+		if s.sprite, err = sprite.New(); err != nil {
+			return nil, fmt.Errorf("httpapi: sprite: %w", err)
+		}
+	}
 	s.reads = newReadCache(cfg.ReadCacheBytes, cfg.RequestTimeout)
 	s.tileCache = cfg.TileCache
 	s.initViewer(cfg)

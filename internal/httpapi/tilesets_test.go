@@ -13,6 +13,8 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
+	"partymap/internal/geo"
+	"partymap/internal/httpapi"
 	"partymap/internal/testdb"
 )
 
@@ -110,5 +112,44 @@ func TestTiles_ogcAPITiles(t *testing.T) {
 		if !strings.Contains(conf, c) {
 			t.Errorf("conformance lacks %s", c)
 		}
+	}
+}
+
+// The style names its icons from a sprite the server serves, and every
+// icon its expressions can name is in it, at 1× and 2×: so the style draws
+// the same map in any MapLibre, without the page.
+func TestStyle_spriteHasEveryIcon(t *testing.T) {
+	h := newViewerServer(t, httpapi.Config{})
+	style := get(t, h, "/style.json").json(t)
+	sprite, _ := style["sprite"].(string)
+	if !strings.HasSuffix(sprite, "/sprite") || !strings.HasPrefix(sprite, "http") {
+		t.Fatalf("style sprite %q, want this server's /sprite", sprite)
+	}
+	for name, src := range style["sources"].(map[string]any) {
+		if typ := src.(map[string]any)["type"]; typ != "vector" {
+			t.Errorf("source %s is %v: every source must be the server's", name, typ)
+		}
+	}
+	want := []string{"flag-1", "flag-2", "flag-3", "flag-4", "flag-unit", "parking", "parking-full"}
+	posts, _ := geo.NewCatalogue().Field("posts", "kind")
+	for _, k := range posts.Values() {
+		want = append(want, "post-"+k)
+	}
+	for _, suffix := range []string{"", "@2x"} {
+		index := get(t, h, "/sprite"+suffix+".json").json(t)
+		for _, name := range want {
+			if _, ok := index[name]; !ok {
+				t.Errorf("sprite%s.json lacks %s", suffix, name)
+			}
+		}
+		if r := get(t, h, "/sprite"+suffix+".png"); r.status != 200 || r.header.Get("Content-Type") != "image/png" {
+			t.Errorf("sprite%s.png: %d %s", suffix, r.status, r.header.Get("Content-Type"))
+		}
+	}
+	if r := get(t, h, "/sprite/flag-1.png"); r.status != 200 || r.header.Get("Content-Type") != "image/png" {
+		t.Errorf("/sprite/flag-1.png: %d", r.status)
+	}
+	if r := get(t, h, "/sprite/flag-9.png"); r.status != 404 {
+		t.Errorf("/sprite/flag-9.png: %d, want 404", r.status)
 	}
 }
