@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -352,5 +353,63 @@ func TestOGC_htmlPagesStayHTML(t *testing.T) {
 	}
 	if r := get(t, h, "/collections/grids/items/3", "Accept", "text/html"); !strings.Contains(string(r.body), "XY03") {
 		t.Errorf("item page: %d, no grid code", r.status)
+	}
+}
+
+// The API definition declares how to authenticate and, for every
+// operation, the 4xx it can answer; /api?f=html (and a browser) get a page
+// to read; the landing page links it as service-doc.
+func TestOpenAPI_securityErrorsAndPage(t *testing.T) {
+	env := newStaffEnvWith(t, httpapi.Config{})
+	r := env.call(t, http.MethodGet, "/api", "")
+	var doc struct {
+		Paths      map[string]map[string]map[string]any `json:"paths"`
+		Components struct {
+			SecuritySchemes map[string]map[string]any `json:"securitySchemes"`
+		} `json:"components"`
+	}
+	decode(t, r.body, &doc)
+	for _, scheme := range []string{"sessionCookie", "csrfToken", "bearerToken"} {
+		if doc.Components.SecuritySchemes[scheme] == nil {
+			t.Errorf("no security scheme %s", scheme)
+		}
+	}
+	for path, item := range doc.Paths {
+		for method, op := range item {
+			resp, _ := op["responses"].(map[string]any)
+			has4xx := false
+			for code := range resp {
+				has4xx = has4xx || strings.HasPrefix(code, "4")
+			}
+			if !has4xx && method != "options" && path != "/healthz" && path != "/readyz" && !strings.HasPrefix(path, "/sprite") {
+				t.Errorf("%s %s declares no 4xx answer", method, path)
+			}
+		}
+	}
+	patch := doc.Paths["/collections/posts/items/{featureId}"]["patch"]
+	sec, _ := patch["security"].([]any)
+	if len(sec) != 2 || !strings.Contains(fmt.Sprint(sec), "csrfToken") || !strings.Contains(fmt.Sprint(sec), "bearerToken") {
+		t.Errorf("PATCH security: %v", patch["security"])
+	}
+	if _, ok := patch["responses"].(map[string]any)["428"]; !ok {
+		t.Errorf("PATCH does not declare 428")
+	}
+	if _, ok := doc.Paths["/collections/posts/items"]["get"]["security"]; ok {
+		t.Errorf("reading items needs no login, yet declares security")
+	}
+	for _, accept := range [][]string{nil, {"Accept", "text/html,application/xhtml+xml"}} {
+		target := "/api"
+		if accept == nil {
+			target = "/api?f=html"
+		}
+		h := env.call(t, http.MethodGet, target, "", accept...)
+		if h.status != 200 || !strings.HasPrefix(h.header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(string(h.body), "Authentication") || !strings.Contains(string(h.body), "/collections/buildings/items") {
+			t.Errorf("%s %v: %d %s", target, accept, h.status, h.header.Get("Content-Type"))
+		}
+	}
+	landing := env.call(t, http.MethodGet, "/?f=json", "")
+	if l := link(t, landing.json(t), "service-doc", "text/html"); !strings.HasSuffix(l, "/api?f=html") {
+		t.Errorf("service-doc link %q", l)
 	}
 }

@@ -93,7 +93,7 @@ func (s *Server) routeTable() []route {
 
 		{get, "/", s.handleLanding, public | negotiated},
 		{get, "/conformance", s.handleConformance, public | negotiated},
-		{get, "/api", s.handleOpenAPI, public},
+		{get, "/api", s.handleOpenAPI, public | negotiated},
 		{get, "/collections", s.handleCollections, publicCached | negotiated},
 		{get, "/collections/:layer", s.handleCollection, publicCached | negotiated},
 		{get, "/collections/:layer/items", s.handleItems, publicCached | negotiated},

@@ -180,7 +180,7 @@ type Server struct {
 	health *dbHealth
 	// page renders OGC documents as HTML, featurePage collections and
 	// features.
-	page, featurePage *template.Template
+	page, featurePage, apiPage *template.Template
 	// crs lists the coordinate systems answers and parameters may use.
 	crs []geo.CRSRef
 	// sprite holds the style's icons, drawn once at start.
@@ -211,6 +211,9 @@ func New(cfg Config) (*Server, error) {
 	s.page = page
 	if s.featurePage, err = parseFeaturePage(); err != nil {
 		return nil, fmt.Errorf("httpapi: feature page template: %w", err)
+	}
+	if s.apiPage, err = parseAPIPage(); err != nil {
+		return nil, fmt.Errorf("httpapi: API page template: %w", err)
 	}
 	s.crs = geo.SupportedCRS(s.homeView().Center[0])
 	if cfg.Style != nil {
