@@ -46,10 +46,10 @@ func (s *Server) openAPI(base string) obj {
 		"/collections": obj{"get": obj{"summary": "the map's layers", "operationId": "getCollections", "parameters": []obj{fParam}, "responses": jsonResp("the collections", "503")}},
 		"/api": obj{"get": obj{"summary": "this document", "operationId": "getAPI", "parameters": []obj{fParam},
 			"responses": obj{"200": obj{"description": "OpenAPI 3.0, or with f=html a page to read", "content": obj{mediaOpenAPI: obj{"schema": obj{"type": "object"}}, mediaHTML: obj{"schema": obj{"type": "string"}}}}, "400": problem}}},
-		"/healthz":     obj{"get": obj{"summary": "liveness", "operationId": "getHealth", "responses": obj{"200": obj{"description": "the process is up"}}}},
-		"/readyz":      obj{"get": obj{"summary": "readiness", "operationId": "getReady", "responses": obj{"200": obj{"description": "the database is reachable"}, "503": problem}}},
-		"/tiles.json":  obj{"get": obj{"summary": "TileJSON 3.0.0 of the vector tiles", "operationId": "getTileJSON", "responses": obj{"200": obj{"description": "TileJSON", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}, "400": problem, "404": problem, "503": problem}}},
-		"/style.json":  obj{"get": obj{"summary": "MapLibre style drawing the map in 3D from this server's tiles and sprite", "operationId": "getStyle", "responses": obj{"200": obj{"description": "a MapLibre style (v8)", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}, "400": problem, "404": problem}}},
+		"/healthz":    obj{"get": obj{"summary": "liveness", "operationId": "getHealth", "responses": obj{"200": obj{"description": "the process is up"}}}},
+		"/readyz":     obj{"get": obj{"summary": "readiness", "operationId": "getReady", "responses": obj{"200": obj{"description": "the database is reachable"}, "503": problem}}},
+		"/tiles.json": obj{"get": obj{"summary": "TileJSON 3.0.0 of the vector tiles", "operationId": "getTileJSON", "responses": obj{"200": obj{"description": "TileJSON", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}, "400": problem, "404": problem, "503": problem}}},
+		"/style.json": obj{"get": obj{"summary": "MapLibre style drawing the map in 3D from this server's tiles and sprite", "operationId": "getStyle", "responses": obj{"200": obj{"description": "a MapLibre style (v8)", "content": obj{mediaJSON: obj{"schema": obj{"type": "object"}}}}, "400": problem, "404": problem}}},
 		"/tiles/{z}/{x}/{y}.mvt": obj{"get": obj{
 			"summary": "one Mapbox Vector Tile with every layer visible at zoom z", "operationId": "getTile",
 			"parameters": []obj{
