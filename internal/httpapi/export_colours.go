@@ -86,4 +86,3 @@ func (s *Server) stylePalette(layerID, property string) map[int64]string {
 	}
 	return nil
 }
-
