@@ -22,6 +22,7 @@ const featurePageTemplate = `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · partymap</title>
+<link rel="icon" href="data:,">
 {{if .Map}}<link rel="stylesheet" href="/static/vendor/maplibre-gl/maplibre-gl.css">
 <script type="module" src="/static/js/ogc-map.js"></script>{{end}}
 <style>

@@ -22,6 +22,7 @@ async function show() {
     map.addLayer({ id: 'page-point', type: 'circle', source: 'page', filter: ['==', ['geometry-type'], 'Point'],
       paint: { 'circle-radius': 6, 'circle-color': '#1565c0', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
     const b = bounds(features);
+    map.jumpTo({ pitch: 0, bearing: 0 });
     if (b) map.fitBounds(b, { padding: 30, maxZoom: 18, duration: 0 });
     box.dataset.ready = String(features.length);
   });
