@@ -126,8 +126,8 @@ func BenchmarkCity_paging(b *testing.B) {
 	}{
 		{"first page", geo.Filter{Layer: "buildings", Limit: 100}, 0},
 		{"offset 99000", geo.Filter{Layer: "buildings", Limit: 100, Offset: 99000}, 99000},
-		{"cursor after 99000", geo.Filter{Layer: "buildings", Limit: 100, After: 99000}, 99000},
-		{"cursor after 99000 in a community", geo.Filter{Layer: "buildings", Limit: 100, After: 99000,
+		{"cursor after 99000", geo.Filter{Layer: "buildings", Limit: 100, After: &geo.Cursor{ID: 99000, Pos: 99000}}, 99000},
+		{"cursor after 99000 in a community", geo.Filter{Layer: "buildings", Limit: 100, After: &geo.Cursor{ID: 99000, Pos: 99000},
 			Props: []geo.PropertyFilter{{Field: "community", Value: "BY09"}}}, 99000},
 	} {
 		b.Run(tt.name, func(b *testing.B) {

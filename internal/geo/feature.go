@@ -23,10 +23,13 @@ type Feature struct {
 // FeaturePage is one page of a layer's features and how many matched in all.
 type FeaturePage struct {
 	Features []Feature
-	// Matched is how many features match in all; -1 on a page after a
-	// cursor (Filter.After), which is not counted: a keyset page costs
-	// what its rows cost, however deep it lies.
-	Matched int64
+	Matched  int64
+	// Pos is the number of matching features before the page.
+	Pos int64
+	// Next and Prev continue the order from this page's last and first
+	// feature (keyset paging), when the order allows it (Layer.KeysetOrder)
+	// and there are features after or before; nil otherwise.
+	Next, Prev *Cursor
 }
 
 // Extent is a layer's bounding box and the number of features in it.

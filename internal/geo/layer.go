@@ -132,6 +132,34 @@ type TileSpec struct {
 	// KindMinZoom holds, per value of the layer's kind field, a first zoom
 	// later than MinZoom (building-door groups only close in).
 	KindMinZoom map[string]int
+	// Labelled areas also put one point per feature into the tile layer
+	// LabelsTileLayer, where the style writes its name: inside the area,
+	// at its centroid when that lies inside. Tiles cut areas at their
+	// edges, and a label per piece would name a grid twice.
+	Labelled bool
+	// Poles, for a point layer with a level field, puts a square around
+	// each feature into the tile layer PolesTileLayer, for the style to
+	// extrude as a flag's pole: PoleHalfWidth metres from the point.
+	Poles bool
+}
+
+// The tile layers derived from others (TileSpec.Labelled, TileSpec.Poles).
+const (
+	LabelsTileLayer = "labels"
+	PolesTileLayer  = "flag_poles"
+)
+
+// PoleMinZoom is the first zoom whose tiles carry the poles: below it a
+// pole is less than a tile unit across, and the style does not draw it.
+const PoleMinZoom = 15
+
+// PoleHalfWidth is half the width, in metres, of the pole of a flag of
+// that level: thicker for the street committee and the community branch.
+func PoleHalfWidth(level int64) float64 {
+	if level <= 2 {
+		return 1.8
+	}
+	return 1.2
 }
 
 // Count is a number the city overview shows for each community: how many
@@ -340,6 +368,20 @@ func (c *Catalogue) Counts(l Layer) []Count {
 		out = append(out, n)
 	}
 	return out
+}
+
+// CollectionOrError returns the layer served as the OGC collection of that
+// name (every layer is one: the communities and subdistricts too), or a
+// not-found error that lists them.
+func (c *Catalogue) CollectionOrError(name string) (Layer, error) {
+	if l, ok := c.Layer(name); ok {
+		return l, nil
+	}
+	var names []string
+	for _, l := range c.layers {
+		names = append(names, l.Name)
+	}
+	return Layer{}, Errorf(ENOTFOUND, "There is no collection %q; the collections are %s.", name, joinQuoted(names))
 }
 
 // RefKey returns the field of f.Ref's layer that f holds: the layer's Key

@@ -55,8 +55,8 @@ func hotRequests() []hotRequest {
 	home := maptile.At(orb.Point{110.0995, 34.5733}, 14)
 	tile := tileURL(home)
 	return []hotRequest{
-		{"warm tile gzip", tile, "gzip", 9},
-		{"warm tile identity", tile, "", 9},
+		{"warm tile gzip", tile, "gzip", 6},
+		{"warm tile identity", tile, "", 6},
 		{"cached items page gzip", "/collections/posts/items?limit=50", "gzip", 10},
 		{"cached items page identity", "/collections/posts/items?limit=50", "", 10},
 		{"cached item gzip", "/collections/parking/items/1", "gzip", 9},
@@ -116,8 +116,8 @@ func TestHotPaths_allocations(t *testing.T) {
 			req := hr.request()
 			got := testing.AllocsPerRun(500, func() { hr.serve(t, h, w, req) })
 			t.Logf("%s: %.1f allocations per answer", hr.name, got)
-			if got > hr.maxAllocs {
-				t.Errorf("%s: %.1f allocations per answer, want at most %.0f", hr.name, got, hr.maxAllocs)
+			if limit := hr.maxAllocs + raceAllocs; got > limit {
+				t.Errorf("%s: %.1f allocations per answer, want at most %.0f", hr.name, got, limit)
 			}
 		})
 	}

@@ -9,14 +9,37 @@
 // community; a single-community map looks as it always has.
 
 import { byId, el, button } from './dom.js';
-import { OVERVIEW_SOURCE } from './style.js';
+import { OVERVIEW_SOURCE, OVERVIEW_LAYER } from './style.js';
 
 const REFRESH_MS = 1000; // a burst of changes refetches the counts once
+
+// The overview's labels: below zoom 13, each community's name and, smaller,
+// its counts, in the page's language (the style's global state "lang").
+const LABELS = {
+  type: 'symbol',
+  source: OVERVIEW_SOURCE,
+  maxzoom: 13,
+  layout: {
+    'text-allow-overlap': false,
+    'text-field': ['case', ['==', ['global-state', 'lang'], 'en'],
+      ['format', ['coalesce', ['get', 'name_en'], ['get', 'name_zh']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_en'], { 'font-scale': 0.8 }],
+      ['format', ['coalesce', ['get', 'name_zh'], ['get', 'name_en']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_zh'], { 'font-scale': 0.8 }]],
+    'text-font': ['Noto Sans CJK SC Bold', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'],
+    'text-max-width': 10,
+    'text-padding': 4,
+    'text-size': ['interpolate', ['linear'], ['zoom'], 10, 11, 12.5, 14],
+  },
+  paint: { 'text-color': '#4a1010', 'text-halo-color': '#fffaf0', 'text-halo-width': 1.6 },
+};
 
 /** mountCity adds the overview and the steps to the map page. */
 export function mountCity(app) {
   const { map, i18n } = app;
   let overview = { counts: [], subdistricts: [], communities: [] };
+  // The style holds only the server's tiles: the overview's labels are
+  // this page's own source and layer, under the grids' labels.
+  if (!map.getSource(OVERVIEW_SOURCE)) map.addSource(OVERVIEW_SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  if (!map.getLayer(OVERVIEW_LAYER)) map.addLayer({ ...LABELS, id: OVERVIEW_LAYER }, map.getLayer('grids-label') ? 'grids-label' : undefined);
 
   const countsText = (c, lang) =>
     overview.counts

@@ -4,11 +4,16 @@
 
 /** The vector tile source. */
 export const SOURCE = 'partymap';
-/** Inline GeoJSON sources the viewer fills from the tiles (derived.js). */
-export const POLES_SOURCE = 'flag-poles';
-export const LABELS_SOURCE = 'labels';
-/** The city overview's labels: each community's name and counts (city.js). */
+/** Source layers of the tiles derived by the server: the flags' poles and one label point per area. */
+export const POLES_LAYER = 'flag_poles';
+export const LABELS_LAYER = 'labels';
+/**
+ * The city overview's labels, each community's name and counts: a source
+ * city.js adds at run time from /api/communities (the style itself holds
+ * only the server's tiles), drawn by its layer OVERVIEW_LAYER.
+ */
 export const OVERVIEW_SOURCE = 'community-labels';
+export const OVERVIEW_LAYER = 'communities-label';
 
 /** Tap priority: points first (with a tolerance box), then areas under the finger. */
 export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
