@@ -17,6 +17,7 @@ const (
 	EFORBIDDEN     = "forbidden"     // logged in, not allowed: 403
 	EUNAVAILABLE   = "unavailable"   // the database cannot be reached: 503
 	ETOOLARGE      = "too_large"     // the body is larger than allowed: 413
+	EDISKFULL      = "disk_full"     // the database's disk is full, nothing was written: 507
 	EINTERNAL      = "internal"      // a bug or an unexpected failure: 500
 )
 
@@ -71,6 +72,10 @@ func ErrorCode(err error) string {
 // InternalMessage is what a client is told of an error that is not a
 // domain error (EINTERNAL): nothing of its cause.
 const InternalMessage = "Internal error: the server could not answer; please try again later."
+
+// DiskFullMessage is what a client is told when the database's disk is
+// full: the change was not saved, and someone must free space.
+const DiskFullMessage = "The server's disk is full, so the change was not saved; ask the person who runs the map to free disk space, then try again. 服务器磁盘已满，修改未保存；请联系管理员清理磁盘空间后重试。"
 
 // ErrorMessage returns the message that may be shown to a client.
 func ErrorMessage(err error) string {

@@ -55,6 +55,8 @@ func statusOf(code string) int {
 		return http.StatusServiceUnavailable
 	case geo.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case geo.EDISKFULL:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -65,6 +67,9 @@ func statusOf(code string) int {
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
+	}
+	if s.cfg.DiskFull != nil && geo.ErrorCode(err) == geo.EUNAVAILABLE && s.cfg.DiskFull() {
+		err = geo.WrapError(geo.EDISKFULL, err, "%s", geo.DiskFullMessage)
 	}
 	p := problemFor(err)
 	p.Instance = c.Request().URL.Path

@@ -28,5 +28,21 @@ func (s *Server) handleReady(c echo.Context) error {
 	if err := s.viewerReady(); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	if s.cfg.Backups == nil {
+		return c.JSON(http.StatusOK, map[string]any{"status": "ready"})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "backup": s.cfg.Backups()})
+}
+
+// BackupStatus is what /readyz says of the daily backups (Config.Backups):
+// when the last one completed and whether the last attempt failed; why it
+// failed is in the log, not here. A failed backup leaves the server ready:
+// it serves the map as before.
+type BackupStatus struct {
+	// LastSuccess is when the last backup completed; zero: never.
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	// Failing is true when the last attempt failed.
+	Failing bool `json:"failing"`
+	// Next is when the next one runs.
+	Next time.Time `json:"next,omitzero"`
 }

@@ -32,6 +32,10 @@ func (t Tools) Dump(ctx context.Context, connString, file string) (Result, error
 	if err := t.run(ctx, "pg_dump", "--format=custom", "--file="+part, "--dbname="+connString); err != nil {
 		return Result{}, fmt.Errorf("back up the database: %w", err)
 	}
+	// It holds the accounts' password hashes and residents' contacts.
+	if err := os.Chmod(part, 0o600); err != nil {
+		return Result{}, err
+	}
 	if err := t.check(ctx, part); err != nil {
 		return Result{}, fmt.Errorf("the backup just written does not read back: %w", err)
 	}
@@ -64,6 +68,9 @@ type RestoreOptions struct {
 	// as a superuser needs it. Otherwise every object belongs to the user
 	// that restores, as into a database an administrator made for the map.
 	KeepOwners bool
+	// Clean drops the objects the dump holds before making them again,
+	// replacing a map already in the database.
+	Clean bool
 }
 
 // Restore reads a dump made by Dump into the database that connString
@@ -81,6 +88,9 @@ func (t Tools) Restore(ctx context.Context, connString, file string, o RestoreOp
 	args := []string{"--exit-on-error", "--single-transaction", "--dbname=" + connString}
 	if !o.KeepOwners {
 		args = append(args, "--no-owner", "--no-privileges")
+	}
+	if o.Clean {
+		args = append(args, "--clean", "--if-exists")
 	}
 	if err := t.run(ctx, "pg_restore", append(args, file)...); err != nil {
 		return Result{}, fmt.Errorf("restore %s: %w", file, err)
