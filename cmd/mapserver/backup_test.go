@@ -278,3 +278,95 @@ func TestMapserver_restoreDrill(t *testing.T) {
 	}
 	srv.stop(t)
 }
+
+// freeSpaces reads the free spaces of car park id from the database of a
+// server's data directory.
+func freeSpaces(t *testing.T, dataDir string, id int64) int {
+	t.Helper()
+	conn := embeddedConn(t, dataDir)
+	defer conn.Close(context.Background())
+	var free int
+	if err := conn.QueryRow(context.Background(), "SELECT free FROM parking WHERE id = $1", id).Scan(&free); err != nil {
+		t.Fatal(err)
+	}
+	return free
+}
+
+// Point in time: edits at t1, t2 and t3; the map brought back to a moment
+// between t2 and t3, into a new data directory while the server keeps
+// running, holds t1 and t2 and not t3. The server's own map is untouched.
+func TestMapserver_restoreToTime(t *testing.T) {
+	bin := buildServer(t)
+	root := reachableDir(t)
+	dataDir := filepath.Join(root, "var")
+	token := addToken(t, bin, dataDir, "pitr")
+	srv := startServer(t, bin, dataDir)
+	base := "http://" + srv.addr
+	client := &http.Client{Timeout: 30 * time.Second}
+	// The server takes its first base backup when it starts.
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(srv.log.String(), "base backup written") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no base backup 60 s after the start:\n%s", srv.log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+
+	edit := func(id int64, free int) {
+		t.Helper()
+		if code, _ := patchItem(t, client, base, token, "parking", id, fmt.Sprintf(`{"free":%d}`, free)); code != http.StatusOK {
+			t.Fatalf("edit of car park %d: %d", id, code)
+		}
+	}
+	was3 := freeSpaces(t, dataDir, 3)
+	t3Free := (was3 + 1) % 5
+	edit(1, 11) // t1
+	edit(2, 22) // t2
+	cut := time.Now().Truncate(time.Second).Add(time.Second)
+	time.Sleep(time.Until(cut.Add(500 * time.Millisecond)))
+	edit(3, t3Free) // t3, after the moment restored to
+
+	beijing := time.FixedZone("CST", 8*3600)
+	at := cut.In(beijing).Format("2006-01-02 15:04:05-07")
+	restored := filepath.Join(root, "var-restored")
+	began := time.Now()
+	out, err := mapserverCmd(bin, "restore", "-to-time", at, "-from", dataDir, "-data-dir", restored)
+	if err != nil {
+		t.Fatalf("restore -to-time %q: %v\n%s", at, err, out)
+	}
+	t.Logf("restore -to-time %s took %v: %s", at, time.Since(began).Round(time.Millisecond), strings.TrimSpace(out))
+
+	again, err := mapserverCmd(bin, "restore", "-to-time", at, "-from", dataDir, "-data-dir", restored)
+	if err == nil || !strings.Contains(again, "not empty") {
+		t.Errorf("a second restore into the same directory: %v\n%s\nwant it refused", err, again)
+	}
+
+	old := startServer(t, bin, restored)
+	if strings.Contains(old.log.String(), "seeded layer") {
+		t.Error("the server loaded the built-in data into the restored database")
+	}
+	if got := []int{freeSpaces(t, restored, 1), freeSpaces(t, restored, 2), freeSpaces(t, restored, 3)}; got[0] != 11 || got[1] != 22 || got[2] != was3 {
+		t.Errorf("restored to %s: free spaces of car parks 1-3 are %v, want [11 22 %d] (t1 and t2 in, t3 out)", at, got, was3)
+	}
+	conn := embeddedConn(t, restored)
+	assertWholeItems(t, conn)
+	var t3 int64
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM history WHERE who = 'pitr' AND layer = 'parking' AND feature_id = 3`).Scan(&t3); err != nil {
+		t.Fatal(err)
+	}
+	if t3 != 0 {
+		t.Errorf("the restored history has %d rows of the edit made after %s, want none", t3, at)
+	}
+	conn.Close(context.Background())
+	// The restored map serves and takes edits of its own.
+	if code, _ := patchItem(t, client, "http://"+old.addr, token, "parking", 2, `{"free":5}`); code != http.StatusOK {
+		t.Errorf("an edit of the restored map answered %d, want 200", code)
+	}
+	old.stop(t)
+
+	if got := freeSpaces(t, dataDir, 3); got != t3Free {
+		t.Errorf("the running map's car park 3 has %d free spaces, want %d: the restore must not touch it", got, t3Free)
+	}
+	srv.stop(t)
+}

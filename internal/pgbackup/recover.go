@@ -108,8 +108,9 @@ func Recover(ctx context.Context, o RecoverOptions) (RecoverResult, error) {
 	if err := os.WriteFile(filepath.Join(pgdata, "recovery.signal"), nil, 0o600); err != nil {
 		return RecoverResult{}, err
 	}
-	// The replay runs as the server's start: it is ready once the target
-	// is reached and the cluster promoted (postmaster.pid says "ready").
+	// The replay runs as the server's start: with no connections during
+	// recovery (hot_standby off), postmaster.pid says "ready" only once the
+	// target is reached and the cluster promoted.
 	c, err := pglocal.Start(ctx, pglocal.Options{
 		DataDir: o.DataDir, BinDir: o.BinDir, Durable: true, Logger: o.Logger,
 		StartTimeout: maxRecoveryTime,
@@ -118,6 +119,7 @@ func Recover(ctx context.Context, o RecoverOptions) (RecoverResult, error) {
 			"recovery_target_time":   o.Target.UTC().Format("2006-01-02 15:04:05.999999+00"),
 			"recovery_target_action": "promote",
 			"archive_mode":           "off",
+			"hot_standby":            "off",
 		},
 	})
 	if err != nil {
