@@ -8,17 +8,18 @@ import (
 
 // Error codes, each mapped to one HTTP status by the HTTP adapter.
 const (
-	EINVALID       = "invalid"       // the request is malformed: 400
-	ENOTFOUND      = "not_found"     // no such layer or feature: 404
-	ECONFLICT      = "conflict"      // the item changed since it was read: 412
-	EPRECONDITION  = "precondition"  // a required precondition (If-Match) is missing: 428
-	EUNPROCESSABLE = "unprocessable" // well-formed but breaks a rule of the map: 422
-	EUNAUTHORIZED  = "unauthorized"  // not logged in: 401
-	EFORBIDDEN     = "forbidden"     // logged in, not allowed: 403
-	EUNAVAILABLE   = "unavailable"   // the database cannot be reached: 503
-	ETOOLARGE      = "too_large"     // the body is larger than allowed: 413
-	EDISKFULL      = "disk_full"     // the database's disk is full, nothing was written: 507
-	EINTERNAL      = "internal"      // a bug or an unexpected failure: 500
+	EINVALID       = "invalid"         // the request is malformed: 400
+	ENOTFOUND      = "not_found"       // no such layer or feature: 404
+	ECONFLICT      = "conflict"        // the item changed since it was read: 412
+	EPRECONDITION  = "precondition"    // a required precondition (If-Match) is missing: 428
+	EUNPROCESSABLE = "unprocessable"   // well-formed but breaks a rule of the map: 422
+	EUNAUTHORIZED  = "unauthorized"    // not logged in: 401
+	EFORBIDDEN     = "forbidden"       // logged in, not allowed: 403
+	EUNAVAILABLE   = "unavailable"     // the database cannot be reached: 503
+	ETOOLARGE      = "too_large"       // the body is larger than allowed: 413
+	EDISKFULL      = "disk_full"       // the database's disk is full, nothing was written: 507
+	EUNKNOWN       = "outcome_unknown" // the link broke at COMMIT; whether it was saved is not known: 503
+	EINTERNAL      = "internal"        // a bug or an unexpected failure: 500
 )
 
 // Violation is one broken rule, in words a staff member understands.
@@ -72,6 +73,11 @@ func ErrorCode(err error) string {
 // InternalMessage is what a client is told of an error that is not a
 // domain error (EINTERNAL): nothing of its cause.
 const InternalMessage = "Internal error: the server could not answer; please try again later."
+
+// UnknownOutcomeMessage is what a client is told when the connection to
+// the database broke while a change was being committed and the database
+// could not be asked since: the change may or may not be saved.
+const UnknownOutcomeMessage = "The connection to the map database broke while your change was being saved, so it is not known whether it was saved; reload the item (its version tells) before trying again. 保存时与数据库的连接中断，无法确定修改是否已保存；请重新加载该项目查看后再试。"
 
 // DiskFullMessage is what a client is told when the database's disk is
 // full: the change was not saved, and someone must free space.

@@ -51,7 +51,7 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case geo.EFORBIDDEN:
 		return http.StatusForbidden
-	case geo.EUNAVAILABLE:
+	case geo.EUNAVAILABLE, geo.EUNKNOWN:
 		return http.StatusServiceUnavailable
 	case geo.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge

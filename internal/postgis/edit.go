@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -96,8 +97,9 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err != nil {
 		return geo.EditResult{}, storeError(err)
 	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if err := setActor(ctx, tx, o.Actor.Name, o.Reason); err != nil {
+	defer rollback(ctx, tx)
+	who, err := setActor(ctx, tx, o.Actor.Name, o.Reason)
+	if err != nil {
 		return geo.EditResult{}, storeError(err)
 	}
 	ed := &editor{tx: tx, cat: db.cat, sql: db.sql, o: o,
@@ -115,16 +117,19 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err := ed.moveSerials(ctx); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := db.commit(ctx, tx, who); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
 	return res, nil
 }
 
-// setActor records, for the triggers, who makes the transaction's changes and why.
-func setActor(ctx context.Context, tx pgx.Tx, who, reason string) error {
-	_, err := tx.Exec(ctx, `SELECT set_config('partymap.user', $1, true), set_config('partymap.reason', $2, true)`, who, reason)
-	return err
+// setActor records, for the triggers, who makes the transaction's changes
+// and why, and returns the transaction's id and session, by which commit
+// finds out what became of it when the answer to COMMIT is lost.
+func setActor(ctx context.Context, tx pgx.Tx, who, reason string) (txIdentity, error) {
+	var id txIdentity
+	err := tx.QueryRow(ctx, setActorSQL, who, reason, strconv.FormatInt(idleInTransaction.Milliseconds(), 10)).Scan(&id.xid, &id.pid)
+	return id, err
 }
 
 // editError turns a database rule the checks did not foresee into a 422
