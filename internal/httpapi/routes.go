@@ -178,6 +178,11 @@ func (s *Server) chain(a attrs, method string) []echo.MiddlewareFunc {
 	if a&stale != 0 {
 		mw = append(mw, s.markStale)
 	}
+	// The deadline comes before the login check, which reads the database
+	// too: on a link that carries nothing, it must end with the request.
+	if a&deadline != 0 {
+		mw = append(mw, s.requestDeadline)
+	}
 	switch {
 	case a&adminOnly != 0:
 		mw = append(mw, s.requireAdmin)
@@ -193,9 +198,6 @@ func (s *Server) chain(a attrs, method string) []echo.MiddlewareFunc {
 		case a&writeBody != 0:
 			mw = append(mw, s.limitBody(s.cfg.MaxBodyBytes))
 		}
-	}
-	if a&deadline != 0 {
-		mw = append(mw, s.requestDeadline)
 	}
 	return mw
 }

@@ -3,8 +3,10 @@ package pgtest
 import (
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,9 +27,12 @@ import (
 //   - Blackhole is a PostgreSQL that accepts connections but never answers:
 //     existing connections hang as under Drop, new ones are accepted and
 //     never answered, even after Heal (the client must give them up);
-//   - ResetFor resets, for a while, each connection as soon as it has
-//     forwarded a message to PostgreSQL: the query (or COMMIT) arrives, its
-//     answer never returns, the client gets ECONNRESET mid-query.
+//   - ResetFor resets, for a while, one in six of the messages sent to
+//     PostgreSQL right after forwarding it: the query (or COMMIT) arrives,
+//     its answer never returns, the client gets ECONNRESET mid-query; the
+//     others pass, so that transactions get as far as COMMIT;
+//   - ResetCommits resets the connection of the next COMMITs right after
+//     forwarding them: the transaction commits, its client never hears so.
 type FaultProxy struct {
 	ln               net.Listener
 	network, address string
@@ -37,6 +42,8 @@ type FaultProxy struct {
 	held      chan struct{} // closed when not dropping; a new one while dropping
 	blackhole bool
 	resetTill time.Time
+	// commitResets is how many COMMITs are still to be reset.
+	commitResets int
 	links     map[*link]struct{}
 	wg        sync.WaitGroup
 }
@@ -125,12 +132,27 @@ func (p *FaultProxy) ResetFor(d time.Duration) {
 	p.resetTill = time.Now().Add(d)
 }
 
+// ResetCommits resets the connection of each of the next n COMMIT
+// statements (a simple query "commit", as pgx sends it) right after
+// forwarding it to PostgreSQL.
+func (p *FaultProxy) ResetCommits(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.commitResets = n
+}
+
+// isCommit reports whether a chunk sent to PostgreSQL is one simple query
+// COMMIT: 'Q', its length, "commit" and a NUL.
+func isCommit(b []byte) bool {
+	return len(b) == 12 && b[0] == 'Q' && strings.EqualFold(string(b[5:11]), "commit") && b[11] == 0
+}
+
 // Heal ends every fault: held bytes move on, latency is gone, new
 // connections reach PostgreSQL again.
 func (p *FaultProxy) Heal() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.latency, p.blackhole, p.resetTill = 0, false, time.Time{}
+	p.latency, p.blackhole, p.resetTill, p.commitResets = 0, false, time.Time{}, 0
 	if p.dropping() {
 		close(p.held)
 	}
@@ -219,7 +241,11 @@ func (p *FaultProxy) pump(l *link, src, dst net.Conn, toServer bool) {
 		if n > 0 {
 			p.wait()
 			p.mu.Lock()
-			delay, resetting := p.latency, time.Now().Before(p.resetTill)
+			delay, resetting := p.latency, time.Now().Before(p.resetTill) && rand.IntN(6) == 0
+			if toServer && p.commitResets > 0 && isCommit(buf[:n]) {
+				p.commitResets--
+				resetting = true
+			}
 			p.mu.Unlock()
 			if delay > 0 {
 				time.Sleep(delay)
