@@ -44,8 +44,8 @@ type FaultProxy struct {
 	resetTill time.Time
 	// commitResets is how many COMMITs are still to be reset.
 	commitResets int
-	links     map[*link]struct{}
-	wg        sync.WaitGroup
+	links        map[*link]struct{}
+	wg           sync.WaitGroup
 }
 
 // link is one proxied connection.
