@@ -8,7 +8,7 @@
 # make load does) and when those figures do not level off: the last third
 # of the run against the middle third (cmd/loadgen, plateau).
 #
-# Settings (environment): SOAK_DURATION (30m), SOAK_READERS (4),
+# Settings (environment): SOAK_DURATION (30m), SOAK_READERS (2),
 # SOAK_EDITORS (4), SOAK_STREAMS (32), SOAK_SAMPLE_EVERY (1m), SOAK_RECORD
 # (0; 1 appends the report to docs/BENCHMARKS.md). The report is in
 # var/soak-report.md. Fewer readers than make load: a soak looks for what
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${SOAK_DURATION:-30m}"
-readers="${SOAK_READERS:-4}"
+readers="${SOAK_READERS:-2}"
 editors="${SOAK_EDITORS:-4}"
 streams="${SOAK_STREAMS:-32}"
 every="${SOAK_SAMPLE_EVERY:-1m}"

@@ -191,6 +191,8 @@ func TestPlateau(t *testing.T) {
 		{name: "too short", samples: flat(5), want: "at least 6"},
 		{name: "goroutine leak", samples: flat(30), grow: func(i int, s *soakSample) { s.Goroutines = float64(60 + 3*i) }, want: "goroutines kept growing"},
 		{name: "heap leak", samples: flat(30), grow: func(i int, s *soakSample) { s.Heap = float64(20<<20 + i*(4<<20)) }, want: "Go heap kept growing"},
+		{name: "heap sawtooth", samples: flat(30), grow: func(i int, s *soakSample) { s.Heap = float64((20 + 60*(i%2)) << 20) }},
+		{name: "RSS leak", samples: flat(30), grow: func(i int, s *soakSample) { s.RSS = int64(100<<20 + i*(8<<20)) }, want: "RSS kept growing"},
 		{name: "descriptor leak", samples: flat(30), grow: func(i int, s *soakSample) { s.FDs = float64(40 + 2*i) }, want: "open files kept growing"},
 		{name: "slower and slower", samples: flat(30), grow: func(i int, s *soakSample) { s.P99 = time.Duration(i*i) * time.Millisecond }, want: "p99 latency kept growing"},
 	}
