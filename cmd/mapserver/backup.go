@@ -63,9 +63,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // withEmbeddedCluster runs fn with the embedded cluster of the data
-// directory: the one a running server serves when there is one (only when
-// mayBeRunning), else one started for fn and stopped after it. cluster is
-// nil when fn uses a running server's.
+// directory: the one a running server serves when there is one, else one
+// started for fn and stopped after it (cluster is nil in the first case).
+// mustBeStopped refuses a running server's, and lets a cluster be made
+// where there is none (for a restore); otherwise there must be one.
 func withEmbeddedCluster(ctx context.Context, cfg Config, log *slog.Logger, mustBeStopped bool, fn func(dir string, cluster *pglocal.Cluster) error) error {
 	dir, err := embeddedDataDir(cfg.DataDir, rootDataDir, log)
 	if err != nil {

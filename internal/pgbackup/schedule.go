@@ -103,6 +103,7 @@ func NewScheduler(s Schedule) (*Scheduler, error) {
 		baseOK: prometheus.NewGauge(prometheus.GaugeOpts{Name: "partymap_base_backup_last_success_timestamp_seconds",
 			Help: "When the newest base backup (the start of the point-in-time window) completed, Unix time; 0: none."}),
 	}
+	removeLeftovers(s.Dir, s.Logger)
 	if dumps, _ := Dumps(s.Dir); len(dumps) > 0 {
 		last := dumps[len(dumps)-1]
 		if t, err := time.Parse(stampLayout, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(last), dumpPrefix), dumpSuffix)); err == nil {
@@ -196,6 +197,19 @@ func (sc *Scheduler) runOnce(ctx context.Context) (Result, error) {
 		sc.s.Logger.Info("old backups removed", "removed", removed)
 	}
 	return res, nil
+}
+
+// removeLeftovers removes what a backup interrupted by a crash left under
+// a temporary name: never a backup, only space taken.
+func removeLeftovers(dir string, log *slog.Logger) {
+	for _, pattern := range []string{filepath.Join(dir, "*.part"), filepath.Join(dir, baseDir, ".part-*")} {
+		matches, _ := filepath.Glob(pattern)
+		for _, m := range matches {
+			if err := os.RemoveAll(m); err == nil {
+				log.Info("removed an unfinished backup", "path", m)
+			}
+		}
+	}
 }
 
 // ParseTimeOfDay reads "HH:MM" (24 hours).
