@@ -54,7 +54,7 @@ const maxRecoveryTime = 2 * time.Hour
 // a cluster of its own, on a new timeline. The cluster is stopped again
 // when done; a server started on the directory serves it. The cluster the
 // backups came from is not touched.
-func Recover(ctx context.Context, o RecoverOptions) (RecoverResult, error) {
+func Recover(ctx context.Context, o RecoverOptions) (res RecoverResult, err error) {
 	began := time.Now()
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -62,6 +62,16 @@ func Recover(ctx context.Context, o RecoverOptions) (RecoverResult, error) {
 	if err := mustBeNew(o.DataDir); err != nil {
 		return RecoverResult{}, err
 	}
+	// A recovery that fails leaves the directory as empty as it found it,
+	// so that it can be tried again (with another moment, say).
+	defer func() {
+		if err != nil {
+			entries, _ := os.ReadDir(o.DataDir)
+			for _, e := range entries {
+				_ = os.RemoveAll(filepath.Join(o.DataDir, e.Name()))
+			}
+		}
+	}()
 	if o.Target.After(time.Now()) {
 		return RecoverResult{}, fmt.Errorf("the moment to restore to, %s, is in the future", o.Target.Format(time.RFC3339))
 	}
