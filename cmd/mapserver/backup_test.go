@@ -342,6 +342,21 @@ func TestMapserver_restoreToTime(t *testing.T) {
 		t.Errorf("a second restore into the same directory: %v\n%s\nwant it refused", err, again)
 	}
 
+	for _, tt := range []struct{ at, want string }{
+		{time.Now().Add(-time.Hour).In(beijing).Format("2006-01-02 15:04:05-07"), "oldest base backup"},
+		{time.Now().Add(time.Hour).In(beijing).Format("2006-01-02 15:04:05-07"), "in the future"},
+		{"yesterday at noon", "2026-12-01 15:04:05+08"},
+	} {
+		dir := filepath.Join(root, "var-refused")
+		out, err := mapserverCmd(bin, "restore", "-to-time", tt.at, "-from", dataDir, "-data-dir", dir)
+		if err == nil || !strings.Contains(out, tt.want) {
+			t.Errorf("restore -to-time %q: %v\n%s\nwant it refused, saying %q", tt.at, err, out, tt.want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Errorf("a refused restore left %d files in %s", len(entries), dir)
+		}
+	}
+
 	old := startServer(t, bin, restored)
 	if strings.Contains(old.log.String(), "seeded layer") {
 		t.Error("the server loaded the built-in data into the restored database")
