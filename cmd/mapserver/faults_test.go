@@ -24,7 +24,7 @@ import (
 // faultRequestTimeout is the server's -request-timeout in the fault tests,
 // and faultSlack what an answer may take beyond it.
 const (
-	faultRequestTimeout = 5 * time.Second
+	faultRequestTimeout = 8 * time.Second
 	faultSlack          = 2 * time.Second
 )
 

@@ -127,11 +127,16 @@ func problemFor(err error) Problem {
 		p.Detail = msg
 		return p
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = geo.WrapError(geo.EUNAVAILABLE, err, "The request took too long; please try again in a moment.")
-	}
-	if errors.Is(err, context.Canceled) {
-		err = geo.WrapError(geo.EUNAVAILABLE, err, "The request was cancelled.")
+	// A domain error keeps its code and sentence whatever its cause: one
+	// whose outcome is unknown may wrap a deadline, and must say so.
+	var domain *geo.Error
+	if !errors.As(err, &domain) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = geo.WrapError(geo.EUNAVAILABLE, err, "The request took too long; please try again in a moment.")
+		}
+		if errors.Is(err, context.Canceled) {
+			err = geo.WrapError(geo.EUNAVAILABLE, err, "The request was cancelled.")
+		}
 	}
 	code := geo.ErrorCode(err)
 	status := statusOf(code)

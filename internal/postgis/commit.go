@@ -40,7 +40,7 @@ const idleInTransaction = 30 * time.Second
 
 // commitReserve is the part of a request's time kept back from COMMIT to
 // find out what became of it, should its answer be lost.
-const commitReserve = 1500 * time.Millisecond
+const commitReserve = 2 * time.Second
 
 // txIdentity names a write transaction: its 64-bit id and the server
 // process of its session.
