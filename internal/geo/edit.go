@@ -54,6 +54,9 @@ type EditOptions struct {
 	// DryRun validates everything and reports what would change, then
 	// writes nothing.
 	DryRun bool
+	// Note, when set, is kept on the history row of its item: what an
+	// unconditional write overwrote (UnconditionalNote).
+	Note *WriteNote
 }
 
 // ItemChange is one row a write changed (or, in a dry run, would change),
@@ -228,6 +231,9 @@ type HistoryEntry struct {
 	// Changed names the properties (and "geometry") that differ from the
 	// version before; empty for an insert or a delete.
 	Changed []string
+	// Note is what the writer noted about the change, if anything (an
+	// unconditional write and what it overwrote).
+	Note map[string]any
 }
 
 // GeoJSONFeature returns the entry's state as a GeoJSON feature.

@@ -3,6 +3,7 @@ package postgis
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -102,6 +103,9 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err != nil {
 		return geo.EditResult{}, storeError(err)
 	}
+	if err := setNote(ctx, tx, o.Note); err != nil {
+		return geo.EditResult{}, storeError(err)
+	}
 	ed := &editor{tx: tx, cat: db.cat, sql: db.sql, o: o,
 		old: map[string]map[int64]geo.Feature{}, written: map[string]map[int64]bool{}, serials: map[string]bool{}}
 	if err := fn(ed); err != nil {
@@ -130,6 +134,20 @@ func setActor(ctx context.Context, tx pgx.Tx, who, reason string) (txIdentity, e
 	var id txIdentity
 	err := tx.QueryRow(ctx, setActorSQL, who, reason, strconv.FormatInt(idleInTransaction.Milliseconds(), 10)).Scan(&id.xid, &id.pid)
 	return id, err
+}
+
+// setNote gives the history row of the note's item the note (migration
+// 040).
+func setNote(ctx context.Context, tx pgx.Tx, n *geo.WriteNote) error {
+	if n == nil {
+		return nil
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `SELECT set_config('partymap.note', $1, true)`, string(b))
+	return err
 }
 
 // editError turns a database rule the checks did not foresee into a 422

@@ -16,7 +16,7 @@ import (
 )
 
 const historyColumns = `h.id, h.layer, h.feature_id, h.version, h.operation, h.reason, h.who, h.at,
-	ST_AsBinary(coalesce(h.new_geom, h.old_geom)), coalesce(h.new_props, h.old_props)::text`
+	ST_AsBinary(coalesce(h.new_geom, h.old_geom)), coalesce(h.new_props, h.old_props)::text, h.note::text`
 
 // historyRow is a scanned history row with its raw geometry.
 type historyRow struct {
@@ -30,8 +30,14 @@ func scanHistory(rows pgx.Rows) ([]historyRow, error) {
 	for rows.Next() {
 		var h historyRow
 		var op, props string
-		if err := rows.Scan(&h.Seq, &h.Layer, &h.ID, &h.Version, &op, &h.Reason, &h.Who, &h.At, &h.geom, &props); err != nil {
+		var note *string
+		if err := rows.Scan(&h.Seq, &h.Layer, &h.ID, &h.Version, &op, &h.Reason, &h.Who, &h.At, &h.geom, &props, &note); err != nil {
 			return nil, err
+		}
+		if note != nil {
+			if err := json.Unmarshal([]byte(*note), &h.Note); err != nil {
+				return nil, fmt.Errorf("history %d note: %w", h.Seq, err)
+			}
 		}
 		h.Op = geo.Op(op)
 		if h.geom != nil {

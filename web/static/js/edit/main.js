@@ -17,7 +17,6 @@ import { Map as MapLibreMap } from '../../vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadConfig } from '../config.js';
 import { byId, el, button } from '../dom.js';
 import { createI18n, initialLang } from '../i18n.js';
-import { installIcons } from '../icons.js';
 import { SOURCE } from '../style.js';
 import { createAPI } from './api.js';
 import { addEditLayers, showFeatures, clearShape, drawShape, editHandles } from './grid.js';
@@ -59,7 +58,6 @@ export async function start() {
   });
   const editor = { map, state, ready: false, saved: 0 };
   window.partymapEditor = editor;
-  installIcons(map);
 
   const history = createHistory($('history'), {
     api,
