@@ -24,10 +24,17 @@ type historyEntryJSON struct {
 	At      time.Time        `json:"at"`
 	Changed []string         `json:"changed,omitempty"`
 	Feature *geojson.Feature `json:"feature,omitempty"`
+	// ChangeSet is the edit the change was part of (GET
+	// /api/changesets/{id}), Comment its reason in the staff member's
+	// words, With the other features it changed.
+	ChangeSet int64            `json:"change_set,omitempty"`
+	Comment   string           `json:"comment,omitempty"`
+	With      []geo.FeatureRef `json:"with,omitempty"`
 }
 
 func toHistoryJSON(h geo.HistoryEntry, withFeature bool) historyEntryJSON {
-	out := historyEntryJSON{Seq: h.Seq, Layer: h.Layer, ID: h.ID, Version: h.Version, Op: h.Op, Reason: h.Reason, Who: h.Who, At: h.At, Changed: h.Changed}
+	out := historyEntryJSON{Seq: h.Seq, Layer: h.Layer, ID: h.ID, Version: h.Version, Op: h.Op, Reason: h.Reason, Who: h.Who, At: h.At, Changed: h.Changed,
+		ChangeSet: h.ChangeSet, Comment: h.Comment, With: h.With}
 	if withFeature {
 		out.Feature = h.GeoJSONFeature()
 	}
@@ -66,7 +73,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 // handleRevert makes a past version of an item its next version; If-Match
 // carries the version being replaced.
 func (s *Server) handleRevert(c echo.Context) error {
-	if err := checkParams(c, "version", "dry_run"); err != nil {
+	if err := checkParams(c, "version", "dry_run", "comment"); err != nil {
 		return err
 	}
 	l, err := s.editableLayer(c, c.Param("layer"))

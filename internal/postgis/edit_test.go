@@ -17,6 +17,13 @@ func editor() geo.EditOptions {
 	return geo.EditOptions{Actor: geo.User{ID: 1, Name: "alice", Role: geo.Editor}, Reason: geo.ReasonEdit}
 }
 
+// reshaper is editor with the reason a boundary change needs.
+func reshaper() geo.EditOptions {
+	o := editor()
+	o.Comment = "街道办通知：调整网格边界"
+	return o
+}
+
 // along returns the point t of the way from a to b.
 func along(a, b orb.Point, t float64) orb.Point {
 	return orb.Point{a[0] + (b[0]-a[0])*t, a[1] + (b[1]-a[1])*t}
@@ -199,7 +206,7 @@ func TestDB_ReshapeGrid_movesTheSharedBoundary(t *testing.T) {
 	ctx := context.Background()
 	g7 := mustFeature(t, db, "grids", 7)
 	g8 := mustFeature(t, db, "grids", 8)
-	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.01), editor())
+	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.01), reshaper())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +227,7 @@ func TestDB_ReshapeGrid_movesTheSharedBoundary(t *testing.T) {
 
 	// Back again, and further west: grid 8 gains what 7 gives up.
 	g7 = mustFeature(t, db, "grids", 7)
-	if _, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(-0.1), editor()); err != nil {
+	if _, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(-0.1), reshaper()); err != nil {
 		t.Fatal(err)
 	}
 	checkCoverage(t, db)
@@ -232,7 +239,7 @@ func TestDB_ReshapeGrid_reassignsAWholeCompound(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
 	g7 := mustFeature(t, db, "grids", 7)
-	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.5), editor())
+	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.5), reshaper())
 	if err != nil {
 		t.Fatal(err)
 	}
