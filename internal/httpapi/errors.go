@@ -42,7 +42,6 @@ type Problem struct {
 	Grids []geo.FeatureRef `json:"grids,omitempty"`
 }
 
-
 // mediaProblem is the media type of problem details (RFC 9457).
 const mediaProblem = "application/problem+json"
 
