@@ -29,9 +29,11 @@ type ChangeSet struct {
 	// Proposal is the proposal this change set applied (0: none).
 	Proposal int64
 	Items    []ChangeSetItem
-	// Later lists the changes made since to its features, oldest first:
-	// while there are any, it cannot be reverted.
-	Later []LaterChange
+	// Later lists the changes made since to its features, oldest first;
+	// Blocking those of them to features that are not now as the change
+	// set left them (a later change undone again blocks nothing): while
+	// there are any, it cannot be reverted.
+	Later, Blocking []LaterChange
 	// Mark is the newest history seq of its features: its ETag names it,
 	// so that a revert is of the change set as the reviewer saw it.
 	Mark int64

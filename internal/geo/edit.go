@@ -253,11 +253,13 @@ type HistoryEntry struct {
 	// version before; empty for an insert or a delete.
 	Changed []string
 	// ChangeSet is the edit the change was part of (0: plain SQL, or made
-	// before change sets were kept), Comment its reason, and With the
-	// other features it changed.
+	// before change sets were kept), Comment its reason, With the other
+	// features it changed (grids first, at most 50) and WithCount how many
+	// there are.
 	ChangeSet int64
 	Comment   string
 	With      []FeatureRef
+	WithCount int
 }
 
 // GeoJSONFeature returns the entry's state as a GeoJSON feature.
@@ -315,7 +317,8 @@ type EditStore interface {
 	// RevertChangeSet restores every feature the change set changed to its
 	// state before it, as one validated edit (reason "revert"). mark is the
 	// change set's Mark the reviewer saw (ECONFLICT when it moved on); a
-	// later change to its features is ESUPERSEDED with those changes.
+	// later change to its features that still stands is ESUPERSEDED with
+	// those changes.
 	RevertChangeSet(ctx context.Context, id, mark int64, o EditOptions) (EditResult, error)
 	ProposalStore
 	// Import plans (and, unless o.DryRun, applies) an upsert of the files'

@@ -85,9 +85,11 @@ type ProposalItem struct {
 	OldVersion int64        `json:"old_version"`
 	Before     orb.Geometry `json:"-"`
 	After      orb.Geometry `json:"-"`
-	// Gained and Lost are the m² the feature gains and loses.
-	Gained float64 `json:"gained_m2"`
-	Lost   float64 `json:"lost_m2"`
+	// Gained and Lost are the m² the feature gains and loses; Gain is
+	// where it gains (what the reviewer looks at).
+	Gained float64      `json:"gained_m2"`
+	Lost   float64      `json:"lost_m2"`
+	Gain   orb.Geometry `json:"-"`
 	// Note says why a feature other than a grid changes (a compound that
 	// moves to another grid).
 	NoteZh string `json:"note_zh,omitempty"`
@@ -217,8 +219,9 @@ type ProposalFilter struct {
 type ProposalStore interface {
 	// Propose checks a grid's new outline drawn on version ifVersion as a
 	// reshape would (every rule but the actor's scope) and, unless
-	// o.DryRun, keeps it as a proposal. It refuses (EINVALID) a change that
-	// needs nobody's agreement, and a missing comment.
+	// o.DryRun, keeps it as a proposal. It refuses (EINVALID) to keep a
+	// change that needs nobody's agreement (a dry run answers it with no
+	// Needs), and one without a comment.
 	Propose(ctx context.Context, gridID, ifVersion int64, shape orb.Polygon, o EditOptions) (Proposal, error)
 	// Proposals lists the proposals u sees (Proposal.ForUser), newest
 	// first, each with its later changes.

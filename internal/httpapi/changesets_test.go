@@ -173,7 +173,8 @@ func TestChangeSet_reshapeAndRevert(t *testing.T) {
 }
 
 // A change set whose features changed since cannot be reverted: 409 with
-// what changed, who and in which change set, and nothing is written.
+// what changed, who and in which change set, and nothing is written; once
+// that change is undone in turn, it can.
 func TestChangeSet_revertRefusedAfterALaterChange(t *testing.T) {
 	env := newStaffEnv(t, httpapi.AuthConfig{})
 	r := env.reshape7(t, env.editor, grid7East, commentQuery)
@@ -209,6 +210,20 @@ func TestChangeSet_revertRefusedAfterALaterChange(t *testing.T) {
 	if doc, _ := env.changeSet(t, id); doc.Revertible || len(doc.Later) != 1 {
 		t.Errorf("the change set after a later change: revertible %v, later %d", doc.Revertible, len(doc.Later))
 	}
+	// Once the later change is undone, grid 8 is as the reshape left it:
+	// nothing stands in the way any more.
+	lcs, _ := env.changeSet(t, later)
+	if r := env.call(t, http.MethodPost, fmt.Sprintf("/api/changesets/%d/revert", later), "", append(bearer(env.admin), "If-Match", lcs.ETag)...); r.status != http.StatusOK {
+		t.Fatalf("undo the later change: %d %s", r.status, r.body)
+	}
+	doc, _ := env.changeSet(t, id)
+	if !doc.Revertible || len(doc.Later) != 2 {
+		t.Errorf("after the later change was undone: revertible %v with %d later changes, want revertible with 2", doc.Revertible, len(doc.Later))
+	}
+	if r := env.call(t, http.MethodPost, fmt.Sprintf("/api/changesets/%d/revert?comment=undo", id), "", append(bearer(env.admin), "If-Match", doc.ETag)...); r.status != http.StatusOK {
+		t.Errorf("revert after the later change was undone: %d %s", r.status, r.body)
+	}
+	assertCoverage(t, env)
 	if _, r := env.changeSet(t, 999999); r.status != http.StatusNotFound {
 		t.Errorf("an unknown change set: got %d", r.status)
 	}

@@ -26,9 +26,11 @@ type changeSetJSON struct {
 	RevertedBy int64               `json:"reverted_by,omitempty"`
 	Proposal   int64               `json:"proposal,omitempty"`
 	Features   []changeSetItemJSON `json:"features"`
-	// Later lists the changes made since to its features; Revertible is
-	// true when there are none, and it changed something.
+	// Later lists the changes made since to its features, Blocking those
+	// that still stand (a feature not as the change set left it);
+	// Revertible is true when none does, and it changed something.
 	Later      []geo.LaterChange `json:"later"`
+	Blocking   []geo.LaterChange `json:"blocking"`
 	Revertible bool              `json:"revertible"`
 	ETag       string            `json:"etag"`
 }
@@ -53,9 +55,12 @@ func changeSetETag(cs geo.ChangeSet) string {
 func toChangeSetJSON(cs geo.ChangeSet) changeSetJSON {
 	out := changeSetJSON{ID: cs.ID, Who: cs.Who, At: cs.At, Reason: cs.Reason, Comment: cs.Comment, Reverts: cs.Reverts,
 		RevertedBy: cs.RevertedBy, Proposal: cs.Proposal, Features: make([]changeSetItemJSON, len(cs.Items)),
-		Later: cs.Later, Revertible: len(cs.Later) == 0 && len(cs.Items) > 0, ETag: changeSetETag(cs)}
+		Later: cs.Later, Blocking: cs.Blocking, Revertible: len(cs.Blocking) == 0 && len(cs.Items) > 0, ETag: changeSetETag(cs)}
 	if out.Later == nil {
 		out.Later = []geo.LaterChange{}
+	}
+	if out.Blocking == nil {
+		out.Blocking = []geo.LaterChange{}
 	}
 	for i, it := range cs.Items {
 		j := changeSetItemJSON{FeatureRef: it.Ref, Op: it.Op, OldVersion: it.OldVersion, Version: it.Version, Changed: it.Changed}

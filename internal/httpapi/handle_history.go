@@ -30,11 +30,12 @@ type historyEntryJSON struct {
 	ChangeSet int64            `json:"change_set,omitempty"`
 	Comment   string           `json:"comment,omitempty"`
 	With      []geo.FeatureRef `json:"with,omitempty"`
+	WithCount int              `json:"with_count,omitempty"`
 }
 
 func toHistoryJSON(h geo.HistoryEntry, withFeature bool) historyEntryJSON {
 	out := historyEntryJSON{Seq: h.Seq, Layer: h.Layer, ID: h.ID, Version: h.Version, Op: h.Op, Reason: h.Reason, Who: h.Who, At: h.At, Changed: h.Changed,
-		ChangeSet: h.ChangeSet, Comment: h.Comment, With: h.With}
+		ChangeSet: h.ChangeSet, Comment: h.Comment, With: h.With, WithCount: h.WithCount}
 	if withFeature {
 		out.Feature = h.GeoJSONFeature()
 	}

@@ -58,6 +58,7 @@ type proposalItemJSON struct {
 	geo.ProposalItem
 	Before *geojson.Geometry `json:"before,omitempty"`
 	After  *geojson.Geometry `json:"after,omitempty"`
+	Gain   *geojson.Geometry `json:"gain,omitempty"`
 }
 
 func toProposalJSON(p geo.Proposal, u geo.User) proposalJSON {
@@ -86,6 +87,9 @@ func toProposalJSON(p geo.Proposal, u geo.User) proposalJSON {
 		}
 		if it.After != nil {
 			j.After = geojson.NewGeometry(it.After)
+		}
+		if it.Gain != nil {
+			j.Gain = geojson.NewGeometry(it.Gain)
 		}
 		out.Preview[i] = j
 	}

@@ -99,6 +99,10 @@ func TestProposal_acceptedByTheNeighbour(t *testing.T) {
 	if r := env.propose7(t, env.editor, commentQuery); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "直接保存") {
 		t.Errorf("alice (every grid) proposes: got %d %s, want 400: save it directly", r.status, r.body)
 	}
+	// Its dry run says so without refusing: valid, needing nobody.
+	if r := env.propose7(t, env.editor, "dry_run=true"); r.status != http.StatusOK || !strings.Contains(string(r.body), `"needs":[]`) {
+		t.Errorf("alice's dry run of a proposal: got %d %s, want 200 needing nobody", r.status, r.body)
+	}
 	dry := env.propose7(t, env.editor7, "dry_run=true")
 	if dry.status != http.StatusOK || !strings.Contains(string(dry.body), `"valid":true`) {
 		t.Fatalf("dry run of the proposal: %d %s", dry.status, dry.body)

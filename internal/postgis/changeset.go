@@ -1,7 +1,9 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -131,7 +133,64 @@ func (db *DB) readChangeSet(ctx context.Context, q querier, id int64) (geo.Chang
 		return cs, err
 	}
 	cs.Later, cs.Mark = later, max(cs.Mark, mark)
-	return cs, nil
+	cs.Blocking, err = db.blocking(ctx, q, cs)
+	return cs, err
+}
+
+// blocking returns the later changes of the features that are not now as
+// the change set left them: undoing it would undo those changes too.
+func (db *DB) blocking(ctx context.Context, q querier, cs geo.ChangeSet) ([]geo.LaterChange, error) {
+	touched := map[string]bool{}
+	for _, c := range cs.Later {
+		touched[fmt.Sprint(c.Ref.Layer, "/", c.Ref.ID)] = true
+	}
+	var out []geo.LaterChange
+	for _, it := range cs.Items {
+		key := fmt.Sprint(it.Ref.Layer, "/", it.Ref.ID)
+		if !touched[key] {
+			continue
+		}
+		same, err := db.leftAsIs(ctx, q, it)
+		if err != nil {
+			return nil, err
+		}
+		if same {
+			continue
+		}
+		for _, c := range cs.Later {
+			if c.Ref.Layer == it.Ref.Layer && c.Ref.ID == it.Ref.ID {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// leftAsIs reports whether a feature is now as the change set left it
+// (gone, when it deleted it): its geometry and properties.
+func (db *DB) leftAsIs(ctx context.Context, q querier, it geo.ChangeSetItem) (bool, error) {
+	l, ok := db.cat.StoredLayer(it.Ref.Layer)
+	if !ok {
+		return false, nil
+	}
+	rows, err := q.Query(ctx, db.sql.layer(l.Name).byID, it.Ref.ID)
+	if err != nil {
+		return false, err
+	}
+	now, err := collectFeatures(l, rows)
+	if err != nil {
+		return false, err
+	}
+	if it.After == nil || len(now) == 0 {
+		return it.After == nil && len(now) == 0, nil
+	}
+	left, err := featureOf(l, it.Ref.ID, it.After, it.AfterProps)
+	if err != nil {
+		return false, nil // a state the layer no longer takes is no state it has now
+	}
+	a, _ := json.Marshal(geo.JSONProperties(now[0].Properties))
+	b, _ := json.Marshal(geo.JSONProperties(left.Properties))
+	return orb.Equal(now[0].Geometry, left.Geometry) && bytes.Equal(a, b), nil
 }
 
 // wkbOf encodes a geometry for comparison; nil stays nil.
@@ -204,9 +263,9 @@ func (db *DB) laterChanges(ctx context.Context, q querier, id int64) ([]geo.Late
 // state before it, in one transaction validated as a whole: what it
 // inserted is deleted, what it deleted comes back, what it changed gets
 // its old state as a new version. It is refused (ESUPERSEDED, with the
-// changes) when any of those features changed since: undoing the change
-// set would undo those too. mark, when not 0, is the change set's Mark as
-// the reviewer saw it.
+// changes) when any of those features changed since and is not as the
+// change set left it: undoing the change set would undo those changes
+// too. mark, when not 0, is the change set's Mark as the reviewer saw it.
 func (db *DB) RevertChangeSet(ctx context.Context, id, mark int64, o geo.EditOptions) (geo.EditResult, error) {
 	o.Reason = geo.ReasonRevert
 	return db.edit(ctx, o, func(ed *editor) error {
@@ -240,8 +299,8 @@ func (db *DB) RevertChangeSet(ctx context.Context, id, mark int64, o geo.EditOpt
 		if cs, err = db.readChangeSet(ctx, ed.tx, id); err != nil {
 			return err
 		}
-		if len(cs.Later) > 0 {
-			return geo.ChangeSetSuperseded(cs.Later)
+		if len(cs.Blocking) > 0 {
+			return geo.ChangeSetSuperseded(cs.Blocking)
 		}
 		if mark != 0 && mark != cs.Mark {
 			return geo.Say(geo.ECONFLICT, geo.Label{
@@ -263,7 +322,8 @@ func (db *DB) RevertChangeSet(ctx context.Context, id, mark int64, o geo.EditOpt
 }
 
 // revertWrites are the writes that give each feature of the change set its
-// state before it, at the version the change set left.
+// state before it, at its version now (locked, and as the change set left
+// it: nothing blocks).
 func revertWrites(ed *editor, cs geo.ChangeSet) ([]geo.Write, error) {
 	var ws []geo.Write
 	for _, it := range cs.Items {
@@ -271,9 +331,10 @@ func revertWrites(ed *editor, cs geo.ChangeSet) ([]geo.Write, error) {
 		if err != nil {
 			return nil, err
 		}
+		version := ed.old[l.Name][it.Ref.ID].Version
 		switch it.Op {
 		case geo.Insert:
-			ws = append(ws, geo.Write{Op: geo.Delete, Feature: geo.Feature{Layer: l.Name, ID: it.Ref.ID}, IfVersion: it.Version})
+			ws = append(ws, geo.Write{Op: geo.Delete, Feature: geo.Feature{Layer: l.Name, ID: it.Ref.ID}, IfVersion: version})
 		case geo.Update, geo.Delete:
 			if it.Before == nil {
 				continue // made and unmade within the change set
@@ -286,7 +347,7 @@ func revertWrites(ed *editor, cs geo.ChangeSet) ([]geo.Write, error) {
 				ws = append(ws, geo.Write{Op: geo.Insert, Feature: f})
 				continue
 			}
-			ws = append(ws, geo.Write{Op: geo.Update, Feature: f, IfVersion: it.Version})
+			ws = append(ws, geo.Write{Op: geo.Update, Feature: f, IfVersion: version})
 		}
 	}
 	return ws, nil

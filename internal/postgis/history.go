@@ -104,7 +104,7 @@ func (db *DB) History(ctx context.Context, layer string, id int64) ([]geo.Histor
 	if len(hs) == 0 {
 		return nil, geo.Errorf(geo.ENOTFOUND, "Layer %q has no feature with id %d, and never had.", layer, id)
 	}
-	with, err := db.changeSetFeatures(ctx, hs)
+	with, counts, err := db.changeSetFeatures(ctx, hs)
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -118,6 +118,9 @@ func (db *DB) History(ctx context.Context, layer string, id int64) ([]geo.Histor
 				h.With = append(h.With, r)
 			}
 		}
+		if n := counts[h.ChangeSet]; n > 0 {
+			h.WithCount = n - 1
+		}
 		out[i] = h.HistoryEntry
 	}
 	return out, nil
@@ -128,8 +131,9 @@ func (db *DB) History(ctx context.Context, layer string, id int64) ([]geo.Histor
 const maxWith = 50
 
 // changeSetFeatures names the features of the entries' change sets, up to
-// maxWith+1 each (the entry's own among them), in the order they changed.
-func (db *DB) changeSetFeatures(ctx context.Context, hs []historyRow) (map[int64][]geo.FeatureRef, error) {
+// maxWith+1 each (the entry's own among them), grids first, and counts
+// every feature of each.
+func (db *DB) changeSetFeatures(ctx context.Context, hs []historyRow) (map[int64][]geo.FeatureRef, map[int64]int, error) {
 	var ids []int64
 	for _, h := range hs {
 		if h.ChangeSet != 0 {
@@ -137,15 +141,33 @@ func (db *DB) changeSetFeatures(ctx context.Context, hs []historyRow) (map[int64
 		}
 	}
 	if len(ids) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT change_set, layer, feature_id, props FROM (
-			SELECT o.change_set, o.layer, o.feature_id, coalesce(o.new_props, o.old_props)::text AS props,
-				row_number() OVER (PARTITION BY o.change_set ORDER BY o.id) AS n
-			FROM history o WHERE o.change_set = ANY($1)) x
-		WHERE n <= $2 ORDER BY change_set, n`, ids, maxWith+1)
+	counts := map[int64]int{}
+	rows, err := db.pool.Query(ctx, `SELECT change_set, count(DISTINCT (layer, feature_id)) FROM history WHERE change_set = ANY($1) GROUP BY change_set`, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var cs int64
+		var n int
+		if err := rows.Scan(&cs, &n); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		counts[cs] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = db.pool.Query(ctx, `SELECT change_set, layer, feature_id, props FROM (
+			SELECT o.change_set, o.layer, o.feature_id, coalesce(o.new_props, o.old_props)::text AS props,
+				row_number() OVER (PARTITION BY o.change_set ORDER BY o.layer <> $3, o.id) AS n
+			FROM history o WHERE o.change_set = ANY($1)) x
+		WHERE n <= $2 ORDER BY change_set, n`, ids, maxWith+1, gridLayer)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer rows.Close()
 	out := map[int64][]geo.FeatureRef{}
@@ -153,7 +175,7 @@ func (db *DB) changeSetFeatures(ctx context.Context, hs []historyRow) (map[int64
 		var cs, id int64
 		var layer, props string
 		if err := rows.Scan(&cs, &layer, &id, &props); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ref := geo.FeatureRef{Layer: layer, ID: id}
 		if l, ok := db.cat.StoredLayer(layer); ok {
@@ -163,7 +185,7 @@ func (db *DB) changeSetFeatures(ctx context.Context, hs []historyRow) (map[int64
 			out[cs] = append(out[cs], ref)
 		}
 	}
-	return out, rows.Err()
+	return out, counts, rows.Err()
 }
 
 // changedKeys names what differs between two history states.

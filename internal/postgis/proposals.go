@@ -41,10 +41,12 @@ type previewItem struct {
 	geo.ProposalItem
 	Before *geojson.Geometry `json:"before,omitempty"`
 	After  *geojson.Geometry `json:"after,omitempty"`
+	Gain   *geojson.Geometry `json:"gain,omitempty"`
 }
 
 // Propose checks the grid's new outline as a reshape and, unless o.DryRun,
-// keeps it as a proposal.
+// keeps it as a proposal. A dry run also answers a change that needs
+// nobody's agreement (no Needs): the editor may save it directly.
 func (db *DB) Propose(ctx context.Context, gridID, ifVersion int64, shape orb.Polygon, o geo.EditOptions) (geo.Proposal, error) {
 	comment, err := geo.CheckComment(o.Comment)
 	if err != nil {
@@ -61,7 +63,7 @@ func (db *DB) Propose(ctx context.Context, gridID, ifVersion int64, shape orb.Po
 		if err := ed.reshape(ctx, gridID, ifVersion, shape); err != nil {
 			return err
 		}
-		if len(ed.outside) == 0 {
+		if len(ed.outside) == 0 && !o.DryRun {
 			return geo.NotAProposal()
 		}
 		p.Needs = ed.outside
@@ -83,6 +85,9 @@ func (db *DB) Propose(ctx context.Context, gridID, ifVersion int64, shape orb.Po
 		}
 		if it.After != nil {
 			items[i].After = geojson.NewGeometry(it.After)
+		}
+		if it.Gain != nil {
+			items[i].Gain = geojson.NewGeometry(it.Gain)
 		}
 	}
 	gridsJSON, err := json.Marshal(grids)
@@ -134,10 +139,13 @@ func (ed *editor) preview(ctx context.Context, gridID int64, p *geo.Proposal) er
 			if err != nil {
 				return err
 			}
-			if err := ed.tx.QueryRow(ctx, `SELECT ST_Area(ST_Difference(b, a)::geography), ST_Area(ST_Difference(a, b)::geography)
-				FROM (SELECT ST_GeomFromWKB($1, 4326) AS a, ST_GeomFromWKB($2, 4326) AS b) s`, before, after).Scan(&it.Gained, &it.Lost); err != nil {
+			var gain []byte
+			if err := ed.tx.QueryRow(ctx, `SELECT ST_Area(ST_Difference(b, a)::geography), ST_Area(ST_Difference(a, b)::geography),
+					CASE WHEN ST_Area(ST_Difference(b, a)::geography) > $3 THEN ST_AsBinary(ST_CollectionExtract(ST_Difference(b, a), 3)) END
+				FROM (SELECT ST_GeomFromWKB($1, 4326) AS a, ST_GeomFromWKB($2, 4326) AS b) s`, before, after, geo.AreaTolerance).Scan(&it.Gained, &it.Lost, &gain); err != nil {
 				return err
 			}
+			it.Gain = geometryOf(gain)
 		}
 		if c.ID == gridID && c.Layer == grids.Name {
 			p.Grid = it.Ref
@@ -192,6 +200,9 @@ func scanProposal(row pgx.Row) (geo.Proposal, error) {
 		}
 		if it.After != nil {
 			pi.After = it.After.Coordinates
+		}
+		if it.Gain != nil {
+			pi.Gain = it.Gain.Coordinates
 		}
 		p.Preview = append(p.Preview, pi)
 	}
