@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"partymap/internal/changes"
 	"partymap/internal/geo"
@@ -242,7 +243,9 @@ func mid(r [][2]float64, i int) [2]float64 {
 // checkIs waits for the editor's check to be of a kind.
 func (p *page) checkIs(kind string) {
 	p.t.Helper()
-	p.waitFor("the check to say "+kind, fmt.Sprintf(`window.partymapEditor.state.check?.kind === %q`, kind), 15*time.Second)
+	// A dry run validates the whole map around the change: on a loaded
+	// machine it may take a while.
+	p.waitFor("the check to say "+kind, fmt.Sprintf(`window.partymapEditor.state.check?.kind === %q`, kind), 40*time.Second)
 }
 
 // text is an element's visible text.
@@ -340,6 +343,19 @@ func TestEditor_dragSaveHistoryAndTile(t *testing.T) {
 		t.Error("a 4 px slip offers a save")
 	}
 
+	// Too far: into compound 15 of grid 8, which the change would split.
+	// The refusal is drawn on the map; undo takes it back.
+	p.dragPoint(east, eastOf(east, 0.00040))
+	p.checkIs("refused")
+	if n := eval[int](p, `window.partymapEditor.drawn['ed-problems']`); n < 1 || !strings.Contains(p.text("#status"), "莲花苑") {
+		t.Errorf("the split compound: %d shapes on the map, status %q", n, p.text("#status"))
+	}
+	p.key("z", chromedp.ModifierCtrl)
+	p.checkIs("nothing")
+	if n := eval[int](p, `window.partymapEditor.drawn['ed-problems']`); n != 0 {
+		t.Errorf("after undo, %d problem shapes stay on the map", n)
+	}
+
 	to := eastOf(east, 0.00012)
 	p.dragPoint(east, to)
 	p.checkIs("ready")
@@ -379,6 +395,20 @@ func TestEditor_dragSaveHistoryAndTile(t *testing.T) {
 		}
 	}
 	p.screenshot("editor-saved.png")
+
+	// The keyboard: ] picks a vertex, an arrow moves it, Escape puts it back.
+	before := p.editRing()
+	eval[bool](p, `(window.partymapEditor.map.getCanvas().focus(), true)`)
+	p.key("]")
+	p.key(kb.ArrowRight)
+	p.checkIs("ready")
+	after := p.editRing()
+	if len(after) != len(before) || after[0] == before[0] || after[0][0] <= before[0][0] {
+		t.Errorf("] and → moved the ring from %v to %v, want vertex 0 further east", before, after)
+	}
+	p.key(kb.Escape)
+	p.waitFor("Escape to put it back", fmt.Sprintf(`window.partymapEditor.state.shape.ring[0][0] === %v && !window.partymapEditor.state.check`, before[0][0]), 10*time.Second)
+	p.expectFailed(`/api/grids/7/reshape\?dry_run=true`) // the refused drag's 422
 	p.checkClean()
 }
 

@@ -715,6 +715,7 @@ export async function start() {
     showSelection();
     applyRebase();
     showBoth();
+    $('comment-box').scrollIntoView({ block: 'nearest' });
   }
 
   function choose(id, which) {
