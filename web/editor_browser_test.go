@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -227,6 +229,9 @@ func (p *page) editRing() [][2]float64 {
 // coordinates, and checks the drag is longer than the snapping radius.
 func (p *page) dragPoint(from, to [2]float64) {
 	p.t.Helper()
+	// The handles are drawn from a GeoJSON source, a frame or two after
+	// the shape changes: grab them once they are.
+	p.idle2()
 	a, b := p.px(from), p.px(to)
 	if d := (a[0]-b[0])*(a[0]-b[0]) + (a[1]-b[1])*(a[1]-b[1]); d < 12*12 {
 		p.t.Fatalf("a drag of %.1f px is within the snapping radius; look closer", d)
@@ -245,7 +250,14 @@ func (p *page) checkIs(kind string) {
 	p.t.Helper()
 	// A dry run validates the whole map around the change: on a loaded
 	// machine it may take a while.
-	p.waitFor("the check to say "+kind, fmt.Sprintf(`window.partymapEditor.state.check?.kind === %q`, kind), 40*time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, 45*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`window.partymapEditor.state.check?.kind === %q`, kind),
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(40*time.Second)))
+	if err != nil {
+		p.t.Fatalf("waiting for the check to say %s: %v; the editor's state: %s", kind, err,
+			eval[string](p, `JSON.stringify({ check: window.partymapEditor.state.check, seq: window.partymapEditor.state.checkSeq, ring: window.partymapEditor.state.shape?.ring?.length, focus: document.activeElement?.tagName })`))
+	}
 }
 
 // text is an element's visible text.
@@ -812,4 +824,41 @@ func TestEditor_english(t *testing.T) {
 		t.Errorf("the English editor's panel shows Chinese %q:\n%s", han, panel)
 	}
 	p.checkClean()
+}
+
+// Without ?lang the editor speaks the browser's language (Chinese, or
+// English), and on a touch screen its handles are 24 px across.
+func TestEditor_browserLanguageAndTouchHandles(t *testing.T) {
+	ss := startStaffServer(t, account{"alice", geo.Editor, nil})
+	p := openEditor(t, ss, "", "", 1024, 768)
+	ua := eval[string](p, `navigator.userAgent`)
+	for _, tt := range []struct{ accept, lang, login string }{
+		{"zh-CN,zh;q=0.9", "zh-CN", "登录"},
+		{"en-GB,en;q=0.9", "en", "Log in"},
+	} {
+		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+		err := chromedp.Do(ctx,
+			chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tgt, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: tt.accept})
+				return err
+			}),
+			chromedp.Navigate(ss.URL+"/edit"),
+		)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.waitFor("the editor to start", `!!window.partymapEditor && window.partymapEditor.ready`, 30*time.Second)
+		if got := eval[string](p, `document.documentElement.lang + ' | ' + document.querySelector('#login button').textContent`); got != tt.lang+" | "+tt.login {
+			t.Errorf("with the browser in %s: got %q, want %s | %s", tt.accept, got, tt.lang, tt.login)
+		}
+	}
+	p.checkClean()
+
+	touch := openPageWith(t, startBrowser(t), ss.Server, "/edit?lang=zh", 800, 600, true, chromedp.WithNewBrowserContext())
+	touch.waitFor("the editor to start", `!!window.partymapEditor && window.partymapEditor.ready`, 30*time.Second)
+	if r := eval[float64](touch, `window.partymapEditor.map.getPaintProperty('ed-vertex', 'circle-radius')`); r < 12 {
+		t.Errorf("vertex handles on a touch screen: radius %.0f px, want 12 (24 px across)", r)
+	}
+	touch.checkClean()
 }

@@ -111,13 +111,13 @@ func (p Proposal) Waiting() []string {
 }
 
 // ForUser reports whether u sees the proposal in their desk: they drew it,
-// may agree for one of its grids, or administer the map.
+// look after one of the grids it changes, or administer the map.
 func (p Proposal) ForUser(u User) bool {
 	if u.Role == Admin || p.Proposer == u.Name {
 		return true
 	}
-	for _, code := range p.Needs {
-		if u.MayEditGrids([]string{code}) == nil {
+	for _, g := range p.Grids {
+		if u.MayEditGrids([]string{g.Key}) == nil {
 			return true
 		}
 	}
