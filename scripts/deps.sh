@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what partymap needs on Debian/Ubuntu, only what is missing.
 #   scripts/deps.sh run    the server: PostgreSQL + PostGIS, Go, Node.js/npm
-#   scripts/deps.sh test   also headless Chromium, CJK fonts and GDAL for the tests
+#   scripts/deps.sh test   also headless Chromium, CJK fonts, GDAL, PROJ and QGIS (a real
+#                          OGC API client, run headless) for the tests
 #   scripts/deps.sh bench  also wrk and nginx for make bench
 # As root it installs with apt-get; otherwise it prints the exact command.
 set -euo pipefail
@@ -51,6 +52,11 @@ if [ "$what" = "test" ]; then
 	need_pkg chromium
 	need_pkg fonts-noto-cjk
 	need_pkg gdal-bin
+	need_pkg proj-bin
+	# QGIS's Python bindings and its data providers (OAPIF, vector
+	# tiles): the end-to-end tests drive it as the GIS office does.
+	need_pkg python3-qgis
+	need_pkg qgis-providers
 fi
 if [ "$what" = "bench" ]; then
 	need_pkg wrk

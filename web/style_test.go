@@ -116,15 +116,30 @@ func TestStyle_followsTheCatalogue(t *testing.T) {
 func TestStyle_viewerNames(t *testing.T) {
 	style := loadStyle(t)
 	var names struct {
-		SOURCE, POLES_SOURCE, LABELS_SOURCE string
-		POINT_LAYERS, AREA_LAYERS, GROUPS   []string
-		STATE                               []string
+		SOURCE, POLES_LAYER, LABELS_LAYER string
+		POINT_LAYERS, AREA_LAYERS, GROUPS []string
+		STATE                             []string
 	}
 	importModule(t, "style.js", "m", &names)
 	sources := style["sources"].(map[string]any)
-	for _, s := range []string{names.SOURCE, names.POLES_SOURCE, names.LABELS_SOURCE} {
-		if _, ok := sources[s]; !ok || s == "" {
-			t.Errorf("the viewer reads source %q; the style has none", s)
+	if _, ok := sources[names.SOURCE]; !ok || names.SOURCE == "" {
+		t.Errorf("the viewer reads source %q; the style has none", names.SOURCE)
+	}
+	// Every source is the server's: no inline data the page must fill.
+	for name, src := range sources {
+		if src.(map[string]any)["type"] != "vector" {
+			t.Errorf("source %q is a %v source; every source must be the server's tiles", name, src.(map[string]any)["type"])
+		}
+	}
+	sourceLayers := map[string]bool{}
+	for _, raw := range style["layers"].([]any) {
+		if sl, ok := raw.(map[string]any)["source-layer"].(string); ok {
+			sourceLayers[sl] = true
+		}
+	}
+	for _, sl := range []string{names.POLES_LAYER, names.LABELS_LAYER} {
+		if !sourceLayers[sl] || sl == "" {
+			t.Errorf("the viewer reads source layer %q; no layer of the style draws it", sl)
 		}
 	}
 	ids := map[string]bool{}

@@ -239,6 +239,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Usage = func() { fmt.Fprint(stderr, tokenUsage); fs.PrintDefaults() }
 	user := fs.String("user", "", "add: the user the token acts as (required); list: only this user's tokens")
 	expires := fs.Duration("expires", 0, "add: how long the token works, e.g. 2160h for 90 days (0: until revoked)")
+	unconditional := fs.Bool("unconditional", false, "add: the token writes without If-Match, for editing clients that cannot send it (QGIS); each write is still a new version, and what it undoes of others' changes is noted in the history and the audit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -274,7 +275,14 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "token %d (%q) for %s made; it is shown only now, so keep it somewhere safe:\n", t.ID, t.Name, t.User)
+		kind := "token"
+		if *unconditional {
+			if err := d.db.MakeUnconditional(ctx, t.ID); err != nil {
+				return err
+			}
+			kind = "unconditional token (writes without If-Match)"
+		}
+		fmt.Fprintf(stderr, "%s %d (%q) for %s made; it is shown only now, so keep it somewhere safe:\n", kind, t.ID, t.Name, t.User)
 		fmt.Fprintln(stdout, token)
 	case "revoke":
 		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
@@ -305,6 +313,9 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if t.LastUsedAt != nil {
 				last = t.LastUsedAt.Local().Format("2006-01-02 15:04")
 			}
+			if t.Unconditional {
+				state += ", unconditional"
+			}
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%s\t%s\t%s\n", t.ID, t.User, t.Name, t.Prefix, t.CreatedAt.Local().Format("2006-01-02"), last, state)
 		}
 		return tw.Flush()
@@ -313,11 +324,16 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 const tokenUsage = `usage:
-  mapserver token add -user NAME [-expires 2160h] LABEL   print a new token (once)
+  mapserver token add -user NAME [-expires 2160h] [-unconditional] LABEL   print a new token (once)
   mapserver token revoke ID
   mapserver token list [-user NAME]
 
 A token is sent as "Authorization: Bearer pm_…" by scripts, sensors, QGIS
 (an API-header authentication) or GDAL (GDAL_HTTP_HEADERS).
+
+QGIS edits OGC API – Features without If-Match: give it a token made with
+-unconditional. Its writes apply to the feature as it is, each a new
+version (revertable); a value it sends back that a colleague had changed
+since is noted as a conflict in the history and the audit.
 
 `

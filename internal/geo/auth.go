@@ -49,6 +49,9 @@ type User struct {
 	Disabled    bool       `json:"disabled"`
 	CreatedAt   time.Time  `json:"created_at"`
 	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+	// Unconditional is set on the user a request was identified as by an
+	// unconditional API token: its writes need no If-Match.
+	Unconditional bool `json:"-"`
 }
 
 // Restricted reports whether the user may edit only some grids.
@@ -228,6 +231,8 @@ type APIToken struct {
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// Unconditional tokens write without If-Match (UnconditionalNote).
+	Unconditional bool `json:"unconditional,omitempty"`
 }
 
 // LoginPolicy bounds password guessing without handing anyone a way to lock

@@ -18,7 +18,7 @@ func NewCatalogue() *Catalogue {
 				Name: "landmarks", Title: Label{"地标", "Landmarks"}, Item: Label{"地标", "Landmark"}, Geometry: Polygon, SearchRank: 3,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
 					Title: Label{"类型", "Kind"}, Choices: landmarkKinds(), Description: "what the landmark is"}),
-				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true},
+				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true, Labelled: true},
 			},
 			{
 				Name: "streets", Title: Label{"街道", "Streets"}, Item: Label{"街道", "Street"}, Geometry: LineString, SearchRank: 5,
@@ -39,7 +39,7 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "color", Type: Integer, Required: true, Min: 0, Max: 14, Title: Label{"颜色", "Colour"}, Description: "colour index 0–14"},
 					Field{Name: "households", Type: Integer, Min: 0, Max: 100000, Title: Label{"户数", "Households"}, Description: "households in the grid"},
 				),
-				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "color"}, Simplify: true},
+				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "color"}, Simplify: true, Labelled: true},
 			},
 			{
 				Name: "compounds", Title: Label{"小区", "Compounds"}, Item: Label{"小区", "Compound"}, Geometry: Polygon, SearchRank: 6,
@@ -49,7 +49,7 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "households", Type: Integer, Min: 0, Max: 100000, Title: Label{"户数", "Households"}, Description: "households in the compound"},
 					Field{Name: "buildings", Type: Integer, Min: 0, Max: 10000, Title: Label{"楼栋数", "Buildings"}, Description: "number of buildings"},
 				),
-				Tile: TileSpec{MinZoom: 13, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "grid_code"}, GridFields: []string{"color"}, Simplify: true},
+				Tile: TileSpec{MinZoom: 13, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "grid_code"}, GridFields: []string{"color"}, Simplify: true, Labelled: true},
 			},
 			{
 				Name: "buildings", Title: Label{"楼栋", "Buildings"}, Item: Label{"楼栋", "Building"}, Geometry: Polygon, SearchRank: 8,
@@ -103,7 +103,8 @@ func NewCatalogue() *Catalogue {
 					// from the first zoom, grid-level and partner
 					// organizations once compounds show, building-door
 					// groups only close in.
-					KindMinZoom: map[string]int{"grid_branch": 13, "co_building_unit": 13, "business_circle": 13, "non_public": 13, "building_group": 16}},
+					KindMinZoom: map[string]int{"grid_branch": 13, "co_building_unit": 13, "business_circle": 13, "non_public": 13, "building_group": 16},
+					Poles:       true},
 			},
 		},
 	}

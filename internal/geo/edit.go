@@ -58,6 +58,9 @@ type EditOptions struct {
 	// records it. A boundary change needs one (ReshapeGrid, a proposal,
 	// the revert of a change set that moved a boundary).
 	Comment string
+	// Note, when set, is kept on the history row of its item: what an
+	// unconditional write overwrote (UnconditionalNote).
+	Note *WriteNote
 }
 
 // MaxComment is the most characters a change set's comment may have.
@@ -260,6 +263,9 @@ type HistoryEntry struct {
 	Comment   string
 	With      []FeatureRef
 	WithCount int
+	// Note is what the writer noted about the change, if anything (an
+	// unconditional write and what it overwrote).
+	Note map[string]any
 }
 
 // GeoJSONFeature returns the entry's state as a GeoJSON feature.

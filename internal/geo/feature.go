@@ -24,6 +24,12 @@ type Feature struct {
 type FeaturePage struct {
 	Features []Feature
 	Matched  int64
+	// Pos is the number of matching features before the page.
+	Pos int64
+	// Next and Prev continue the order from this page's last and first
+	// feature (keyset paging), when the order allows it (Layer.KeysetOrder)
+	// and there are features after or before; nil otherwise.
+	Next, Prev *Cursor
 }
 
 // Extent is a layer's bounding box and the number of features in it.

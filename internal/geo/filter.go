@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+
+	"partymap/internal/cql2"
 )
 
 // Limits on item pages.
@@ -22,18 +24,46 @@ type PropertyFilter struct {
 	Value any // string, int64 or float64, already checked against the field type
 }
 
-// Filter selects a page of a layer's features, ordered by id.
+// Filter selects a page of a layer's features: those in the bounding box
+// that match every property filter and the CQL2 filter, in the order of
+// Sort (by id when empty, id breaking ties), starting after the cursor or
+// at the offset.
 type Filter struct {
-	Layer  string
-	BBox   *orb.Bound
-	Props  []PropertyFilter
+	Layer string
+	// BBox bounds the features, in BBoxCRS (CRS84 when zero); in a
+	// geographic CRS a box whose west edge is east of its east edge
+	// crosses the antimeridian.
+	BBox    *orb.Bound
+	BBoxCRS CRSRef
+	Props   []PropertyFilter
+	// Where is a CQL2 filter checked against the layer's queryables
+	// (Layer.Queryables); its geometry literals are in WhereCRS.
+	Where    cql2.Expr
+	WhereCRS CRSRef
+	Sort     []SortKey
+	// Properties, when not nil, are the only properties the answer
+	// carries.
+	Properties []string
+	// CRS is the system of the answer's coordinates (CRS84 when zero).
+	CRS    CRSRef
 	Limit  int
 	Offset int
+	// After continues a keyset page: see FeaturePage.Next.
+	After *Cursor
 }
 
 // ParseBBox reads an OGC bbox parameter: "minLon,minLat,maxLon,maxLat" in
 // WGS 84 degrees (CRS84), or six numbers with heights, which are ignored.
+// A box whose minimum longitude is east of its maximum crosses the
+// antimeridian (OGC API – Features 1, 7.15.3): it is returned as given.
 func ParseBBox(s string) (orb.Bound, error) {
+	return ParseBBoxIn(s, CRS84)
+}
+
+// ParseBBoxIn reads a bbox parameter in the CRS c: its four numbers in c's
+// axis order (latitude first for EPSG:4326), returned in PostGIS's order
+// (longitude or easting first).
+func ParseBBoxIn(s string, c CRSRef) (orb.Bound, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 && len(parts) != 6 {
 		return orb.Bound{}, Errorf(EINVALID, "The bbox parameter must be four numbers, minLon,minLat,maxLon,maxLat; got %d values.", len(parts))
@@ -49,15 +79,22 @@ func ParseBBox(s string) (orb.Bound, error) {
 	if len(nums) == 6 {
 		nums = []float64{nums[0], nums[1], nums[3], nums[4]}
 	}
-	b := orb.Bound{Min: orb.Point{nums[0], nums[1]}, Max: orb.Point{nums[2], nums[3]}}
+	b := c.SwapBound(orb.Bound{Min: orb.Point{nums[0], nums[1]}, Max: orb.Point{nums[2], nums[3]}})
+	if !c.Geographic {
+		if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+			return orb.Bound{}, Errorf(EINVALID, "The bbox parameter's minimum corner must come first: its minimum is above or right of its maximum.")
+		}
+		return b, nil
+	}
+	order := "minLon,minLat,maxLon,maxLat"
+	if c.Swap {
+		order = "minLat,minLon,maxLat,maxLon"
+	}
 	if !validLonLat(b.Min[0], b.Min[1]) || !validLonLat(b.Max[0], b.Max[1]) {
-		return orb.Bound{}, Errorf(EINVALID, "The bbox parameter must be in degrees: longitudes from -180 to 180, latitudes from -90 to 90.")
+		return orb.Bound{}, Errorf(EINVALID, "The bbox parameter must be in degrees (%s): longitudes from -180 to 180, latitudes from -90 to 90.", order)
 	}
 	if b.Min[1] > b.Max[1] {
-		return orb.Bound{}, Errorf(EINVALID, "The bbox parameter's minimum latitude (%g) is above its maximum (%g); the order is minLon,minLat,maxLon,maxLat.", b.Min[1], b.Max[1])
-	}
-	if b.Min[0] > b.Max[0] {
-		return orb.Bound{}, Errorf(EINVALID, "The bbox parameter's minimum longitude (%g) is east of its maximum (%g); boxes across the antimeridian are not supported.", b.Min[0], b.Max[0])
+		return orb.Bound{}, Errorf(EINVALID, "The bbox parameter's minimum latitude (%g) is above its maximum (%g); the order is %s.", b.Min[1], b.Max[1], order)
 	}
 	return b, nil
 }

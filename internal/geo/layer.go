@@ -127,6 +127,34 @@ type TileSpec struct {
 	// KindMinZoom holds, per value of the layer's kind field, a first zoom
 	// later than MinZoom (building-door groups only close in).
 	KindMinZoom map[string]int
+	// Labelled areas also put one point per feature into the tile layer
+	// LabelsTileLayer, where the style writes its name: inside the area,
+	// at its centroid when that lies inside. Tiles cut areas at their
+	// edges, and a label per piece would name a grid twice.
+	Labelled bool
+	// Poles, for a point layer with a level field, puts a square around
+	// each feature into the tile layer PolesTileLayer, for the style to
+	// extrude as a flag's pole: PoleHalfWidth metres from the point.
+	Poles bool
+}
+
+// The tile layers derived from others (TileSpec.Labelled, TileSpec.Poles).
+const (
+	LabelsTileLayer = "labels"
+	PolesTileLayer  = "flag_poles"
+)
+
+// PoleMinZoom is the first zoom whose tiles carry the poles: below it a
+// pole is less than a tile unit across, and the style does not draw it.
+const PoleMinZoom = 15
+
+// PoleHalfWidth is half the width, in metres, of the pole of a flag of
+// that level: thicker for the street committee and the community branch.
+func PoleHalfWidth(level int64) float64 {
+	if level <= 2 {
+		return 1.8
+	}
+	return 1.2
 }
 
 // Layer describes one layer of the map: its table (also the collection id
@@ -303,6 +331,20 @@ func (c *Catalogue) LayerOrError(name string) (Layer, error) {
 		names[i] = l.Name
 	}
 	return Layer{}, Errorf(ENOTFOUND, "There is no layer %q; the layers are %s.", name, joinQuoted(names))
+}
+
+// CollectionOrError returns the layer served as the OGC collection of that
+// name: a collection, or the community outline (read-only), or a
+// not-found error that lists them.
+func (c *Catalogue) CollectionOrError(name string) (Layer, error) {
+	if l, ok := c.StoredLayer(name); ok {
+		return l, nil
+	}
+	var names []string
+	for _, l := range c.Stored() {
+		names = append(names, l.Name)
+	}
+	return Layer{}, Errorf(ENOTFOUND, "There is no collection %q; the collections are %s.", name, joinQuoted(names))
 }
 
 // Community returns the layer of the community's outline: one polygon that

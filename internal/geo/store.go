@@ -1,6 +1,10 @@
 package geo
 
-import "context"
+import (
+	"context"
+
+	"github.com/paulmach/orb"
+)
 
 // FeatureStore reads features. Implementations answer errors with codes from
 // this package: ENOTFOUND for a missing feature, EUNAVAILABLE when the
@@ -15,4 +19,11 @@ type FeatureStore interface {
 	LayerExtent(ctx context.Context, layer string) (Extent, error)
 	// Ping reports whether the store can answer and its schema is current.
 	Ping(ctx context.Context) error
+}
+
+// GeometryTransformer transforms geometries between coordinate systems by
+// their EPSG codes, as PostGIS's ST_Transform does; the geometries are in
+// PostGIS's axis order (longitude or easting first).
+type GeometryTransformer interface {
+	TransformGeometry(ctx context.Context, g orb.Geometry, fromSRID, toSRID int) (orb.Geometry, error)
 }

@@ -77,6 +77,42 @@ func (c *Catalogue) TileLayers() []TileLayer {
 		}
 		out = append(out, tl)
 	}
+	return append(out, c.derivedTileLayers()...)
+}
+
+// derivedTileLayers are the tile layers made from others: the label
+// points of the labelled areas, and the flags' poles.
+func (c *Catalogue) derivedTileLayers() []TileLayer {
+	var out []TileLayer
+	labels := TileLayer{Name: LabelsTileLayer, Geometry: Point, MinZoom: TileMaxZoom, Description: "one label point per feature of",
+		Fields: []TileField{
+			{Name: "id", Type: "Number", Description: "the feature's id in its layer"},
+			{Name: "layer", Type: "String", Description: "the layer of the feature"},
+			{Name: "name_zh", Type: "String", Description: "name in Chinese"},
+			{Name: "name_en", Type: "String", Description: "name in English"},
+			{Name: "code", Type: "String", Description: "the feature's key (a grid's code)"},
+			{Name: "kind", Type: "String", Description: "the feature's kind, if its layer has kinds"},
+			{Name: "color", Type: "Number", Description: "colour index 0–14 of the grid the feature is or lies in"},
+		}}
+	for _, l := range c.Stored() {
+		if l.Tile.Labelled {
+			labels.Description += " " + l.Name
+			labels.MinZoom, labels.MaxZoom = min(labels.MinZoom, l.Tile.MinZoom), max(labels.MaxZoom, l.Tile.MaxZoom)
+		}
+		if l.Tile.Poles {
+			out = append(out, TileLayer{Name: PolesTileLayer, Geometry: Polygon, MinZoom: max(l.Tile.MinZoom, PoleMinZoom), MaxZoom: l.Tile.MaxZoom,
+				Description: "a square a few metres wide around each of " + l.Name + ", for the style to extrude as a flag's pole",
+				Fields: []TileField{
+					{Name: "id", Type: "Number", Description: "the id of the " + l.Name + " feature"},
+					{Name: "kind", Type: "String", Description: "its kind"},
+					{Name: "level", Type: "Number", Description: "its level"},
+				}})
+		}
+	}
+	if labels.MaxZoom > 0 {
+		labels.Description += ", where its name is written"
+		out = append([]TileLayer{labels}, out...)
+	}
 	return out
 }
 

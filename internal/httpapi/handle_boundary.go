@@ -51,7 +51,7 @@ func (s *Server) handleReshapeGrid(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answerWrite(c, res, grids.Name, id, http.StatusOK)
+	return s.answerWrite(c, res, grids.Name, id, http.StatusOK, nil)
 }
 
 // decodeOutline reads a GeoJSON Polygon, or a Feature whose geometry is one.

@@ -15,8 +15,11 @@ type collectionJSON struct {
 	Description string         `json:"description"`
 	Extent      map[string]any `json:"extent,omitempty"`
 	ItemType    string         `json:"itemType"`
-	CRS         []string       `json:"crs"`
-	Links       []Link         `json:"links"`
+	// CRS lists the coordinate systems answers can be in (crs=…);
+	// StorageCRS is the one the data is kept in (Features Part 2).
+	CRS        []string `json:"crs"`
+	StorageCRS string   `json:"storageCrs"`
+	Links      []Link   `json:"links"`
 }
 
 func (s *Server) describe(ctx context.Context, base string, l geo.Layer) (collectionJSON, error) {
@@ -30,13 +33,19 @@ func (s *Server) describe(ctx context.Context, base string, l geo.Layer) (collec
 		Title:       l.Title.En + " " + l.Title.Zh,
 		Description: layerDescription(l),
 		ItemType:    "feature",
-		CRS:         []string{crs84},
+		CRS:         s.crsURIs(),
+		StorageCRS:  geo.CRS84URI,
 		Links: []Link{
 			{Href: self + "?f=json", Rel: relSelf, Type: mediaJSON, Title: "this collection"},
 			{Href: self + "?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this collection as HTML"},
 			{Href: self + "/items?f=json", Rel: relItems, Type: mediaGeoJSON, Title: "the features"},
 			{Href: self + "/items?f=html", Rel: relItems, Type: mediaHTML, Title: "the features as HTML"},
+			{Href: self + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "the properties a filter may name"},
+			{Href: self + "/schema", Rel: relSchema, Type: mediaSchema, Title: "the schema of the features"},
 		},
+	}
+	if s.cfg.Tiles != nil {
+		cj.Links = append(cj.Links, Link{Href: self + "/tiles", Rel: relTilesetsVector, Type: mediaJSON, Title: "vector tiles of this collection"})
 	}
 	if !ext.Empty {
 		cj.Extent = map[string]any{"spatial": map[string]any{
@@ -71,7 +80,7 @@ func (s *Server) handleCollections(c echo.Context) error {
 	base := baseURL(c.Request())
 	return s.serveCached(c, key, func(ctx context.Context) (rendered, error) {
 		var cols []collectionJSON
-		for _, l := range s.cat.Layers() {
+		for _, l := range s.cat.Stored() {
 			cj, err := s.describe(ctx, base, l)
 			if err != nil {
 				return rendered{}, err
@@ -79,6 +88,7 @@ func (s *Server) handleCollections(c echo.Context) error {
 			cols = append(cols, cj)
 		}
 		body := map[string]any{
+			"crs": s.crsURIs(),
 			"links": []Link{
 				{Href: base + "/collections?f=json", Rel: relSelf, Type: mediaJSON, Title: "this document"},
 				{Href: base + "/collections?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this document as HTML"},
@@ -98,7 +108,7 @@ func (s *Server) handleCollection(c echo.Context) error {
 	if err := checkParams(c, "f"); err != nil {
 		return err
 	}
-	l, err := s.cat.LayerOrError(c.Param("layer"))
+	l, err := s.collectionOrError(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -112,6 +122,24 @@ func (s *Server) handleCollection(c echo.Context) error {
 		if err != nil {
 			return rendered{}, err
 		}
-		return s.renderBody(html, cj.Title, mediaJSON, "", cj)
+		if html {
+			return s.collectionHTML(l, cj)
+		}
+		return s.renderBody(false, cj.Title, mediaJSON, "", cj)
 	})
+}
+
+// collectionOrError returns the layer of a collection: one of the
+// catalogue's, or the community outline, served read-only.
+func (s *Server) collectionOrError(name string) (geo.Layer, error) {
+	return s.cat.CollectionOrError(name)
+}
+
+// crsURIs lists the URIs of the coordinate systems served.
+func (s *Server) crsURIs() []string {
+	out := make([]string, len(s.crs))
+	for i, c := range s.crs {
+		out[i] = c.URI
+	}
+	return out
 }

@@ -14,15 +14,17 @@ import (
 
 // historyEntryJSON is one change of an item.
 type historyEntryJSON struct {
-	Seq     int64            `json:"seq"`
-	Layer   string           `json:"layer"`
-	ID      int64            `json:"id"`
-	Version int64            `json:"version"`
-	Op      geo.Op           `json:"op"`
-	Reason  string           `json:"reason"`
-	Who     string           `json:"who"`
-	At      time.Time        `json:"at"`
-	Changed []string         `json:"changed,omitempty"`
+	Seq     int64     `json:"seq"`
+	Layer   string    `json:"layer"`
+	ID      int64     `json:"id"`
+	Version int64     `json:"version"`
+	Op      geo.Op    `json:"op"`
+	Reason  string    `json:"reason"`
+	Who     string    `json:"who"`
+	At      time.Time `json:"at"`
+	Changed []string  `json:"changed,omitempty"`
+	// Note says what an unconditional write overwrote.
+	Note    map[string]any   `json:"note,omitempty"`
 	Feature *geojson.Feature `json:"feature,omitempty"`
 	// ChangeSet is the edit the change was part of (GET
 	// /api/changesets/{id}), Comment its reason in the staff member's
@@ -35,7 +37,7 @@ type historyEntryJSON struct {
 
 func toHistoryJSON(h geo.HistoryEntry, withFeature bool) historyEntryJSON {
 	out := historyEntryJSON{Seq: h.Seq, Layer: h.Layer, ID: h.ID, Version: h.Version, Op: h.Op, Reason: h.Reason, Who: h.Who, At: h.At, Changed: h.Changed,
-		ChangeSet: h.ChangeSet, Comment: h.Comment, With: h.With, WithCount: h.WithCount}
+		Note: h.Note, ChangeSet: h.ChangeSet, Comment: h.Comment, With: h.With, WithCount: h.WithCount}
 	if withFeature {
 		out.Feature = h.GeoJSONFeature()
 	}
@@ -101,7 +103,7 @@ func (s *Server) handleRevert(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answerWrite(c, res, l.Name, id, http.StatusOK)
+	return s.answerWrite(c, res, l.Name, id, http.StatusOK, nil)
 }
 
 // handleDeleted lists a layer's deleted items, newest deletion first.
@@ -145,7 +147,7 @@ func (s *Server) handleRestore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answerWrite(c, res, l.Name, id, http.StatusCreated)
+	return s.answerWrite(c, res, l.Name, id, http.StatusCreated, nil)
 }
 
 // handleAudit answers a page of the whole history for administrators,

@@ -247,7 +247,11 @@ func (s *Server) handleExport(c echo.Context) error {
 	if format == "kml" {
 		mediaType = mediaKML
 		name += ".kml"
-		if err := kml.Encode(&buf, l, features); err != nil {
+		colours, err := s.gridColours(c.Request().Context(), l)
+		if err != nil {
+			return err
+		}
+		if err := kml.Encode(&buf, l, features, kml.Options{Colours: colours}); err != nil {
 			return err
 		}
 	} else {

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/geojson"
 
+	"partymap/internal/cql2"
 	"partymap/internal/geo"
 )
 
@@ -33,59 +33,9 @@ type featureCollectionJSON struct {
 	Links          []Link        `json:"links"`
 	NumberMatched  int64         `json:"numberMatched"`
 	NumberReturned int           `json:"numberReturned"`
-	TimeStamp      string        `json:"timeStamp"`
-}
-
-// parseItemsQuery reads an items request's parameters into a filter,
-// refusing unknown parameters and bad values.
-func parseItemsQuery(c echo.Context, l geo.Layer) (geo.Filter, error) {
-	allowed := []string{"f", "bbox", "bbox-crs", "limit", "offset"}
-	for _, fd := range l.Fields {
-		if fd.Filterable {
-			allowed = append(allowed, fd.Name)
-		}
-	}
-	if err := checkParams(c, allowed...); err != nil {
-		return geo.Filter{}, err
-	}
-	f := geo.Filter{Layer: l.Name, Limit: geo.DefaultLimit}
-	q := c.QueryParams()
-	if v := q.Get("bbox-crs"); v != "" && v != crs84 {
-		return f, geo.Errorf(geo.EINVALID, "The bbox-crs parameter can only be %s (longitude, latitude in WGS 84).", crs84)
-	}
-	if v, ok := q["bbox"]; ok {
-		b, err := geo.ParseBBox(v[0])
-		if err != nil {
-			return f, err
-		}
-		f.BBox = &b
-	}
-	if v, ok := q["limit"]; ok {
-		n, err := strconv.Atoi(v[0])
-		if err != nil || n < 1 || n > geo.MaxLimit {
-			return f, geo.Errorf(geo.EINVALID, "The limit parameter must be a whole number from 1 to %d; got %q.", geo.MaxLimit, clipText(v[0]))
-		}
-		f.Limit = n
-	}
-	if v, ok := q["offset"]; ok {
-		n, err := strconv.Atoi(v[0])
-		if err != nil || n < 0 || n > 100_000_000 {
-			return f, geo.Errorf(geo.EINVALID, "The offset parameter must be a whole number of 0 or more; got %q.", clipText(v[0]))
-		}
-		f.Offset = n
-	}
-	for _, fd := range l.Fields {
-		v, ok := q[fd.Name]
-		if !ok || !fd.Filterable {
-			continue
-		}
-		pf, err := geo.ParseFilterValue(l, fd.Name, v[0])
-		if err != nil {
-			return f, err
-		}
-		f.Props = append(f.Props, pf)
-	}
-	return f, nil
+	// TimeStamp comes last: a cached answer gets the time it is sent
+	// written in at its end (see readcache.go).
+	TimeStamp string `json:"timeStamp"`
 }
 
 // handleItems answers a page of a layer's features.
@@ -94,11 +44,11 @@ func (s *Server) handleItems(c echo.Context) error {
 	if done, err := s.answerFromCache(c, key); done {
 		return err
 	}
-	l, err := s.cat.LayerOrError(c.Param("layer"))
+	l, err := s.collectionOrError(c.Param("layer"))
 	if err != nil {
 		return err
 	}
-	filter, err := parseItemsQuery(c, l)
+	filter, err := s.parseItemsQuery(c, l)
 	if err != nil {
 		return err
 	}
@@ -112,55 +62,33 @@ func (s *Server) handleItems(c echo.Context) error {
 		if err != nil {
 			return rendered{}, err
 		}
-		return s.renderBody(html, l.Title.En+" "+l.Title.Zh, mediaGeoJSON, "", itemsPage(base, q, l, filter, page))
+		body := itemsPage(base, q, l, filter, page, html)
+		if html {
+			out, err := s.itemsHTML(l, filter, body)
+			out.crs = filter.CRS.OrCRS84().URI
+			return out, err
+		}
+		out, err := s.renderBody(false, "", mediaGeoJSON, "", body)
+		out.crs = filter.CRS.OrCRS84().URI
+		out.stampAt = stampOffset(out.body)
+		return out, err
 	})
 }
 
 // itemsPage is the GeoJSON FeatureCollection of one page, with its links.
-func itemsPage(base string, q url.Values, l geo.Layer, filter geo.Filter, page geo.FeaturePage) featureCollectionJSON {
+func itemsPage(base string, q url.Values, l geo.Layer, filter geo.Filter, page geo.FeaturePage, html bool) featureCollectionJSON {
 	body := featureCollectionJSON{
 		Type:           "FeatureCollection",
 		Features:       make([]featureJSON, 0, len(page.Features)),
 		NumberMatched:  page.Matched,
 		NumberReturned: len(page.Features),
-		TimeStamp:      time.Now().UTC().Format(time.RFC3339),
-		Links:          itemsLinks(base, q, l, filter, page.Matched),
+		TimeStamp:      stampPlaceholder,
+		Links:          itemsLinks(base, q, l, filter, page, html),
 	}
 	for _, f := range page.Features {
 		body.Features = append(body.Features, toFeatureJSON(f))
 	}
 	return body
-}
-
-// itemsLinks returns self, alternate, collection, and next/prev links that
-// keep every other parameter of the request's query q.
-func itemsLinks(base string, query url.Values, l geo.Layer, f geo.Filter, matched int64) []Link {
-	base += "/collections/" + l.Name
-	page := func(offset int, format string) string {
-		q := url.Values{}
-		for k, v := range query {
-			if k != "offset" && k != "f" {
-				q[k] = v
-			}
-		}
-		q.Set("f", format)
-		if offset > 0 {
-			q.Set("offset", strconv.Itoa(offset))
-		}
-		return base + "/items?" + q.Encode()
-	}
-	links := []Link{
-		{Href: page(f.Offset, "json"), Rel: relSelf, Type: mediaGeoJSON, Title: "this page"},
-		{Href: page(f.Offset, "html"), Rel: relAlternate, Type: mediaHTML, Title: "this page as HTML"},
-		{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
-	}
-	if int64(f.Offset+f.Limit) < matched {
-		links = append(links, Link{Href: page(f.Offset+f.Limit, "json"), Rel: relNext, Type: mediaGeoJSON, Title: "next page"})
-	}
-	if f.Offset > 0 {
-		links = append(links, Link{Href: page(max(f.Offset-f.Limit, 0), "json"), Rel: relPrev, Type: mediaGeoJSON, Title: "previous page"})
-	}
-	return links
 }
 
 // handleItem answers one feature with a strong ETag from its version.
@@ -172,10 +100,10 @@ func (s *Server) handleItem(c echo.Context) error {
 	if done, err := s.answerFromCache(c, key); done {
 		return err
 	}
-	if err := checkParams(c, "f"); err != nil {
+	if err := checkParams(c, "f", "crs", "properties"); err != nil {
 		return err
 	}
-	l, err := s.cat.LayerOrError(c.Param("layer"))
+	l, err := s.collectionOrError(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -187,9 +115,21 @@ func (s *Server) handleItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	crs := geo.CRS84
+	if v := c.QueryParam("crs"); v != "" {
+		if crs, err = geo.ParseCRSRef(v, s.crs); err != nil {
+			return err
+		}
+	}
+	var props []string
+	if v, ok := c.QueryParams()["properties"]; ok {
+		if props, err = geo.ParseProperties(l, v[0]); err != nil {
+			return err
+		}
+	}
 	base := baseURL(c.Request()) + "/collections/" + l.Name
 	return s.serveCached(c, key, func(ctx context.Context) (rendered, error) {
-		f, err := s.store.FindFeature(ctx, l.Name, id)
+		f, err := s.findFeatureIn(ctx, l, id, crs, props)
 		if err != nil {
 			return rendered{}, err
 		}
@@ -200,8 +140,36 @@ func (s *Server) handleItem(c echo.Context) error {
 			{Href: self + "?f=html", Rel: relAlternate, Type: mediaHTML, Title: "this feature as HTML"},
 			{Href: base + "?f=json", Rel: relCollection, Type: mediaJSON, Title: "the collection"},
 		}
-		return s.renderBody(html, fmt.Sprintf("%s %d", l.Title.En, f.ID), mediaGeoJSON, featureETag(f), body)
+		if html {
+			out, err := s.itemHTML(l, body)
+			out.etag, out.crs = tagged(featureETag(f), "html"), crs.URI
+			return out, err
+		}
+		out, err := s.renderBody(false, "", mediaGeoJSON, featureETag(f), body)
+		out.crs = crs.URI
+		return out, err
 	})
+}
+
+// findFeatureIn reads one feature with its geometry in crs and only the
+// properties props (all when nil): through the page query, which knows
+// both, when either differs from the stored form.
+func (s *Server) findFeatureIn(ctx context.Context, l geo.Layer, id int64, crs geo.CRSRef, props []string) (geo.Feature, error) {
+	if crs.IsCRS84() && props == nil {
+		return s.store.FindFeature(ctx, l.Name, id)
+	}
+	where, err := cql2.Check(cql2.Compare{Op: "=", Left: cql2.Property{Name: geo.PropID}, Right: cql2.Number{Value: float64(id)}}, l.Queryables())
+	if err != nil {
+		return geo.Feature{}, err
+	}
+	page, err := s.store.FindFeatures(ctx, geo.Filter{Layer: l.Name, Where: where, CRS: crs, Properties: props, Limit: 1})
+	if err != nil {
+		return geo.Feature{}, err
+	}
+	if len(page.Features) == 0 {
+		return geo.Feature{}, geo.Errorf(geo.ENOTFOUND, "Layer %q has no feature with id %d.", l.Name, id)
+	}
+	return page.Features[0], nil
 }
 
 // parseID reads a feature id: a positive whole number.

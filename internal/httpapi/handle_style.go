@@ -47,8 +47,11 @@ func parseStyle(b []byte) mapStyle {
 // GeoJSON sources that the viewer fills from the tiles (the flags' poles,
 // one label point per area). ?lang=en starts the labels in English.
 func (s *Server) handleStyle(c echo.Context) error {
-	if err := checkParams(c, "lang"); err != nil {
+	if err := checkParams(c, "lang", "f"); err != nil {
 		return err
+	}
+	if id := c.Param("style"); id != "" && id != styleID {
+		return geo.Errorf(geo.ENOTFOUND, "There is no style %q; the one style is %s.", clipText(id), styleID)
 	}
 	lang := c.QueryParam("lang")
 	if lang != "" && lang != "zh" && lang != "en" {
@@ -91,6 +94,9 @@ func (s *Server) handleStyle(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body.Bytes())
 }
 
+// mediaStyle is the media type of a MapLibre (Mapbox GL) style.
+const mediaStyle = "application/vnd.mapbox.style+json"
+
 // rebase copies v with every string that starts with the style file's
 // origin moved to base; what it does not change it shares with v.
 func rebase(v any, base string) any {
@@ -114,4 +120,26 @@ func rebase(v any, base string) any {
 		return out
 	}
 	return v
+}
+
+// styleID names the map's one style in /styles.
+const styleID = "partymap"
+
+// handleStyles lists the map's styles (OGC API – Styles' list): the one
+// MapLibre style, /style.json, also at /styles/partymap.
+func (s *Server) handleStyles(c echo.Context) error {
+	if err := checkParams(c, "f"); err != nil {
+		return err
+	}
+	base := baseURL(c.Request())
+	body := obj{
+		"styles": []obj{{"id": styleID, "title": s.cfg.Title + ": the 3D party-building map",
+			"links": []Link{
+				{Href: base + "/styles/" + styleID, Rel: "stylesheet", Type: mediaStyle, Title: "MapLibre / Mapbox GL style"},
+				{Href: base + "/style.json", Rel: "stylesheet", Type: mediaStyle, Title: "the same style"},
+			}}},
+		"default": styleID,
+		"links":   []Link{{Href: base + "/styles", Rel: relSelf, Type: mediaJSON, Title: "this list"}},
+	}
+	return s.answerDocument(c, "Styles", body)
 }

@@ -85,12 +85,12 @@ func (s *Server) handleTileJSON(c echo.Context) error {
 	}
 	doc.Center = [3]float64{center[0], center[1], tileJSONCenterZoom}
 	for _, l := range s.cat.TileLayers() {
+		// The bare type words, Number, String or Boolean, as TileJSON
+		// has them and GDAL types the fields by (issue 14): what each
+		// field means is in /tiles/WebMercatorQuad.
 		fields := make(map[string]string, len(l.Fields))
 		for _, f := range l.Fields {
 			fields[f.Name] = f.Type
-			if f.Description != "" {
-				fields[f.Name] += ": " + f.Description
-			}
 		}
 		doc.VectorLayers = append(doc.VectorLayers, vectorLayer{
 			ID: l.Name, Description: l.Description, Fields: fields,

@@ -73,13 +73,13 @@ func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
 	req, res := c.Request(), c.Response()
 	h := res.Header()
 	gz := acceptsGzip(headerValue(req.Header, "Accept-Encoding"))
-	body, etag := e.Gzip, e.ETag
+	body, etag, etagHeader, length := e.Gzip, e.ETag, e.ETagHeader, e.GzipLength
 	if !gz && !e.Empty {
-		body, etag = e.Raw, e.IdentityETag
+		body, etag, etagHeader, length = e.Raw, e.IdentityETag, e.IdentityETagHeader, e.RawLength
 	}
 	h[headerVary] = s.hdr.varyEncoding
 	h[headerCacheControl] = s.hdr.tileCacheControl
-	h[headerETag] = []string{etag}
+	h[headerETag] = etagHeader
 	if ifNoneMatch(headerValue(req.Header, "If-None-Match"), etag) {
 		res.WriteHeader(http.StatusNotModified)
 		return nil
@@ -93,7 +93,7 @@ func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
 	}
 	h[headerContentType] = s.hdr.mvt
 	if len(body) > smallBody {
-		h[headerContentLength] = []string{strconv.Itoa(len(body))}
+		h[headerContentLength] = length
 	}
 	res.WriteHeader(http.StatusOK)
 	_, err := res.Write(body)

@@ -1,12 +1,16 @@
 package httpapi
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
 	"partymap/internal/geo"
 )
@@ -51,6 +55,8 @@ type writeAnswer struct {
 	featureJSON
 	Changes   []changeJSON `json:"changes,omitempty"`
 	ChangeSet int64        `json:"change_set,omitempty"`
+	// Conflicts are the changes of others an unconditional write undid.
+	Conflicts []geo.Conflict `json:"conflicts,omitempty"`
 }
 
 // dryRunAnswer reports a dry run that found nothing wrong.
@@ -115,16 +121,24 @@ func ifMatchVersion(c echo.Context, layer string, id int64) (int64, error) {
 	return 0, geo.Errorf(geo.ECONFLICT, "If-Match %s is not an ETag of %s %d; GET the item for its current ETag.", clipText(h), layer, id)
 }
 
-// decodeBody reads a GeoJSON feature for the layer.
-func decodeFeatureBody(c echo.Context, l geo.Layer) (geo.Feature, error) {
-	if err := requireJSON(c, mediaGeoJSON); err != nil {
-		return geo.Feature{}, err
-	}
-	body, err := readBody(c)
+// decodeFeatureBody reads a GeoJSON feature for the layer, its geometry
+// in the CRS of the Content-Crs header (Features Part 4 with Part 2).
+func (s *Server) decodeFeatureBody(c echo.Context, l geo.Layer, body []byte) (geo.Feature, error) {
+	crs, err := s.contentCRS(c)
 	if err != nil {
 		return geo.Feature{}, err
 	}
-	f, err := geo.DecodeFeature(l, body)
+	var f geo.Feature
+	if crs.IsCRS84() {
+		f, err = geo.DecodeFeature(l, body)
+	} else {
+		var gf *geojson.Feature
+		if gf, err = decodeGeoJSONFeature(body); err == nil {
+			if gf.Geometry, err = s.toStorage(c.Request().Context(), crs, gf.Geometry); err == nil {
+				f, err = geo.FeatureFromGeoJSON(l, gf)
+			}
+		}
+	}
 	if err != nil {
 		return geo.Feature{}, err
 	}
@@ -132,6 +146,100 @@ func decodeFeatureBody(c echo.Context, l geo.Layer) (geo.Feature, error) {
 		return geo.Feature{}, geo.Unprocessable(vs)
 	}
 	return f, nil
+}
+
+// decodeGeoJSONFeature reads a GeoJSON Feature without checking it
+// against a layer.
+func decodeGeoJSONFeature(body []byte) (*geojson.Feature, error) {
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil || head.Type != "Feature" {
+		return nil, geo.Errorf(geo.EINVALID, "The body must be a GeoJSON Feature (\"type\": \"Feature\").")
+	}
+	gf, err := geojson.UnmarshalFeature(body)
+	if err != nil {
+		return nil, geo.WrapError(geo.EINVALID, err, "The body is not a valid GeoJSON Feature.")
+	}
+	return gf, nil
+}
+
+// contentCRS reads the Content-Crs header of a write: the CRS of the
+// body's coordinates, CRS84 when absent.
+func (s *Server) contentCRS(c echo.Context) (geo.CRSRef, error) {
+	h := c.Request().Header.Get(headerContentCrs)
+	if h == "" {
+		return geo.CRS84, nil
+	}
+	crs, err := geo.ParseCRSRef(h, s.crs)
+	if err != nil {
+		return crs, geo.WrapError(geo.EINVALID, err, "The Content-Crs header: %s", geo.ErrorMessage(err))
+	}
+	return crs, nil
+}
+
+// toStorage turns a geometry written in crs (its axis order) into the
+// stored WGS 84 longitude, latitude: PostGIS transforms it.
+func (s *Server) toStorage(ctx context.Context, crs geo.CRSRef, g orb.Geometry) (orb.Geometry, error) {
+	if g == nil || crs.IsCRS84() {
+		return g, nil
+	}
+	g = crs.ToPostGIS(g)
+	if crs.SRID == 4326 {
+		return g, nil
+	}
+	tr, ok := s.store.(geo.GeometryTransformer)
+	if !ok {
+		return nil, geo.Errorf(geo.EINVALID, "This server cannot take coordinates in %s; send CRS84.", crs.URI)
+	}
+	return tr.TransformGeometry(ctx, g, crs.SRID, 4326)
+}
+
+// patchInStorageCRS turns the geometry of a merge patch written in the
+// Content-Crs into the stored one.
+func (s *Server) patchInStorageCRS(c echo.Context, body []byte) ([]byte, error) {
+	crs, err := s.contentCRS(c)
+	if err != nil || crs.IsCRS84() {
+		return body, err
+	}
+	var patch map[string]json.RawMessage
+	if err := json.Unmarshal(body, &patch); err != nil {
+		return body, nil // PatchFeature says what is wrong with it
+	}
+	raw, ok := patch["geometry"]
+	if !ok || string(raw) == "null" {
+		return body, nil
+	}
+	g, err := geojson.UnmarshalGeometry(raw)
+	if err != nil {
+		return nil, geo.WrapError(geo.EINVALID, err, "The patch's geometry is not valid GeoJSON.")
+	}
+	stored, err := s.toStorage(c.Request().Context(), crs, g.Geometry())
+	if err != nil {
+		return nil, err
+	}
+	if patch["geometry"], err = json.Marshal(geojson.NewGeometry(stored)); err != nil {
+		return nil, err
+	}
+	return json.Marshal(patch)
+}
+
+// patchNames lists what a merge patch sets: its properties' names, and
+// "geometry".
+func patchNames(body []byte) []string {
+	var patch struct {
+		Geometry   json.RawMessage            `json:"geometry"`
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	_ = json.Unmarshal(body, &patch)
+	var names []string
+	for k := range patch.Properties {
+		names = append(names, k)
+	}
+	if patch.Geometry != nil {
+		names = append(names, geo.PropGeometry)
+	}
+	return names
 }
 
 // editOptions are the caller's options for a write: who, why (the reason,
@@ -160,7 +268,14 @@ func (s *Server) handleCreateItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := decodeFeatureBody(c, l)
+	if err := requireJSON(c, mediaGeoJSON); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.decodeFeatureBody(c, l, body)
 	if err != nil {
 		return err
 	}
@@ -169,33 +284,47 @@ func (s *Server) handleCreateItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answerWrite(c, res, l.Name, res.Changes[0].ID, http.StatusCreated)
+	return s.answerWrite(c, res, l.Name, res.Changes[0].ID, http.StatusCreated, nil)
 }
 
 // handleReplaceItem replaces a feature (PUT) at the version of If-Match.
 func (s *Server) handleReplaceItem(c echo.Context) error {
-	return s.updateItem(c, func(l geo.Layer, _ geo.Feature) (geo.Feature, error) { return decodeFeatureBody(c, l) })
+	if err := requireJSON(c, mediaGeoJSON); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return s.updateItem(c, func(l geo.Layer, _ geo.Feature) (geo.Feature, []string, error) {
+		f, err := s.decodeFeatureBody(c, l, body)
+		// A replacement sets every property and the geometry.
+		return f, append(l.FieldNames(), geo.PropGeometry), err
+	})
 }
 
 // handlePatchItem applies a JSON merge patch (RFC 7396) of properties and/or
 // geometry to the version of If-Match.
 func (s *Server) handlePatchItem(c echo.Context) error {
-	return s.updateItem(c, func(l geo.Layer, current geo.Feature) (geo.Feature, error) {
-		if err := requireJSON(c, mediaMergePatch); err != nil {
-			return geo.Feature{}, err
-		}
-		body, err := readBody(c)
-		if err != nil {
-			return geo.Feature{}, err
-		}
+	if err := requireJSON(c, mediaMergePatch); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	if body, err = s.patchInStorageCRS(c, body); err != nil {
+		return err
+	}
+	return s.updateItem(c, func(l geo.Layer, current geo.Feature) (geo.Feature, []string, error) {
 		f, err := geo.PatchFeature(l, current, body)
 		if err != nil {
-			return geo.Feature{}, err
+			return geo.Feature{}, nil, err
 		}
 		if vs := l.CheckRules(f); len(vs) > 0 {
-			return geo.Feature{}, geo.Unprocessable(vs)
+			return geo.Feature{}, nil, geo.Unprocessable(vs)
 		}
-		return f, nil
+		return f, patchNames(body), nil
 	})
 }
 
@@ -219,8 +348,11 @@ func (s *Server) editTarget(c echo.Context, reason string) (geo.Layer, int64, ge
 }
 
 // updateItem runs a PUT or PATCH: the item must be at the If-Match version;
-// build turns the request into the new state of the item.
-func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (geo.Feature, error)) error {
+// build turns the request into the new state of the item and names what
+// the request sets. A client with an unconditional token may leave If-Match
+// out: the write then applies to the item as it is, noting in the history
+// the changes of others it undoes (geo.UnconditionalNote).
+func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (geo.Feature, []string, error)) error {
 	l, id, o, err := s.editTarget(c, geo.ReasonEdit)
 	if err != nil {
 		return err
@@ -228,18 +360,51 @@ func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (
 	if err := authOf(c).user.MayWrite(l); err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	if s.unconditional(c) {
+		// Another write may land between the read and this one: read
+		// again, a few times, rather than answer 412 to a client that
+		// cannot handle it.
+		for attempt := 0; ; attempt++ {
+			current, err := s.store.FindFeature(ctx, l.Name, id)
+			if err != nil {
+				return err
+			}
+			f, names, err := build(l, current)
+			if err != nil {
+				return err
+			}
+			if f.ID != 0 && f.ID != id {
+				return geo.Errorf(geo.EINVALID, "The body's id %d is not the id of the address (%d).", f.ID, id)
+			}
+			f.ID = id
+			hist, err := s.cfg.Edits.History(ctx, l.Name, id)
+			if err != nil {
+				return err
+			}
+			o.Note = geo.UnconditionalNote(l, current, f, names, hist, o.Actor.Name)
+			res, err := s.cfg.Edits.ApplyWrites(ctx, []geo.Write{{Op: geo.Update, Feature: f, IfVersion: current.Version}}, o)
+			if geo.ErrorCode(err) == geo.ECONFLICT && attempt < 3 {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			return s.answerWrite(c, res, l.Name, id, http.StatusOK, o.Note)
+		}
+	}
 	version, err := ifMatchVersion(c, l.Name, id)
 	if err != nil {
 		return err
 	}
-	current, err := s.store.FindFeature(c.Request().Context(), l.Name, id)
+	current, err := s.store.FindFeature(ctx, l.Name, id)
 	if err != nil {
 		return err
 	}
 	if current.Version != version {
 		return geo.ConflictWith(version, current)
 	}
-	f, err := build(l, current)
+	f, _, err := build(l, current)
 	if err != nil {
 		return err
 	}
@@ -247,11 +412,17 @@ func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (
 		return geo.Errorf(geo.EINVALID, "The body's id %d is not the id of the address (%d).", f.ID, id)
 	}
 	f.ID = id
-	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Update, Feature: f, IfVersion: version}}, o)
+	res, err := s.cfg.Edits.ApplyWrites(ctx, []geo.Write{{Op: geo.Update, Feature: f, IfVersion: version}}, o)
 	if err != nil {
 		return err
 	}
-	return s.answerWrite(c, res, l.Name, id, http.StatusOK)
+	return s.answerWrite(c, res, l.Name, id, http.StatusOK, nil)
+}
+
+// unconditional reports whether a write comes without If-Match from a
+// client whose token may leave it out.
+func (s *Server) unconditional(c echo.Context) bool {
+	return authOf(c).user.Unconditional && strings.TrimSpace(c.Request().Header.Get("If-Match")) == ""
 }
 
 // handleDeleteItem deletes a feature at the version of If-Match; it stays
@@ -261,8 +432,15 @@ func (s *Server) handleDeleteItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := ifMatchVersion(c, l.Name, id)
-	if err != nil {
+	var version int64
+	if s.unconditional(c) {
+		current, err := s.store.FindFeature(c.Request().Context(), l.Name, id)
+		if err != nil {
+			return err
+		}
+		version = current.Version
+		o.Note = &geo.WriteNote{Layer: l.Name, ID: id, Unconditional: true}
+	} else if version, err = ifMatchVersion(c, l.Name, id); err != nil {
 		return err
 	}
 	res, err := s.cfg.Edits.ApplyWrites(c.Request().Context(), []geo.Write{{Op: geo.Delete, Feature: geo.Feature{Layer: l.Name, ID: id}, IfVersion: version}}, o)
@@ -305,8 +483,9 @@ func (s *Server) handleItemOptions(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// answerWrite answers a successful write (or dry run) of the item id.
-func (s *Server) answerWrite(c echo.Context, res geo.EditResult, layer string, id int64, status int) error {
+// answerWrite answers a successful write (or dry run) of the item id, with
+// what an unconditional write overwrote.
+func (s *Server) answerWrite(c echo.Context, res geo.EditResult, layer string, id int64, status int, note *geo.WriteNote) error {
 	ch, _ := res.Change(layer, id)
 	var fj *featureJSON
 	if ch.Feature != nil {
@@ -329,6 +508,10 @@ func (s *Server) answerWrite(c echo.Context, res geo.EditResult, layer string, i
 		h.Set("Location", self)
 	}
 	ans := writeAnswer{featureJSON: *fj, Changes: s.changesJSON(res), ChangeSet: res.ChangeSet}
+	if note != nil {
+		ans.Conflicts = note.Conflicts
+	}
+	h[headerContentCrs] = []string{"<" + geo.CRS84URI + ">"}
 	return writeJSON(c, status, mediaGeoJSON, ans)
 }
 

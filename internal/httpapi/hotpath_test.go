@@ -55,8 +55,8 @@ func hotRequests() []hotRequest {
 	home := maptile.At(orb.Point{110.0995, 34.5733}, 14)
 	tile := tileURL(home)
 	return []hotRequest{
-		{"warm tile gzip", tile, "gzip", 9},
-		{"warm tile identity", tile, "", 9},
+		{"warm tile gzip", tile, "gzip", 6},
+		{"warm tile identity", tile, "", 6},
 		{"cached items page gzip", "/collections/posts/items?limit=50", "gzip", 10},
 		{"cached items page identity", "/collections/posts/items?limit=50", "", 10},
 		{"cached item gzip", "/collections/parking/items/1", "gzip", 9},

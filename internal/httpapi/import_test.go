@@ -15,6 +15,7 @@ import (
 
 	"partymap/internal/geo"
 	"partymap/internal/httpapi"
+	"partymap/web"
 )
 
 type importResult struct {
@@ -196,5 +197,34 @@ func TestExport_KML(t *testing.T) {
 	}
 	if r := env.call(t, http.MethodGet, "/api/export?layer=grids", ""); r.status != http.StatusUnauthorized {
 		t.Errorf("anonymous export: got %d, want 401", r.status)
+	}
+}
+
+// A KML export draws in Google Earth and 奥维 as the map does: one Style
+// per grid colour (the style's palette), each placemark pointing at its
+// grid's, and typed ExtendedData.
+func TestExport_KMLStylesAndSchema(t *testing.T) {
+	env := newStaffEnvWith(t, httpapi.Config{Style: web.Style()})
+	grids := env.call(t, http.MethodGet, "/api/export?layer=grids&format=kml", "", bearer(env.editor)...)
+	body := string(grids.body)
+	if n := strings.Count(body, "<Style id="); n != 15 {
+		t.Errorf("grids: %d styles, want one per colour of the 15 grids", n)
+	}
+	if n := strings.Count(body, "<styleUrl>#c"); n != 15 {
+		t.Errorf("grids: %d placemarks with a style, want 15", n)
+	}
+	// Grid 1 has colour 0: the style's #4e79a7 fill and #3b5b7d line, as
+	// KML's aabbggrr.
+	if !strings.Contains(body, `<Style id="c3b5b7d-4e79a7">`) || !strings.Contains(body, "<color>66a7794e</color>") {
+		t.Errorf("grids: colour 0 not as the map draws it")
+	}
+	for _, want := range []string{`<SimpleField name="color" type="int">`, `<SimpleField name="households" type="int">`, `<SimpleData name="code">XY01</SimpleData>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("grids: lacks %s", want)
+		}
+	}
+	buildings := string(env.call(t, http.MethodGet, "/api/export?layer=buildings&format=kml", "", bearer(env.editor)...).body)
+	if !strings.Contains(buildings, `<SimpleField name="height_m" type="double">`) || strings.Count(buildings, "<styleUrl>") != 184 {
+		t.Errorf("buildings: %d styled placemarks, want 184 in their grid's colour", strings.Count(buildings, "<styleUrl>"))
 	}
 }

@@ -18,6 +18,8 @@ type Link struct {
 	Type     string `json:"type,omitempty"`
 	Title    string `json:"title,omitempty"`
 	Hreflang string `json:"hreflang,omitempty"`
+	// Templated marks an href with {placeholders} (a tile's address).
+	Templated bool `json:"templated,omitempty"`
 }
 
 // Media types and link relations, kept together.
@@ -26,6 +28,7 @@ const (
 	mediaGeoJSON = "application/geo+json"
 	mediaHTML    = "text/html"
 	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+	mediaSchema  = "application/schema+json"
 
 	relSelf        = "self"
 	relAlternate   = "alternate"
@@ -36,6 +39,14 @@ const (
 	relCollection  = "collection"
 	relNext        = "next"
 	relPrev        = "prev"
+	relServiceDoc  = "service-doc"
+
+	relQueryables     = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+	relSchema         = "http://www.opengis.net/def/rel/ogc/1.0/schema"
+	relTilesetsVector = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+	relTilingScheme   = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
+	relTileMatrixSets = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
+	relStyles         = "http://www.opengis.net/def/rel/ogc/1.0/styles"
 
 	crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 )

@@ -48,7 +48,8 @@ func TestOGC_collections(t *testing.T) {
 	h := newServer(t)
 	doc := get(t, h, "/collections").json(t)
 	cols, _ := doc["collections"].([]any)
-	want := []string{"landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations"}
+	// The community outline is a collection too, read-only (issue 14).
+	want := []string{"community", "landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations"}
 	if len(cols) != len(want) {
 		t.Fatalf("got %d collections, want %d", len(cols), len(want))
 	}
@@ -201,12 +202,13 @@ func TestOGC_errors(t *testing.T) {
 		status int
 		detail string
 	}{
-		{"unknown layer", "/collections/towers/items", 404, `no layer "towers"`},
+		{"unknown layer", "/collections/towers/items", 404, `no collection "towers"`},
 		{"unknown id", "/collections/grids/items/999", 404, "no feature with id 999"},
 		{"non-numeric id", "/collections/grids/items/abc", 404, "positive whole numbers"},
 		{"unknown parameter", "/collections/grids/items?colour=red", 400, `Unknown query parameter "colour"`},
-		{"limit too large", "/collections/grids/items?limit=10001", 400, "from 1 to 10000"},
-		{"limit zero", "/collections/grids/items?limit=0", 400, "from 1 to 10000"},
+		// Above the maximum the limit is capped (Features 1, 7.15.2): see
+		// TestItems_limitCapped.
+		{"limit zero", "/collections/grids/items?limit=0", 400, "1 or more (at most 10000"},
 		{"negative offset", "/collections/grids/items?offset=-1", 400, "0 or more"},
 		{"bbox three numbers", "/collections/grids/items?bbox=1,2,3", 400, "four numbers"},
 		{"bbox not numbers", "/collections/grids/items?bbox=a,b,c,d", 400, "is not a number"},

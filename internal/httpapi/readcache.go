@@ -42,6 +42,11 @@ type cachedRead struct {
 	identity encoded
 	// gzip has no body when the answer is too small to gain from it.
 	gzip encoded
+	// crs is the Content-Crs header's value; nil for none.
+	crs []string
+	// stamp, when set, writes the answer with the time it is sent as its
+	// timeStamp (stamp.go); identity and gzip then hold no body.
+	stamp *stamped
 }
 
 // encoded is an answer in one content coding, with its header values.
@@ -69,6 +74,8 @@ const (
 type readCache struct {
 	mem *memcache.Cache[readKey, readGroup, *cachedRead]
 	gz  sync.Pool // of *gzip.Writer
+	// stamps writes the pages' times.
+	stamps stampClock
 }
 
 // newReadCache returns a cache of maxBytes whose renders may take timeout.
@@ -76,7 +83,11 @@ func newReadCache(maxBytes int64, timeout time.Duration) *readCache {
 	return &readCache{mem: memcache.New(memcache.Config[readKey, readGroup, *cachedRead]{
 		MaxBytes: maxBytes,
 		Size: func(k readKey, r *cachedRead) int64 {
-			return int64(len(k.url)+len(r.identity.body)+len(r.gzip.body)) + readEntryOverhead
+			n := int64(len(k.url)+len(r.identity.body)+len(r.gzip.body)) + readEntryOverhead
+			if r.stamp != nil {
+				n += int64(len(r.stamp.body))
+			}
+			return n
 		},
 		Group:       func(k readKey) readGroup { return k.group },
 		LoadTimeout: timeout,
@@ -108,6 +119,17 @@ func (c *readCache) encode(out rendered) *cachedRead {
 		contentType: []string{out.contentType},
 		html:        isHTML(out.contentType),
 		identity:    encoded{body: out.body, etag: []string{etag}, length: []string{strconv.Itoa(len(out.body))}},
+	}
+	if out.crs != "" {
+		r.crs = []string{"<" + out.crs + ">"}
+	}
+	if out.stampAt > 0 {
+		// The time differs at each sending: the bytes are never the
+		// same twice, so the tags are weak (the data is the same).
+		r.stamp = c.newStamped(out.body, out.stampAt)
+		r.identity = encoded{etag: []string{"W/" + etag}}
+		r.gzip = encoded{etag: []string{"W/" + tagged(etag, "gzip")}, body: r.stamp.gzipPrefix}
+		return r
 	}
 	if len(out.body) >= minGzipBytes {
 		if gz := c.compress(out.body); len(gz) < len(out.body)*9/10 {

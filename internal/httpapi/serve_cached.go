@@ -16,6 +16,12 @@ type rendered struct {
 	// (an item's version); empty: a hash of the bytes.
 	etag string
 	body []byte
+	// crs is the URI of the coordinates' CRS, sent as Content-Crs
+	// (Features Part 2); empty for answers without coordinates.
+	crs string
+	// stampAt, when above 0, is where in body the placeholder of the
+	// answer's timeStamp starts: each sending writes its own time there.
+	stampAt int
 }
 
 // readKeyOf names the answer to a request for the item id of layer (0 for
@@ -92,8 +98,14 @@ func (s *Server) writeCached(c echo.Context, r *cachedRead, hit bool) error {
 		h[headerContentEncode] = s.hdr.gzip
 	}
 	h[headerContentType] = r.contentType
+	if r.crs != nil {
+		h[headerContentCrs] = r.crs
+	}
 	if r.html {
 		s.setDocumentHeaders(h)
+	}
+	if r.stamp != nil {
+		return r.stamp.write(res, gz, s.reads.stamps.text(s.now()), &s.reads.stamps.tails)
 	}
 	if len(rep.body) > smallBody {
 		h[headerContentLength] = rep.length
@@ -102,6 +114,10 @@ func (s *Server) writeCached(c echo.Context, r *cachedRead, hit bool) error {
 	_, err := res.Write(rep.body)
 	return err
 }
+
+// headerContentCrs names the CRS of an answer's coordinates (OGC API –
+// Features Part 2).
+const headerContentCrs = "Content-Crs"
 
 // smallBody is the largest body net/http gives a Content-Length by itself
 // (its response buffer, documented at http.ResponseWriter.Write): written
@@ -125,7 +141,7 @@ func ifNoneMatch(header, etag string) bool {
 		var t string
 		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == etag {
+		if t == "*" || t == strings.TrimPrefix(etag, "W/") {
 			return true
 		}
 	}

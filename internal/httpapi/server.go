@@ -19,6 +19,7 @@ import (
 
 	"partymap/internal/changes"
 	"partymap/internal/geo"
+	"partymap/internal/sprite"
 	"partymap/internal/tilecache"
 )
 
@@ -177,8 +178,13 @@ type Server struct {
 	// reads keeps rendered feature answers.
 	reads  *readCache
 	health *dbHealth
-	// page renders OGC documents as HTML.
-	page *template.Template
+	// page renders OGC documents as HTML, featurePage collections and
+	// features.
+	page, featurePage, apiPage *template.Template
+	// crs lists the coordinate systems answers and parameters may use.
+	crs []geo.CRSRef
+	// sprite holds the style's icons, drawn once at start.
+	sprite *sprite.Sprite
 	// forward applies Config.Forwarding to each request.
 	forward forwardRule
 	// static serves the viewer's files with ETags and cached gzip.
@@ -203,6 +209,18 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: page template: %w", err)
 	}
 	s.page = page
+	if s.featurePage, err = parseFeaturePage(); err != nil {
+		return nil, fmt.Errorf("httpapi: feature page template: %w", err)
+	}
+	if s.apiPage, err = parseAPIPage(); err != nil {
+		return nil, fmt.Errorf("httpapi: API page template: %w", err)
+	}
+	s.crs = geo.SupportedCRS(s.homeView().Center[0])
+	if cfg.Style != nil {
+		if s.sprite, err = sprite.New(); err != nil {
+			return nil, fmt.Errorf("httpapi: sprite: %w", err)
+		}
+	}
 	s.reads = newReadCache(cfg.ReadCacheBytes, cfg.RequestTimeout)
 	s.tileCache = cfg.TileCache
 	s.initViewer(cfg)

@@ -363,7 +363,8 @@ func TestTileJSON(t *testing.T) {
 	if want := []float64{110.0995, 34.5733, 15}; len(doc.Center) != 3 || doc.Center[0] != want[0] || doc.Center[1] != want[1] || doc.Center[2] != want[2] {
 		t.Errorf("center: got %v, want %v", doc.Center, want)
 	}
-	wantZooms := map[string]int{"community": 10, "landmarks": 10, "streets": 10, "grids": 10, "compounds": 13, "buildings": 14, "parking": 12, "posts": 12, "organizations": 10}
+	wantZooms := map[string]int{"community": 10, "landmarks": 10, "streets": 10, "grids": 10, "compounds": 13, "buildings": 14, "parking": 12, "posts": 12, "organizations": 10,
+		"labels": 10, "flag_poles": 15}
 	if len(doc.VectorLayers) != len(wantZooms) {
 		t.Errorf("vector_layers: got %d, want %d", len(doc.VectorLayers), len(wantZooms))
 	}
@@ -371,8 +372,14 @@ func TestTileJSON(t *testing.T) {
 		if l.MinZoom != wantZooms[l.ID] || l.MaxZoom != 18 {
 			t.Errorf("%s zooms: got %d–%d, want %d–18", l.ID, l.MinZoom, l.MaxZoom, wantZooms[l.ID])
 		}
-		if !strings.HasPrefix(l.Fields["id"], "Number") || !strings.HasPrefix(l.Fields["name_zh"], "String") {
+		if l.Fields["id"] != "Number" || (l.ID != "flag_poles" && l.Fields["name_zh"] != "String") {
 			t.Errorf("%s fields: got %v, want id as Number and name_zh as String", l.ID, l.Fields)
+		}
+		// The bare words, as TileJSON has them and GDAL reads them.
+		for name, typ := range l.Fields {
+			if typ != "Number" && typ != "String" && typ != "Boolean" {
+				t.Errorf("%s.%s type %q, want Number, String or Boolean", l.ID, name, typ)
+			}
 		}
 	}
 	bad := get(t, in.h, "/tiles.json?x=1")

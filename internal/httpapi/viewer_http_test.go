@@ -50,25 +50,20 @@ func TestStyle_onlyThisServer(t *testing.T) {
 			if style["version"] != float64(8) {
 				t.Errorf("version: got %v, want 8", style["version"])
 			}
-			for _, key := range []string{"glyphs", "sprite"} {
-				if _, ok := style[key]; ok {
-					t.Errorf("the style names a %s URL; it must use only this server's tiles", key)
-				}
+			if _, ok := style["glyphs"]; ok {
+				t.Errorf("the style names a glyphs URL; labels use the device's fonts")
+			}
+			if sprite := style["sprite"]; sprite != strings.TrimSuffix(tc.want, "/tiles.json")+"/sprite" {
+				t.Errorf("sprite: got %v, want this server's /sprite", sprite)
 			}
 			sources := style["sources"].(map[string]any)
 			vector := sources["partymap"].(map[string]any)
 			if vector["type"] != "vector" || vector["url"] != tc.want {
 				t.Errorf("vector source: got %v %v, want vector %s", vector["type"], vector["url"], tc.want)
 			}
-			for name, src := range sources {
-				if name == "partymap" {
-					continue
-				}
-				if m := src.(map[string]any); m["type"] != "geojson" {
-					t.Errorf("source %s: got type %v, want an inline geojson source", name, m["type"])
-				} else if _, isURL := m["data"].(string); isURL {
-					t.Errorf("source %s loads data from %v; want inline data", name, m["data"])
-				}
+			// Every source is the server's: nothing for a page to fill in.
+			if len(sources) != 1 {
+				t.Errorf("sources: got %v, want the vector tiles alone", sources)
 			}
 			// every URL in the whole document is the server's own
 			for _, u := range urlsIn(style) {
@@ -83,8 +78,8 @@ func TestStyle_onlyThisServer(t *testing.T) {
 func TestStyle_layersFollowTheTileContract(t *testing.T) {
 	h := newViewerServer(t, httpapi.Config{})
 	style := get(t, h, "/style.json").json(t)
-	known := map[string]bool{"community": true}
-	for _, l := range geo.NewCatalogue().Layers() {
+	known := map[string]bool{}
+	for _, l := range geo.NewCatalogue().TileLayers() {
 		known[l.Name] = true
 	}
 	ids := map[string]bool{}

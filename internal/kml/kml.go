@@ -9,7 +9,9 @@ package kml
 import (
 	"encoding/xml"
 	"fmt"
+	"image/color"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -23,18 +25,55 @@ import (
 	"partymap/internal/geo"
 )
 
+// Colours are the colours of a feature's style, as "#rrggbb": its outline
+// and its fill (drawn at Opacity). Nil: no colour of its own.
+type Colours func(f geo.Feature) (line, fill string, ok bool)
+
+// Options change how Encode writes.
+type Options struct {
+	// Colours gives each feature its style (a grid's colour): features of
+	// one colour share one Style, so that Google Earth and 奥维 draw the
+	// grids as the map does.
+	Colours Colours
+	// Opacity is the fill's opacity, 0 to 1; zero: 0.4.
+	Opacity float64
+}
+
 // Encode writes the features as one KML 2.2 Document named after the layer,
-// with one Placemark per feature: its name (name_zh, or name_en when there is
-// no Chinese name), its id as the attribute id="<layer>.<id>" (as GDAL writes
-// it), every property as ExtendedData (lists joined with ", ", positions as
-// "lon,lat") and its geometry. A feature without geometry is an EINVALID
-// error and nothing is written.
-func Encode(w io.Writer, layer geo.Layer, features []geo.Feature) error {
-	doc := gokml.Document(gokml.Name(documentName(layer)))
+// with a typed Schema of the layer's fields (string, int, double), a
+// Style per colour when opts gives colours, and one Placemark per feature:
+// its name (name_zh, or name_en when there is no Chinese name), its id as
+// the attribute id="<layer>.<id>" (as GDAL writes it), its style, every
+// property as SchemaData of that schema (lists joined with ", ", positions
+// as "lon,lat") and its geometry. A feature without geometry is an
+// EINVALID error and nothing is written.
+func Encode(w io.Writer, layer geo.Layer, features []geo.Feature, opts ...Options) error {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.Opacity == 0 {
+		o.Opacity = 0.4
+	}
+	doc := gokml.Document(gokml.Name(documentName(layer)), schema(layer))
+	styles := map[string]bool{}
 	for i, f := range features {
 		pm, err := encodePlacemark(layer, f)
 		if err != nil {
 			return geo.Errorf(geo.EINVALID, "Feature %d (id %d) of layer %q cannot be written as KML: %v.", i+1, f.ID, layer.Name, err)
+		}
+		if o.Colours != nil {
+			if line, fill, ok := o.Colours(f); ok {
+				id, style, err := sharedStyle(line, fill, o.Opacity)
+				if err != nil {
+					return geo.Errorf(geo.EINVALID, "Feature %d (id %d) of layer %q has a colour KML cannot write: %v.", i+1, f.ID, layer.Name, err)
+				}
+				if !styles[id] {
+					styles[id] = true
+					doc.Append(style)
+				}
+				pm.children = append([]gokml.Element{pm.children[0], gokml.StyleURL("#" + id)}, pm.children[1:]...)
+			}
 		}
 		doc.Append(pm)
 	}
@@ -56,7 +95,50 @@ func documentName(layer geo.Layer) string {
 	return layer.Name
 }
 
-func encodePlacemark(layer geo.Layer, f geo.Feature) (gokml.Element, error) {
+// schema is the layer's fields as a typed KML Schema, for SchemaData.
+func schema(layer geo.Layer) gokml.Element {
+	sc := gokml.Schema(layer.Name).WithName(layer.Name)
+	for _, f := range layer.Fields {
+		typ := "string"
+		switch f.Type {
+		case geo.Integer:
+			typ = "int"
+		case geo.Number:
+			typ = "double"
+		}
+		sc.Append(gokml.SimpleField(f.Name, typ, gokml.DisplayName(f.Title.Zh+" "+f.Title.En)))
+	}
+	return sc
+}
+
+// sharedStyle is the Style of a colour pair: its id and element.
+func sharedStyle(line, fill string, opacity float64) (string, gokml.Element, error) {
+	lc, err := parseHex(line, 1)
+	if err != nil {
+		return "", nil, err
+	}
+	fc, err := parseHex(fill, opacity)
+	if err != nil {
+		return "", nil, err
+	}
+	id := "c" + strings.TrimPrefix(line, "#") + "-" + strings.TrimPrefix(fill, "#")
+	return id, gokml.SharedStyle(id,
+		gokml.LineStyle(gokml.Color(lc), gokml.Width(2)),
+		gokml.PolyStyle(gokml.Color(fc)),
+		gokml.IconStyle(gokml.Color(lc)),
+	), nil
+}
+
+// parseHex reads #rrggbb with an opacity.
+func parseHex(s string, opacity float64) (color.RGBA, error) {
+	v, err := strconv.ParseUint(strings.TrimPrefix(s, "#"), 16, 32)
+	if err != nil || len(s) != 7 || s[0] != '#' {
+		return color.RGBA{}, fmt.Errorf("%q is not a colour like #4e79a7", s)
+	}
+	return color.RGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: uint8(math.Round(opacity * 255))}, nil
+}
+
+func encodePlacemark(layer geo.Layer, f geo.Feature) (*placemark, error) {
 	if f.Geometry == nil {
 		return nil, fmt.Errorf("it has no geometry")
 	}
@@ -72,7 +154,7 @@ func encodePlacemark(layer geo.Layer, f geo.Feature) (gokml.Element, error) {
 	if name := placemarkName(f.Properties); name != "" {
 		children = append(children, gokml.Name(name))
 	}
-	if data := extendedData(layer, f.Properties); data != nil {
+	if data := schemaData(layer, f.Properties); data != nil {
 		children = append(children, data)
 	}
 	children = append(children, geometry)
@@ -116,9 +198,10 @@ func placemarkName(props map[string]any) string {
 	return ""
 }
 
-// extendedData lists the properties in catalogue order, then any others by
-// name, so that the output is the same every time.
-func extendedData(layer geo.Layer, props map[string]any) gokml.Element {
+// schemaData lists the properties in catalogue order as the layer's
+// SchemaData, then any others by name as Data, so that the output is the
+// same every time.
+func schemaData(layer geo.Layer, props map[string]any) gokml.Element {
 	names := make([]string, 0, len(props))
 	for _, f := range layer.Fields {
 		if _, ok := props[f.Name]; ok {
@@ -133,12 +216,19 @@ func extendedData(layer geo.Layer, props map[string]any) gokml.Element {
 	}
 	sort.Strings(others)
 	names = append(names, others...)
-	var data []gokml.Element
+	var simple, data []gokml.Element
 	for _, k := range names {
 		if props[k] == nil {
 			continue
 		}
+		if _, ok := layer.Field(k); ok {
+			simple = append(simple, gokml.SimpleData(k, formatValue(props[k])))
+			continue
+		}
 		data = append(data, gokml.Data(k, gokml.Value(formatValue(props[k]))))
+	}
+	if len(simple) > 0 {
+		data = append([]gokml.Element{gokml.SchemaData("#"+layer.Name, simple...)}, data...)
 	}
 	if len(data) == 0 {
 		return nil

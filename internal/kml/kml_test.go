@@ -102,8 +102,11 @@ func TestEncode_document(t *testing.T) {
 		`<name>服务站点</name>`,
 		`<Placemark id="posts.7">`,
 		`<name>岳庙街党建驿站</name>`,
-		`<Data name="services">`,
-		`<value>water, charging, first_aid</value>`,
+		// Typed: a Schema of the layer's fields, and SchemaData of it.
+		`<Schema id="posts" name="posts">`,
+		`<SimpleField name="services" type="string">`,
+		`<SchemaData schemaUrl="#posts">`,
+		`<SimpleData name="services">water, charging, first_aid</SimpleData>`,
 		`<coordinates>110.0912345678901,34.5712345678901</coordinates>`,
 		`共享书屋 &lt;西岳&gt; &amp; “书香”`,
 	} {
@@ -151,5 +154,38 @@ func TestEncode_errors(t *testing.T) {
 				t.Errorf("Encode wrote %d bytes before failing, want none", buf.Len())
 			}
 		})
+	}
+}
+
+// Features of one colour share one Style, referred to by each placemark;
+// the schema types integers and numbers.
+func TestEncode_stylesAndTypedSchema(t *testing.T) {
+	layer := mustLayer(t, "parking")
+	var buf bytes.Buffer
+	colours := func(f geo.Feature) (string, string, bool) {
+		if f.ID%2 == 0 {
+			return "#3b5b7d", "#4e79a7", true
+		}
+		return "#b66b20", "#f28e2b", true
+	}
+	if err := kml.Encode(&buf, layer, sampleFeatures()["parking"], kml.Options{Colours: colours}); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.String()
+	for _, want := range []string{
+		`<SimpleField name="capacity" type="int">`, `<SimpleField name="name_zh" type="string">`,
+		`<Style id="c3b5b7d-4e79a7">`, `<color>ff7d5b3b</color>`, `<color>66a7794e</color>`,
+		`<styleUrl>#c`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %s:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "<Style id="); n > 2 {
+		t.Errorf("%d styles for two colours", n)
+	}
+	back, err := kml.Decode(strings.NewReader(got), layer)
+	if err != nil || len(back) != len(sampleFeatures()["parking"]) {
+		t.Errorf("Decode of the styled KML: %d features, %v", len(back), err)
 	}
 }

@@ -3,6 +3,7 @@ package postgis
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -117,6 +118,9 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err := setActor(ctx, tx, o.Actor.Name, o.Reason); err != nil {
 		return geo.EditResult{}, storeError(err)
 	}
+	if err := setNote(ctx, tx, o.Note); err != nil {
+		return geo.EditResult{}, storeError(err)
+	}
 	ed := &editor{tx: tx, cat: db.cat, sql: db.sql, o: o,
 		old: map[string]map[int64]geo.Feature{}, written: map[string]map[int64]bool{}, serials: map[string]bool{}}
 	if err := fn(ed); err != nil {
@@ -141,6 +145,20 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 // setActor records, for the triggers, who makes the transaction's changes and why.
 func setActor(ctx context.Context, tx pgx.Tx, who, reason string) error {
 	_, err := tx.Exec(ctx, `SELECT set_config('partymap.user', $1, true), set_config('partymap.reason', $2, true)`, who, reason)
+	return err
+}
+
+// setNote gives the history row of the note's item the note (migration
+// 040).
+func setNote(ctx context.Context, tx pgx.Tx, n *geo.WriteNote) error {
+	if n == nil {
+		return nil
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `SELECT set_config('partymap.note', $1, true)`, string(b))
 	return err
 }
 

@@ -18,7 +18,7 @@ import (
 )
 
 const historyColumns = `h.id, h.layer, h.feature_id, h.version, h.operation, h.reason, h.who, h.at,
-	ST_AsBinary(coalesce(h.new_geom, h.old_geom)), coalesce(h.new_props, h.old_props)::text,
+	ST_AsBinary(coalesce(h.new_geom, h.old_geom)), coalesce(h.new_props, h.old_props)::text, h.note::text,
 	coalesce(h.change_set, 0), coalesce((SELECT c.comment FROM change_sets c WHERE c.id = h.change_set), '')`
 
 // historyRow is a scanned history row with its raw geometry.
@@ -33,8 +33,14 @@ func scanHistory(rows pgx.Rows) ([]historyRow, error) {
 	for rows.Next() {
 		var h historyRow
 		var op, props string
-		if err := rows.Scan(&h.Seq, &h.Layer, &h.ID, &h.Version, &op, &h.Reason, &h.Who, &h.At, &h.geom, &props, &h.ChangeSet, &h.Comment); err != nil {
+		var note *string
+		if err := rows.Scan(&h.Seq, &h.Layer, &h.ID, &h.Version, &op, &h.Reason, &h.Who, &h.At, &h.geom, &props, &note, &h.ChangeSet, &h.Comment); err != nil {
 			return nil, err
+		}
+		if note != nil {
+			if err := json.Unmarshal([]byte(*note), &h.Note); err != nil {
+				return nil, fmt.Errorf("history %d note: %w", h.Seq, err)
+			}
 		}
 		h.Op = geo.Op(op)
 		if h.geom != nil {

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -32,8 +33,10 @@ type layerSQL struct {
 	// table is the quoted table name.
 	table string
 	// columns is the select list row.targets scans: id, geometry,
-	// bookkeeping, then the catalogue's fields.
+	// bookkeeping, then the catalogue's fields; cols is the same, one
+	// column a string (the geometry second).
 	columns string
+	cols    []string
 	// params are the fields a write passes as parameters $2… after the
 	// geometry ($1), in order; Derived fields are computed by the
 	// statement instead.
@@ -87,6 +90,17 @@ type derivedSQL struct {
 	stale string
 }
 
+// columnsIn is the select list with the geometry in the CRS of SRID srid
+// (PostGIS's axis order): the stored WGS 84, or transformed by PostGIS.
+func (ls *layerSQL) columnsIn(srid int) string {
+	if srid == 0 || srid == 4326 {
+		return ls.columns
+	}
+	cols := slices.Clone(ls.cols)
+	cols[1] = fmt.Sprintf("ST_AsBinary(ST_Transform(%s, %d))", ident("geom"), srid)
+	return strings.Join(cols, ", ")
+}
+
 // ident quotes an identifier from the catalogue.
 func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
 
@@ -136,6 +150,7 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 		cols = append(cols, ident(f.Name))
 	}
 	ls.columns = strings.Join(cols, ", ")
+	ls.cols = cols
 	ls.byID = fmt.Sprintf(`SELECT %s FROM %s WHERE id = $1`, ls.columns, ls.table)
 	ls.all = fmt.Sprintf(`SELECT %s FROM %s ORDER BY id`, ls.columns, ls.table)
 	ls.lock = fmt.Sprintf(`SELECT %s FROM %s WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ls.columns, ls.table)

@@ -3,6 +3,7 @@ package postgis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"partymap/internal/geo"
@@ -133,11 +134,78 @@ func buildTileQuery(cat *geo.Catalogue, z int) (tileQuery, error) {
 ) t), ''::bytea)`,
 			literal(l.Name), geo.TileExtent, props, geometryExpr(l, z), from, where))
 	}
+	derived, err := derivedTileLayers(cat, z, &q)
+	if err != nil {
+		return tileQuery{}, err
+	}
+	parts = append(parts, derived...)
 	if len(parts) == 0 {
 		return q, nil
 	}
 	q.sql = "SELECT " + strings.Join(parts, "\n || ")
 	return q, nil
+}
+
+// derivedTileLayers writes the tile layers made from others at zoom z
+// (geo.TileSpec.Labelled and Poles): the labelled areas' label points,
+// each in the one tile that holds it (half-open tile bounds), with an MVT
+// id unique across the layers they come from; and the poles, squares
+// around the flags, as wide in metres at every latitude.
+func derivedTileLayers(cat *geo.Catalogue, z int, q *tileQuery) ([]string, error) {
+	var labels []string
+	var parts []string
+	stored := cat.Stored()
+	for i, l := range stored {
+		if !l.VisibleAt(z) {
+			continue
+		}
+		if l.Tile.Labelled {
+			from, _, err := tileSource(cat, l)
+			if err != nil {
+				return nil, err
+			}
+			opt := func(name string) string {
+				if _, ok := l.Field(name); ok {
+					return "f." + ident(name)
+				}
+				if slices.Contains(l.Tile.GridFields, name) {
+					return "g." + ident(name)
+				}
+				return "NULL"
+			}
+			code := "NULL"
+			if l.Key != "" {
+				code = "f." + ident(l.Key)
+			}
+			labels = append(labels, fmt.Sprintf(`SELECT f.id * %d + %d AS fid, f.id, %s::text AS layer, f.name_zh, f.name_en, %s::text AS code, %s::text AS kind, %s::int AS color,
+         ST_AsMVTGeom(p.pt, %s, %d, 0, true) AS geom
+  FROM %s, LATERAL (SELECT CASE WHEN ST_Intersects(ST_Centroid(f.geom_3857), f.geom_3857) THEN ST_Centroid(f.geom_3857) ELSE ST_PointOnSurface(f.geom_3857) END AS pt) p
+  WHERE f.geom_3857 && %s
+    AND ST_X(p.pt) >= ST_XMin(%s) AND ST_X(p.pt) < ST_XMax(%s) AND ST_Y(p.pt) > ST_YMin(%s) AND ST_Y(p.pt) <= ST_YMax(%s)`,
+				len(stored), i, literal(l.Name), code, opt("kind"), opt("color"),
+				tileEnvelope, geo.TileExtent, from, tileEnvelope, tileEnvelope, tileEnvelope, tileEnvelope, tileEnvelope))
+		}
+		if l.Tile.Poles && z >= geo.PoleMinZoom {
+			where := "f.geom_3857 && " + fmt.Sprintf(bufferedEnvelope, marginLiteral())
+			if kinds := l.KindsAt(z); kinds != nil {
+				// The same kinds as the layer itself: $4, set above.
+				where += " AND f." + ident("kind") + " = ANY($4::text[])"
+			}
+			parts = append(parts, fmt.Sprintf(`coalesce((SELECT ST_AsMVT(t, %s, %d, 'geom', 'fid') FROM (
+  SELECT f.id AS fid, f.id, f.%s, f.%s,
+         ST_AsMVTGeom(ST_Expand(f.geom_3857, (CASE WHEN f.%s <= 2 THEN %g ELSE %g END) / cos(radians(ST_Y(f.geom)))), %s, %d, %d, true) AS geom
+  FROM %s f
+  WHERE %s
+) t), ''::bytea)`, literal(geo.PolesTileLayer), geo.TileExtent, ident("kind"), ident("level"), ident("level"),
+				geo.PoleHalfWidth(2), geo.PoleHalfWidth(3), tileEnvelope, geo.TileExtent, geo.TileBuffer, ident(l.Name), where))
+		}
+	}
+	if len(labels) > 0 {
+		parts = append([]string{fmt.Sprintf(`coalesce((SELECT ST_AsMVT(t, %s, %d, 'geom', 'fid') FROM (
+  %s
+) t), ''::bytea)`, literal(geo.LabelsTileLayer), geo.TileExtent, strings.Join(labels, "\n  UNION ALL\n  "))}, parts...)
+	}
+	return parts, nil
 }
 
 // marginLiteral is the tile buffer as a fraction of the tile width.

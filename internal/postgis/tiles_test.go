@@ -56,6 +56,8 @@ func layerNames(ls mvt.Layers) []string {
 func TestDB_Tile_layersByZoom(t *testing.T) {
 	db, _ := openTestDB(t)
 	base := []string{"community", "landmarks", "streets", "grids"}
+	// Then the derived layers: the areas' label points and the flags' poles.
+	derived := []string{"labels"}
 	tests := []struct {
 		name string
 		z    maptile.Zoom
@@ -63,11 +65,11 @@ func TestDB_Tile_layersByZoom(t *testing.T) {
 	}{
 		{"z8 is empty", 8, nil},
 		{"z9 is empty", 9, nil},
-		{"z10 has the outline, base map, grids and top organizations", 10, append(slices.Clone(base), "organizations")},
-		{"z11 is as z10", 11, append(slices.Clone(base), "organizations")},
-		{"z12 adds parking and posts", 12, append(slices.Clone(base), "parking", "posts", "organizations")},
-		{"z13 adds compounds", 13, append(slices.Clone(base), "compounds", "parking", "posts", "organizations")},
-		{"z14 adds buildings", 14, append(slices.Clone(base), "compounds", "buildings", "parking", "posts", "organizations")},
+		{"z10 has the outline, base map, grids and top organizations", 10, slices.Concat(base, []string{"organizations"}, derived)},
+		{"z11 is as z10", 11, slices.Concat(base, []string{"organizations"}, derived)},
+		{"z12 adds parking and posts", 12, slices.Concat(base, []string{"parking", "posts", "organizations"}, derived)},
+		{"z13 adds compounds", 13, slices.Concat(base, []string{"compounds", "parking", "posts", "organizations"}, derived)},
+		{"z14 adds buildings", 14, slices.Concat(base, []string{"compounds", "buildings", "parking", "posts", "organizations"}, derived)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,10 +127,38 @@ func postgisCount(t *testing.T, conn *pgx.Conn, l geo.TileLayer, tile maptile.Ti
 	if !l.VisibleAt(int(tile.Z)) {
 		return 0
 	}
+	cat := geo.NewCatalogue()
+	table := l.Name
+	switch l.Name {
+	case geo.LabelsTileLayer:
+		// One label point per labelled area visible at the zoom, in the
+		// tile that holds it, half-open, counted here independently.
+		n := 0
+		for _, st := range cat.Stored() {
+			if !st.Tile.Labelled || !st.VisibleAt(int(tile.Z)) {
+				continue
+			}
+			var c int
+			err := conn.QueryRow(context.Background(), fmt.Sprintf(`SELECT count(*) FROM (SELECT ST_Transform(CASE WHEN ST_Intersects(ST_Centroid(geom), geom) THEN ST_Centroid(geom) ELSE ST_PointOnSurface(geom) END, 3857) AS p,
+				ST_TileEnvelope($1, $2, $3) AS e FROM %s) s WHERE ST_X(p) >= ST_XMin(e) AND ST_X(p) < ST_XMax(e) AND ST_Y(p) > ST_YMin(e) AND ST_Y(p) <= ST_YMax(e)`, st.Name),
+				int(tile.Z), int(tile.X), int(tile.Y)).Scan(&c)
+			if err != nil {
+				t.Fatalf("count labels of %s in %v: %v", st.Name, tile, err)
+			}
+			n += c
+		}
+		return n
+	case geo.PolesTileLayer:
+		table = "organizations" // a pole per flag whose square reaches the tile
+	}
+	shape := "ST_Transform(geom, 3857)"
+	if l.Name == geo.PolesTileLayer {
+		shape = fmt.Sprintf("ST_Expand(ST_Transform(geom, 3857), (CASE WHEN level <= 2 THEN %g ELSE %g END) / cos(radians(ST_Y(geom))))", geo.PoleHalfWidth(1), geo.PoleHalfWidth(4))
+	}
 	sql := fmt.Sprintf(`SELECT count(*) FROM %s
-		WHERE ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3, margin => $4))`, l.Name)
+		WHERE ST_Intersects(%s, ST_TileEnvelope($1, $2, $3, margin => $4))`, table, shape)
 	args := []any{int(tile.Z), int(tile.X), int(tile.Y), float64(geo.TileBuffer) / geo.TileExtent}
-	if stored, _ := geo.NewCatalogue().StoredLayer(l.Name); stored.KindsAt(int(tile.Z)) != nil {
+	if stored, _ := cat.StoredLayer(table); stored.KindsAt(int(tile.Z)) != nil {
 		sql += ` AND kind = ANY($5)`
 		args = append(args, stored.KindsAt(int(tile.Z)))
 	}
@@ -268,7 +298,7 @@ func TestDB_Tile_propertiesAndIDs(t *testing.T) {
 				if !ok || id < 1 {
 					t.Fatalf("tile %v %s: feature id %v, want a positive integer", tile, l.Name, f.ID)
 				}
-				if got := f.Properties["id"]; got != id {
+				if got := f.Properties["id"]; got != id && l.Name != geo.LabelsTileLayer {
 					t.Errorf("tile %v %s %v: property id %v, want the feature id", tile, l.Name, id, got)
 				}
 				for k := range f.Properties {
@@ -278,6 +308,10 @@ func TestDB_Tile_propertiesAndIDs(t *testing.T) {
 					seen[l.Name][k] = true
 				}
 				if l.Name == "community" {
+					continue
+				}
+				if l.Name == geo.LabelsTileLayer || l.Name == geo.PolesTileLayer {
+					checkDerived(t, l.Name, f.Properties, rows, gridColor)
 					continue
 				}
 				row, ok := rows[l.Name][int64(id)]
@@ -402,5 +436,44 @@ func TestDB_TileBounds(t *testing.T) {
 	}
 	if c := communityBound(); !b.Contains(c.Min) || !b.Contains(c.Max) || b == c {
 		t.Errorf("bounds %v should hold the community %v and the temple north of it", b, c)
+	}
+}
+
+// checkDerived checks a feature of a derived tile layer against the row it
+// comes from: a label's names, code, kind and colour; a pole's kind and
+// level.
+func checkDerived(t *testing.T, name string, props map[string]any, rows map[string]map[int64]geo.Feature, gridColor map[string]float64) {
+	t.Helper()
+	layer := "organizations"
+	if name == geo.LabelsTileLayer {
+		layer, _ = props["layer"].(string)
+	}
+	id, _ := props["id"].(float64)
+	row, ok := rows[layer][int64(id)]
+	if !ok {
+		t.Errorf("%s: %s %v: no such row", name, layer, id)
+		return
+	}
+	want := map[string]any{}
+	if name == geo.LabelsTileLayer {
+		want["name_zh"], want["name_en"] = row.Properties["name_zh"], row.Properties["name_en"]
+		if c, ok := row.Properties["code"]; ok {
+			want["code"] = c
+		}
+		if k, ok := row.Properties["kind"]; ok {
+			want["kind"] = k
+		}
+		if c, ok := row.Properties["color"].(int64); ok {
+			want["color"] = float64(c)
+		} else if g, ok := row.Properties["grid_code"].(string); ok {
+			want["color"] = gridColor[g]
+		}
+	} else {
+		want["kind"], want["level"] = row.Properties["kind"], float64(row.Properties["level"].(int64))
+	}
+	for k, v := range want {
+		if props[k] != v {
+			t.Errorf("%s: %s %v: %s is %v, want %v", name, layer, id, k, props[k], v)
+		}
 	}
 }

@@ -284,6 +284,21 @@ func (db *DB) CreateToken(ctx context.Context, userName, tokenName string, expir
 	return token, t, nil
 }
 
+// MakeUnconditional lets a token write without If-Match: for editing
+// clients that cannot send it (QGIS). Its writes apply to the item as it
+// is, each a new version, and note in the history the changes of others
+// they undo (geo.UnconditionalNote).
+func (db *DB) MakeUnconditional(ctx context.Context, id int64) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE api_tokens SET unconditional = true WHERE id = $1 AND revoked_at IS NULL`, id)
+	if err != nil {
+		return storeError(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return geo.Errorf(geo.ENOTFOUND, "There is no active token with id %d.", id)
+	}
+	return nil
+}
+
 // RevokeToken stops a token from working; it stays listed as revoked.
 func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 	tag, err := db.pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
@@ -298,7 +313,7 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 
 // Tokens lists the tokens of a user, or of everyone when userName is empty.
 func (db *DB) Tokens(ctx context.Context, userName string) ([]geo.APIToken, error) {
-	rows, err := db.pool.Query(ctx, `SELECT t.id, u.name, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+	rows, err := db.pool.Query(ctx, `SELECT t.id, u.name, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, t.unconditional
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE $1 = '' OR u.name = $1 ORDER BY t.id`, strings.ToLower(userName))
 	if err != nil {
 		return nil, storeError(err)
@@ -307,7 +322,7 @@ func (db *DB) Tokens(ctx context.Context, userName string) ([]geo.APIToken, erro
 	var out []geo.APIToken
 	for rows.Next() {
 		var t geo.APIToken
-		if err := rows.Scan(&t.ID, &t.User, &t.Name, &t.Prefix, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt); err != nil {
+		if err := rows.Scan(&t.ID, &t.User, &t.Name, &t.Prefix, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &t.Unconditional); err != nil {
 			return nil, storeError(err)
 		}
 		out = append(out, t)
@@ -320,9 +335,9 @@ func (db *DB) FindTokenUser(ctx context.Context, token string) (geo.User, error)
 	var tokenID int64
 	var u geo.User
 	var role string
-	err := db.pool.QueryRow(ctx, `SELECT `+userColumns+`, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id
+	err := db.pool.QueryRow(ctx, `SELECT `+userColumns+`, t.id, t.unconditional FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`, geo.HashSecret(token)).
-		Scan(&u.ID, &u.Name, &role, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, &tokenID)
+		Scan(&u.ID, &u.Name, &role, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, &tokenID, &u.Unconditional)
 	u.Role = geo.Role(role)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return geo.User{}, geo.Errorf(geo.EUNAUTHORIZED, "The API token is unknown, revoked or expired.")

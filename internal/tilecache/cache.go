@@ -37,7 +37,9 @@ type RenderFunc func(ctx context.Context, t geo.TileID) ([]byte, error)
 
 // Cache is an in-memory tile cache. It is safe for concurrent use.
 type Cache struct {
-	mem    *memcache.Cache[geo.TileID, maptile.Zoom, Entry]
+	mem *memcache.Cache[geo.TileID, maptile.Zoom, Entry]
+	// layers keeps the one-layer tiles cut from mem's (layer.go).
+	layers *memcache.Cache[layerKey, maptile.Zoom, Entry]
 	buffer float64
 	now    func() time.Time
 	gz     compressor
@@ -93,6 +95,7 @@ func New(maxBytes int64, opts ...Option) *Cache {
 			Group:       geo.TileID.Z,
 			LoadTimeout: s.renderTimeout,
 		}),
+		layers: newLayerCache(maxBytes/4, s),
 		buffer: s.buffer,
 		now:    s.now,
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -28,6 +29,11 @@ type Entry struct {
 	// IdentityETag is the strong entity tag of the raw representation: a
 	// strong tag names one representation, so it differs from ETag.
 	IdentityETag string
+	// ETagHeader, IdentityETagHeader, GzipLength and RawLength are the
+	// tags and the lengths of Gzip and Raw as header values, made once with
+	// the entry, so that answering a warm tile allocates nothing for them.
+	ETagHeader, IdentityETagHeader []string
+	GzipLength, RawLength          []string
 	// Rendered is when the render function returned these bytes.
 	Rendered time.Time
 	// Empty reports a tile without features (the render returned zero
@@ -83,6 +89,7 @@ func (c *compressor) compress(raw []byte) ([]byte, error) {
 func (c *compressor) newEntry(raw []byte, rendered time.Time) (Entry, error) {
 	tag := etagOf(raw)
 	e := Entry{ETag: tag, IdentityETag: tag[:len(tag)-1] + `-identity"`, Rendered: rendered}
+	e.ETagHeader, e.IdentityETagHeader = []string{e.ETag}, []string{e.IdentityETag}
 	if len(raw) == 0 {
 		e.Empty = true
 		return e, nil
@@ -92,5 +99,6 @@ func (c *compressor) newEntry(raw []byte, rendered time.Time) (Entry, error) {
 		return Entry{}, err
 	}
 	e.Gzip, e.Raw = gz, raw
+	e.GzipLength, e.RawLength = []string{strconv.Itoa(len(gz))}, []string{strconv.Itoa(len(raw))}
 	return e, nil
 }

@@ -33,6 +33,9 @@ func (c *Cache) Invalidate(b orb.Bound) int {
 	removed := 0
 	for z := maptile.Zoom(0); z <= geo.TileMaxZoom; z++ {
 		zn := c.zoneAt(z, b)
+		if c.layers.GroupLen(z) > 0 {
+			removed += c.layers.InvalidateGroup(z, func(k layerKey) bool { return zn.touches(k.t.Tile()) })
+		}
 		r := zn.candidates()
 		if r.count() > uint64(c.mem.GroupLen(z)) {
 			removed += c.mem.InvalidateGroup(z, func(t geo.TileID) bool { return zn.touches(t.Tile()) })
@@ -58,7 +61,7 @@ func (c *Cache) Invalidate(b orb.Bound) int {
 // InvalidateAll empties the cache and keeps renders in flight from being
 // stored. It returns how many tiles it removed.
 func (c *Cache) InvalidateAll() int {
-	return c.mem.Clear()
+	return c.mem.Clear() + c.layers.Clear()
 }
 
 // touches reports whether a change inside b alters tile t: whether the

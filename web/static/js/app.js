@@ -38,13 +38,12 @@ import { Map as MapLibreMap } from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadConfig, boundsAround } from './config.js';
 import { byId, el } from './dom.js';
 import { createI18n, initialLang } from './i18n.js';
-import { installIcons, iconURL } from './icons.js';
-import { installDerived } from './derived.js';
+import { iconURL } from './icons.js';
 import { createCards } from './cards.js';
 import { createPanel } from './panel.js';
 import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
 import { followChanges } from './live.js';
-import { SOURCE, POLES_SOURCE, POINT_LAYERS, AREA_LAYERS } from './style.js';
+import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -84,12 +83,10 @@ export async function start() {
     cooperativeGestures: false,
   });
   map.setPadding(start.padding);
-  installIcons(map);
   const brandFlag = el('img');
   brandFlag.src = iconURL('flag-1');
   brandFlag.alt = '';
   $('brand-flag').append(brandFlag);
-  installDerived(map);
   // edits made anywhere (staff, sensors, plain SQL) show without a reload
   map.once('load', () => followChanges(map));
 
@@ -299,15 +296,15 @@ function pick(map, point, tol) {
   let f = byPriority(points, POINT_LAYERS);
   if (!f) f = byPriority(map.queryRenderedFeatures([point.x, point.y], { layers: present(AREA_LAYERS) }), AREA_LAYERS);
   if (!f) return null;
-  const layer = f.source === POLES_SOURCE ? 'organizations' : f.sourceLayer;
+  const layer = f.sourceLayer === POLES_LAYER ? 'organizations' : f.sourceLayer;
   const id = f.id ?? f.properties.id;
   return id == null ? null : { layer, id: Number(id) };
 }
 
 function setSelected(map, layer, id, on) {
   map.setFeatureState({ source: SOURCE, sourceLayer: layer, id }, { selected: on });
-  if (layer === 'organizations' && map.getSource(POLES_SOURCE)) {
-    map.setFeatureState({ source: POLES_SOURCE, id }, { selected: on });
+  if (layer === 'organizations') {
+    map.setFeatureState({ source: SOURCE, sourceLayer: POLES_LAYER, id }, { selected: on });
   }
 }
 

@@ -4,9 +4,9 @@
 
 /** The vector tile source. */
 export const SOURCE = 'partymap';
-/** Inline GeoJSON sources the viewer fills from the tiles (derived.js). */
-export const POLES_SOURCE = 'flag-poles';
-export const LABELS_SOURCE = 'labels';
+/** Source layers of the tiles derived by the server: the flags' poles and one label point per area. */
+export const POLES_LAYER = 'flag_poles';
+export const LABELS_LAYER = 'labels';
 
 /** Tap priority: points first (with a tolerance box), then areas under the finger. */
 export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];

@@ -21,7 +21,6 @@ import { Map as MapLibreMap } from '../../vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadConfig } from '../config.js';
 import { byId, el } from '../dom.js';
 import { createI18n, initialLang } from '../i18n.js';
-import { installIcons } from '../icons.js';
 import { followChanges } from '../live.js';
 import { SOURCE } from '../style.js';
 import { createAPI, problemText } from './api.js';
@@ -76,7 +75,6 @@ export async function start() {
   });
   const editor = { map, state, ready: false, saved: 0, i18n, drawn };
   window.partymapEditor = editor;
-  installIcons(map);
 
   // ---- scope: one's own grids ----
   const mine = (code) => {
