@@ -636,7 +636,7 @@ export async function start() {
 
   // ---- a colleague's change ----
   function onChange(c) {
-    if (c.layer === 'grids' || c.layer === state.mode) scheduleReload();
+    if (c.layer === 'grids' || c.layer === state.mode) scheduleReload(c.layer);
     if (!state.sel || c.layer !== state.mode || c.id !== state.sel.id || c.version <= state.sel.version) return;
     if (state.saving) {
       state.pending.push(c);
@@ -646,17 +646,19 @@ export async function start() {
   }
 
   async function theirChange(c) {
-    if (c.op === 'delete') {
-      theirsArrived({ deleted: true, who: '', at: new Date().toISOString(), version: c.version });
-      return;
-    }
     const [item, hist] = await Promise.all([
-      api.call('GET', `collections/${state.mode}/items/${state.sel.id}`),
+      c.op === 'delete' ? null : api.call('GET', `collections/${state.mode}/items/${state.sel.id}`),
       api.call('GET', `collections/${state.mode}/items/${state.sel.id}/history`),
     ]);
-    if (!item.ok) return;
     const last = hist.ok ? hist.data.entries[hist.data.entries.length - 1] : null;
-    theirsArrived({ etag: item.etag, version: versionOf(item.etag), feature: item.data, who: last?.who || '', at: last?.at || new Date().toISOString() });
+    const who = last?.who || '';
+    const at = last?.at || new Date().toISOString();
+    if (c.op === 'delete') {
+      theirsArrived({ deleted: true, who, at, version: c.version });
+      return;
+    }
+    if (!item.ok) return;
+    theirsArrived({ etag: item.etag, version: versionOf(item.etag), feature: item.data, who, at });
   }
 
   // theirsArrived shows a colleague's newer version: at once in the
@@ -733,10 +735,22 @@ export async function start() {
     changed();
   }
 
+  // scheduleReload reads a layer's features again once a burst of changes
+  // (a reshape, an import) has passed: the grids (names, the finder,
+  // snapping) and the mode's layer.
   let reloadTimer = null;
-  function scheduleReload() {
+  const stale = new Set();
+  function scheduleReload(layer) {
+    stale.add(layer);
     clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => { if (state.user) loadFeatures(); }, 300);
+    reloadTimer = setTimeout(() => {
+      if (!state.user) return;
+      if (stale.has('grids') || stale.has(state.mode)) {
+        if (state.mode !== 'grids' && stale.has('grids')) loadGrids().then(() => loadFeatures());
+        else loadFeatures();
+      }
+      stale.clear();
+    }, 300);
   }
 
   let deskTimer = null;
