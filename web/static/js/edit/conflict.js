@@ -4,8 +4,10 @@
 // theirs, the result shown and checked before it can be saved, a choice
 // per vertex where both moved the same one.
 
-import { el, button } from '../dom.js';
+import { byId, el, button } from '../dom.js';
+import { boundsOf, drawShape, showMarks, showTheirs } from './grid.js';
 import { whenText } from './history.js';
+import { rebase, theirChanges } from './rebase.js';
 
 /**
  * createBanner renders into box (an element over the map). ctx: { i18n,
@@ -74,4 +76,118 @@ export function createBanner(box, { i18n, takeTheirs, rebaseMine, choose, dismis
     },
     current: () => view,
   };
+}
+
+/**
+ * createConflicts follows a colleague's saves of what is open, and offers
+ * the two honest ways on, with the banner in box. ctx: { api, i18n, map,
+ * state (the editor's), undo, ring() (a grid is edited), select(id, opts),
+ * setCheck(check), changed(), fit(bounds, maxZoom), isDirty(),
+ * showSelection(), versionOf(etag) }. Returns { theirChange(change),
+ * theirsArrived(version), hide() }: a change event of the open feature, or
+ * the newer version a 412 named.
+ */
+export function createConflicts(box, { api, i18n, map, state, undo, ring, select, setCheck, changed, fit, isDirty, showSelection, versionOf }) {
+  const banner = createBanner(box, {
+    i18n,
+    takeTheirs: () => takeTheirs(),
+    rebaseMine: () => rebaseMine(),
+    choose: (id, which) => choose(id, which),
+    dismiss: () => {
+      banner.hide();
+      showTheirs(map, null);
+    },
+  });
+
+  async function theirChange(c) {
+    const [item, hist] = await Promise.all([
+      c.op === 'delete' ? null : api.call('GET', `collections/${state.mode}/items/${state.sel.id}`),
+      api.call('GET', `collections/${state.mode}/items/${state.sel.id}/history`),
+    ]);
+    const last = hist.ok ? hist.data.entries[hist.data.entries.length - 1] : null;
+    const who = last?.who || '';
+    const at = last?.at || new Date().toISOString();
+    if (c.op === 'delete') {
+      theirsArrived({ deleted: true, who, at, version: c.version });
+      return;
+    }
+    if (!item.ok) return;
+    theirsArrived({ etag: item.etag, version: versionOf(item.etag), feature: item.data, who, at });
+  }
+
+  // theirsArrived shows a colleague's newer version: at once in the
+  // banner, their outline on the map beside one's own.
+  async function theirsArrived(th) {
+    if (!state.sel || (th.version && th.version <= state.sel.version && !th.deleted)) return;
+    const name = i18n.names(state.sel.feature.properties)[0];
+    const dirty = isDirty();
+    if (th.deleted) {
+      banner.show({ ...th, name, deleted: true, changes: { moved: 0, added: 0, removed: 0 } });
+      return;
+    }
+    const theirRing = ring() ? th.feature.geometry.coordinates[0].slice(0, -1) : null;
+    state.theirs = { ...th, ring: theirRing };
+    const changes = theirRing ? theirChanges(state.base.ring, theirRing) : { moved: [], added: [], removed: [], unanchored: false };
+    const view = { who: th.who, at: th.at, version: th.version, name, dirty, changes: { moved: changes.moved.length, added: changes.added.length, removed: changes.removed.length } };
+    if (!dirty) {
+      // Nothing of one's own to lose: take theirs, and say so.
+      await select(state.sel.id, { fit: false });
+      state.theirs = null;
+      banner.show({ ...view, taken: true });
+      return;
+    }
+    view.impossible = !!changes.unanchored;
+    if (theirRing) showTheirs(map, theirRing, [...changes.moved.map((m) => m.to), ...changes.added.map((a) => a.at)]);
+    state.lastValid = false;
+    setCheck(null);
+    banner.show(view);
+    showBoth();
+  }
+
+  // showBoth fits one's own outline and theirs below the banner.
+  function showBoth() {
+    const rings = [state.shape?.ring, state.theirs?.ring].filter(Boolean).map((r) => ({ coordinates: r }));
+    fit(boundsOf(rings), 18);
+  }
+
+  async function takeTheirs() {
+    banner.hide();
+    await select(state.sel.id, { fit: false });
+  }
+
+  // rebaseMine re-applies one's own vertex changes onto their version and
+  // checks the result; where both moved a vertex, the user chooses.
+  function rebaseMine() {
+    const th = state.theirs;
+    if (!th) return;
+    const r = rebase(state.base.ring, state.shape.ring, state.shape.origin, th.ring);
+    if (!r) return;
+    state.rebase = { r, choices: {} };
+    state.base = { ring: r.base.map((p) => p.slice()) };
+    Object.assign(state.sel, { etag: th.etag, version: th.version, feature: th.feature });
+    undo.clear();
+    showSelection();
+    applyRebase();
+    showBoth();
+    byId('comment-box').scrollIntoView({ block: 'nearest' });
+  }
+
+  function choose(id, which) {
+    if (!state.rebase) return;
+    state.rebase.choices[id] = which;
+    applyRebase();
+  }
+
+  function applyRebase() {
+    const { r, choices } = state.rebase;
+    const out = r.resolve(choices);
+    Object.assign(state.shape, { ring: out.ring, origin: out.origin, active: undefined });
+    drawShape(map, state.shape);
+    showMarks(map, r.conflicts.map((c, i) => ({ at: c.mine || c.theirs, label: String(i + 1) })));
+    const chosenMine = r.conflicts.filter((c) => choices[c.id] === 'mine').length;
+    banner.show({ ...banner.current(), dirty: true, rebase: { conflicts: r.conflicts, choices, mineKept: r.mineKept + chosenMine } });
+    changed();
+  }
+
+  return { theirChange, theirsArrived, hide: () => banner.hide() };
 }

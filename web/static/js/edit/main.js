@@ -24,12 +24,14 @@ import { createI18n, initialLang } from '../i18n.js';
 import { followChanges } from '../live.js';
 import { SOURCE } from '../style.js';
 import { createAPI, problemText } from './api.js';
-import { createBanner } from './conflict.js';
+import { createConflicts } from './conflict.js';
 import { createDesk } from './desk.js';
 import { createGridFinder } from './finder.js';
-import { addEditLayers, boundsOf, clearShape, drawn, drawShape, editHandles, nudge, showFeatures, showMarks, showProblems, showReview, showTheirs } from './grid.js';
-import { createChangeSetView, createHistory, nameOf } from './history.js';
-import { rebase, sameRing, same, theirChanges } from './rebase.js';
+import { addEditLayers, boundsOf, clearShape, drawn, drawShape, editHandles, showFeatures, showMarks, showProblems, showReview, showTheirs } from './grid.js';
+import { createChangeSetView, createHistory } from './history.js';
+import { sameRing, same } from './rebase.js';
+import { installKeys } from './keys.js';
+import { renderStatus } from './status.js';
 import { createUndo } from './undo.js';
 
 /** How each editable layer is edited: its ring, its point, or its numbers. */
@@ -139,15 +141,8 @@ export async function start() {
     mine,
     pick: (id) => pickGrid(id),
   });
-  const banner = createBanner($('banner'), {
-    i18n,
-    takeTheirs: () => takeTheirs(),
-    rebaseMine: () => rebaseMine(),
-    choose: (id, which) => choose(id, which),
-    dismiss: () => {
-      banner.hide();
-      showTheirs(map, null);
-    },
+  const conflicts = createConflicts($('banner'), {
+    api, i18n, map, state, undo, ring, select, setCheck, changed, fit, isDirty, showSelection, versionOf: (etag) => versionOf(etag),
   });
 
   const modeButtons = modes.map((mode) => {
@@ -270,7 +265,7 @@ export async function start() {
     Object.assign(state, { sel: null, base: null, shape: null, check: null, lastValid: false, proposing: false, theirs: null, rebase: null });
     undo.clear();
     $('selection').hidden = true;
-    banner.hide();
+    conflicts.hide();
     history.clear();
     clearShape(map);
     showProblems(map, []);
@@ -362,94 +357,9 @@ export async function start() {
   for (const id of ['park-capacity', 'park-free']) $(id).addEventListener('input', () => changed());
 
   // ---- undo, redo, keys ----
-  const snapshotOf = (sh) => (sh.ring ? { ring: sh.ring, origin: sh.origin } : { point: sh.point });
-  function restore(prev) {
-    if (!prev) return;
-    if (prev.ring) Object.assign(state.shape, { ring: prev.ring, origin: prev.origin, active: undefined });
-    else state.shape.point = prev.point;
-    drawShape(map, state.shape);
-    changed();
-  }
-  const doUndo = () => state.shape && restore(undo.undo(snapshotOf(state.shape)));
-  const doRedo = () => state.shape && restore(undo.redo(snapshotOf(state.shape)));
-  $('undo').addEventListener('click', doUndo);
-  $('redo').addEventListener('click', doRedo);
-
-  let nudging = null; // the timer of a burst of arrow keys: one undo step, one check
-  document.addEventListener('keydown', (ev) => {
-    const typing = ev.target.closest?.('input, textarea, select');
-    const mod = ev.ctrlKey || ev.metaKey;
-    const key = ev.key.toLowerCase();
-    if (mod && key === 'enter') {
-      ev.preventDefault();
-      save();
-      return;
-    }
-    if (typing) {
-      if (ev.key === 'Escape') ev.target.blur();
-      return;
-    }
-    if (mod && key === 'z') {
-      ev.preventDefault();
-      if (ev.shiftKey) doRedo();
-      else doUndo();
-      return;
-    }
-    if (mod && key === 'y') {
-      ev.preventDefault();
-      doRedo();
-      return;
-    }
-    if (ev.key === 'Escape') {
-      if (isDirty()) cancelEdit();
-      else if (state.sel) clearSelection();
-      return;
-    }
-    const sh = state.shape;
-    if (!sh || mod || ev.altKey || ev.target.closest?.('button, a')) return;
-    if (sh.ring && (ev.key === '[' || ev.key === ']')) {
-      ev.preventDefault();
-      const len = sh.ring.length;
-      sh.active = sh.active === undefined ? 0 : (sh.active + (ev.key === ']' ? 1 : len - 1)) % len;
-      drawShape(map, sh);
-      return;
-    }
-    const arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-    if (arrows[ev.key] && (sh.point || sh.active !== undefined)) {
-      ev.preventDefault();
-      if (!nudging) undo.remember(snapshotOf(sh));
-      clearTimeout(nudging);
-      const step = ev.shiftKey ? 12 : 3;
-      nudge(map, sh, arrows[ev.key][0] * step, arrows[ev.key][1] * step);
-      drawShape(map, sh);
-      nudging = setTimeout(() => {
-        nudging = null;
-        changed();
-      }, 400);
-      return;
-    }
-    if (sh.ring && sh.active !== undefined && (ev.key === 'Delete' || ev.key === 'Backspace') && sh.ring.length > 3) {
-      ev.preventDefault();
-      undo.remember(snapshotOf(sh));
-      sh.ring.splice(sh.active, 1);
-      sh.origin.splice(sh.active, 1);
-      sh.active = Math.min(sh.active, sh.ring.length - 1);
-      drawShape(map, sh);
-      changed();
-      return;
-    }
-    if (sh.ring && sh.active !== undefined && (ev.key === 'Insert' || ev.key === '+')) {
-      ev.preventDefault();
-      undo.remember(snapshotOf(sh));
-      const a = sh.ring[sh.active];
-      const b = sh.ring[(sh.active + 1) % sh.ring.length];
-      sh.ring.splice(sh.active + 1, 0, [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]);
-      sh.origin.splice(sh.active + 1, 0, -1);
-      sh.active += 1;
-      drawShape(map, sh);
-      changed();
-    }
-  });
+  const keys = installKeys({ map, state, undo, changed, save: () => save(), cancel: () => cancelEdit(), deselect: () => clearSelection(), isDirty: () => isDirty() });
+  $('undo').addEventListener('click', keys.undo);
+  $('redo').addEventListener('click', keys.redo);
 
   // ---- checking and saving ----
   function isDirty() {
@@ -505,7 +415,7 @@ export async function start() {
   function refused(r) {
     if (r.status === 412 && r.data?.current) {
       setCheck(null);
-      theirsArrived({ etag: r.data.current_etag, version: r.data.current_version, feature: r.data.current, who: r.data.current_by, at: r.data.current_at });
+      conflicts.theirsArrived({ etag: r.data.current_etag, version: r.data.current_version, feature: r.data.current, who: r.data.current_by, at: r.data.current_at });
       return;
     }
     const violations = r.data?.violations || [];
@@ -544,44 +454,8 @@ export async function start() {
 
   // renderCheck shows the last check or save in the current language.
   function renderCheck() {
-    const box = $('status');
-    const c = state.check;
     updateButtons();
-    if (!c) {
-      box.replaceChildren();
-      return;
-    }
-    const change = (x) => {
-      const name = x.name && (x.name.zh || x.name.en) ? i18n.pick(x.name.zh, x.name.en) : `${i18n.item(x.layer)} ${x.key || x.id}`;
-      const note = i18n.pick(x.note_zh, x.note_en);
-      return note ? t('labelled', { label: name, value: note }) : t('changeLine', { name, v: x.version });
-    };
-    switch (c.kind) {
-      case 'checking': box.replaceChildren(el('p', 'muted', t('checking'))); break;
-      case 'nothing': box.replaceChildren(el('p', 'muted', t('nothingToSave'))); break;
-      case 'needComment': box.replaceChildren(el('p', 'error', t('needComment'))); break;
-      case 'ready': box.replaceChildren(el('p', 'ok', t('readyToSave', { list: i18n.list(c.changes.filter((x) => !x.note_zh).map(change)) })),
-        ...c.changes.filter((x) => x.note_zh).map((x) => el('p', 'muted', change(x)))); break;
-      case 'propose': {
-        const grids = i18n.list(c.grids.map((g) => nameOf(g, i18n)));
-        box.replaceChildren(el('p', 'propose', t('proposeReady', { grids })), el('ul', 'areas', ...c.preview.filter((it) => it.feature.layer === 'grids')
-          .map((it) => el('li', '', t('areaLine', { name: nameOf(it.feature, i18n), gain: Math.round(it.gained_m2), loss: Math.round(it.lost_m2) })))));
-        break;
-      }
-      case 'saved': box.replaceChildren(el('p', 'ok', t('saved', { id: c.id }))); break;
-      case 'proposed': box.replaceChildren(el('p', 'ok', t('proposed', { id: c.id, grids: i18n.list(c.grids.map((g) => nameOf(g, i18n))) }))); break;
-      default: box.replaceChildren(el('p', 'error', t('refused')), c.violations.length
-        ? el('ul', 'violations', ...c.violations.map((v) => {
-          const li = el('li', '', i18n.pick(v.message_zh, v.message_en));
-          if (v.geometry) {
-            li.classList.add('on-map');
-            li.tabIndex = 0;
-            li.addEventListener('click', () => fit(boundsOf([v.geometry]), 19));
-          }
-          return li;
-        }))
-        : el('p', 'error', c.text));
-    }
+    renderStatus($('status'), state.check, { i18n, fit });
   }
 
   async function save() {
@@ -637,102 +511,14 @@ export async function start() {
   // ---- a colleague's change ----
   function onChange(c) {
     if (c.layer === 'grids' || c.layer === state.mode) scheduleReload(c.layer);
+    // A grid that changed may make a proposal stale: the desk looks again.
+    if (c.layer === 'grids') scheduleDesk();
     if (!state.sel || c.layer !== state.mode || c.id !== state.sel.id || c.version <= state.sel.version) return;
     if (state.saving) {
       state.pending.push(c);
       return;
     }
-    theirChange(c);
-  }
-
-  async function theirChange(c) {
-    const [item, hist] = await Promise.all([
-      c.op === 'delete' ? null : api.call('GET', `collections/${state.mode}/items/${state.sel.id}`),
-      api.call('GET', `collections/${state.mode}/items/${state.sel.id}/history`),
-    ]);
-    const last = hist.ok ? hist.data.entries[hist.data.entries.length - 1] : null;
-    const who = last?.who || '';
-    const at = last?.at || new Date().toISOString();
-    if (c.op === 'delete') {
-      theirsArrived({ deleted: true, who, at, version: c.version });
-      return;
-    }
-    if (!item.ok) return;
-    theirsArrived({ etag: item.etag, version: versionOf(item.etag), feature: item.data, who, at });
-  }
-
-  // theirsArrived shows a colleague's newer version: at once in the
-  // banner, their outline on the map beside one's own.
-  async function theirsArrived(th) {
-    if (!state.sel || (th.version && th.version <= state.sel.version && !th.deleted)) return;
-    const name = i18n.names(state.sel.feature.properties)[0];
-    const dirty = isDirty();
-    if (th.deleted) {
-      banner.show({ ...th, name, deleted: true, changes: { moved: 0, added: 0, removed: 0 } });
-      return;
-    }
-    const theirRing = ring() ? th.feature.geometry.coordinates[0].slice(0, -1) : null;
-    state.theirs = { ...th, ring: theirRing };
-    const changes = theirRing ? theirChanges(state.base.ring, theirRing) : { moved: [], added: [], removed: [], unanchored: false };
-    const view = { who: th.who, at: th.at, version: th.version, name, dirty, changes: { moved: changes.moved.length, added: changes.added.length, removed: changes.removed.length } };
-    if (!dirty) {
-      // Nothing of one's own to lose: take theirs, and say so.
-      await select(state.sel.id, { fit: false });
-      state.theirs = null;
-      banner.show({ ...view, taken: true });
-      return;
-    }
-    view.impossible = !!changes.unanchored;
-    if (theirRing) showTheirs(map, theirRing, [...changes.moved.map((m) => m.to), ...changes.added.map((a) => a.at)]);
-    state.lastValid = false;
-    setCheck(null);
-    banner.show(view);
-    showBoth();
-  }
-
-  // showBoth fits one's own outline and theirs below the banner.
-  function showBoth() {
-    const rings = [state.shape?.ring, state.theirs?.ring].filter(Boolean).map((r) => ({ coordinates: r }));
-    fit(boundsOf(rings), 18);
-  }
-
-  async function takeTheirs() {
-    banner.hide();
-    await select(state.sel.id, { fit: false });
-  }
-
-  // rebaseMine re-applies one's own vertex changes onto their version and
-  // checks the result; where both moved a vertex, the user chooses.
-  function rebaseMine() {
-    const th = state.theirs;
-    if (!th) return;
-    const r = rebase(state.base.ring, state.shape.ring, state.shape.origin, th.ring);
-    if (!r) return;
-    state.rebase = { r, choices: {} };
-    state.base = { ring: r.base.map((p) => p.slice()) };
-    Object.assign(state.sel, { etag: th.etag, version: th.version, feature: th.feature });
-    undo.clear();
-    showSelection();
-    applyRebase();
-    showBoth();
-    $('comment-box').scrollIntoView({ block: 'nearest' });
-  }
-
-  function choose(id, which) {
-    if (!state.rebase) return;
-    state.rebase.choices[id] = which;
-    applyRebase();
-  }
-
-  function applyRebase() {
-    const { r, choices } = state.rebase;
-    const out = r.resolve(choices);
-    Object.assign(state.shape, { ring: out.ring, origin: out.origin, active: undefined });
-    drawShape(map, state.shape);
-    showMarks(map, r.conflicts.map((c, i) => ({ at: c.mine || c.theirs, label: String(i + 1) })));
-    const chosenMine = r.conflicts.filter((c) => choices[c.id] === 'mine').length;
-    banner.show({ ...banner.current(), dirty: true, rebase: { conflicts: r.conflicts, choices, mineKept: r.mineKept + chosenMine } });
-    changed();
+    conflicts.theirChange(c);
   }
 
   // scheduleReload reads a layer's features again once a burst of changes
@@ -754,11 +540,12 @@ export async function start() {
   }
 
   let deskTimer = null;
-  window.addEventListener('partymap:change', (ev) => onChange(ev.detail));
-  window.addEventListener('partymap:proposal', () => {
+  function scheduleDesk() {
     clearTimeout(deskTimer);
     deskTimer = setTimeout(() => { if (state.user) desk.load(); }, 200);
-  });
+  }
+  window.addEventListener('partymap:change', (ev) => onChange(ev.detail));
+  window.addEventListener('partymap:proposal', scheduleDesk);
   window.addEventListener('partymap:live', (ev) => { if (ev.detail === 'connected' && state.user) desk.load(); });
 
   applyLang();
