@@ -49,9 +49,11 @@ func TestLogin_floodLeavesNearestFast(t *testing.T) {
 		}
 		return time.Since(start)
 	}
-	sample := func(d time.Duration) []time.Duration {
-		var out []time.Duration
-		for end := time.Now().Add(d); time.Now().Before(end); {
+	// sample measures n requests one after the other, a few milliseconds
+	// apart: a p99 needs a few hundred, however slow the machine is.
+	sample := func(n int) []time.Duration {
+		out := make([]time.Duration, 0, n)
+		for len(out) < n {
 			out = append(out, nearest(len(out)))
 			time.Sleep(5 * time.Millisecond)
 		}
@@ -65,17 +67,14 @@ func TestLogin_floodLeavesNearestFast(t *testing.T) {
 	// the bound must hold in one of up to three rounds, and every round is
 	// in the log.
 	for round := 1; ; round++ {
-		quiet := sample(1500 * time.Millisecond)
-		loaded, counts := underFlood(t, srv.URL, func() []time.Duration { return sample(5 * time.Second) })
+		quiet := sample(150)
+		loaded, counts := underFlood(t, srv.URL, func() []time.Duration { return sample(600) })
 		q, l := percentiles(quiet), percentiles(loaded)
 		t.Logf("round %d, GOMAXPROCS %d: /api/nearest quiet: %d samples, %s", round, runtime.GOMAXPROCS(0), len(quiet), q)
 		t.Logf("round %d: /api/nearest during %d clients' login flood: %d samples, %s; logins answered %v (401 hashed, 503 no hashing slot)",
 			round, flooders, len(loaded), l, counts)
 		if counts[http.StatusUnauthorized] < 10 {
 			t.Fatalf("only %d logins were hashed during the flood: no flood to measure", counts[http.StatusUnauthorized])
-		}
-		if len(loaded) < 300 {
-			t.Fatalf("only %d samples of /api/nearest in 5 s: too few for a p99", len(loaded))
 		}
 		if l.p99 < 50*time.Millisecond {
 			return
