@@ -18,4 +18,8 @@ type Change struct {
 	// the announcement carries so that nobody reads the history for them;
 	// nil for the other layers and for deletions.
 	Free, Capacity *int64 `json:"-"`
+	// Proposal, when set, makes this no change of the map but a notice
+	// that a proposal was made or decided (every other field is zero):
+	// caches ignore it, event streams pass it on.
+	Proposal *ProposalNotice `json:"-"`
 }

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // Error codes, each mapped to one HTTP status by the HTTP adapter.
@@ -11,6 +14,7 @@ const (
 	EINVALID       = "invalid"         // the request is malformed: 400
 	ENOTFOUND      = "not_found"       // no such layer or feature: 404
 	ECONFLICT      = "conflict"        // the item changed since it was read: 412
+	ESUPERSEDED    = "superseded"      // a later change stands in the way (a change set's revert, a stale proposal): 409
 	EPRECONDITION  = "precondition"    // a required precondition (If-Match) is missing: 428
 	EUNPROCESSABLE = "unprocessable"   // well-formed but breaks a rule of the map: 422
 	EUNAUTHORIZED  = "unauthorized"    // not logged in: 401
@@ -22,18 +26,34 @@ const (
 	EINTERNAL      = "internal"        // a bug or an unexpected failure: 500
 )
 
-// Violation is one broken rule, in words a staff member understands.
+// Violation is one broken rule, in words a staff member understands, and
+// where on the map it is broken (a gap, an overlap, a split compound), for
+// the editor to draw.
 type Violation struct {
 	Rule      string `json:"rule"`
 	MessageZh string `json:"message_zh"`
 	MessageEn string `json:"message_en"`
+	// Geometry is where the rule is broken, as GeoJSON in WGS 84; nil when
+	// the rule has no place (a property out of range).
+	Geometry *geojson.Geometry `json:"geometry,omitempty"`
+}
+
+// At returns the violation with where it is broken; nil leaves it without.
+func (v Violation) At(g orb.Geometry) Violation {
+	if g != nil {
+		v.Geometry = geojson.NewGeometry(g)
+	}
+	return v
 }
 
 // Error is a domain error: a code and a sentence a person can act on. Only
-// Message and Violations are ever shown to a client.
+// Message, MessageZh and Violations are ever shown to a client.
 type Error struct {
-	Code       string
-	Message    string
+	Code    string
+	Message string
+	// MessageZh is the same sentence in Chinese, when it has been written
+	// in both: a page in Chinese shows it instead of Message.
+	MessageZh  string
 	Violations []Violation
 	// Err is the underlying cause, for logs only.
 	Err error
@@ -53,6 +73,11 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an Error with the code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Say returns an Error with the code and its sentence in both languages.
+func Say(code string, msg Label) *Error {
+	return &Error{Code: code, Message: msg.En, MessageZh: msg.Zh}
 }
 
 // WrapError returns an Error with the code and message that keeps err as its
@@ -90,6 +115,16 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return InternalMessage
+}
+
+// ErrorMessageZh returns the Chinese sentence of a domain error, "" when it
+// has none.
+func ErrorMessageZh(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.MessageZh
+	}
+	return ""
 }
 
 func joinQuoted(names []string) string {

@@ -148,6 +148,14 @@ func (s *Server) routeTable() []route {
 			route{get, "/api/audit", s.handleAudit, admin},
 
 			route{post, "/api/grids/:id/reshape", s.handleReshapeGrid, staff},
+			route{get, "/api/changesets/:id", s.handleChangeSet, staff},
+			route{post, "/api/changesets/:id/revert", s.handleRevertChangeSet, staff},
+			route{post, "/api/grids/:id/proposals", s.handlePropose, staff},
+			route{get, "/api/proposals", s.handleProposals, staff},
+			route{get, "/api/proposals/:id", s.handleProposal, staff},
+			route{post, "/api/proposals/:id/accept", s.handleAcceptProposal, staff},
+			route{post, "/api/proposals/:id/decline", s.handleDeclineProposal, staff},
+			route{post, "/api/proposals/:id/withdraw", s.handleWithdrawProposal, staff},
 			route{post, "/api/import", s.handleImport, importing},
 			route{get, "/api/export", s.handleExport, staff},
 		)

@@ -78,6 +78,18 @@ type editor struct {
 	// serials are the layers written with ids given by the writer, whose
 	// id sequences must move past them.
 	serials map[string]bool
+	// changeSet is the change set the writes are recorded as, made with
+	// the first write (changeset.go); reverts and proposal are what it
+	// records it undid or applied.
+	changeSet         int64
+	reverts, proposal int64
+	// grants are grid codes that others agreed to this edit changing (an
+	// accepted proposal): the actor's scope is not asked about them.
+	grants []string
+	// proposing checks a proposal: instead of refusing what lies outside
+	// the actor's scope, authorize notes those grids in outside.
+	proposing bool
+	outside   []string
 }
 
 // ApplyWrites applies the writes in one validated transaction.
@@ -92,8 +104,13 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 		o.Reason = geo.ReasonEdit
 	}
 	if o.Actor.Name == "" {
-		return geo.EditResult{}, geo.Errorf(geo.EUNAUTHORIZED, "Log in to edit the map.")
+		return geo.EditResult{}, geo.Say(geo.EUNAUTHORIZED, geo.Label{Zh: "请先登录再修改地图。", En: "Log in to edit the map."})
 	}
+	comment, err := geo.CheckComment(o.Comment)
+	if err != nil {
+		return geo.EditResult{}, err
+	}
+	o.Comment = comment
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return geo.EditResult{}, storeError(err)
@@ -111,7 +128,7 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err := fn(ed); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
-	res := geo.EditResult{DryRun: o.DryRun, Changes: ed.changes}
+	res := geo.EditResult{DryRun: o.DryRun, Changes: ed.changes, ChangeSet: ed.changeSet}
 	if res.Changes == nil {
 		res.Changes = []geo.ItemChange{}
 	}
@@ -323,6 +340,9 @@ func (ed *editor) apply(ctx context.Context, ws []geo.Write) error {
 func (ed *editor) write(ctx context.Context, ws []geo.Write, notes []geo.ItemChange) error {
 	if len(ws) == 0 {
 		return nil
+	}
+	if err := ed.startChangeSet(ctx); err != nil {
+		return err
 	}
 	batch := &pgx.Batch{}
 	for i, w := range ws {

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
 	"partymap/internal/geo"
 )
 
@@ -56,6 +59,19 @@ func (ed *editor) validate(ctx context.Context) ([]geo.Violation, error) {
 	return vs, nil
 }
 
+// geometryOf decodes a WKB geometry a violation points at; nil when there
+// is none (or it cannot be read: the violation stands without it).
+func geometryOf(b []byte) orb.Geometry {
+	if b == nil {
+		return nil
+	}
+	g, err := wkb.Unmarshal(b)
+	if err != nil {
+		return nil
+	}
+	return g
+}
+
 // scanJSON decodes a jsonb column read as text.
 func scanJSON(b []byte) map[string]any {
 	m := map[string]any{}
@@ -102,7 +118,7 @@ func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violatio
 	grids, _ := ed.cat.Layer(gridLayer)
 	var vs []geo.Violation
 	rows, err := ed.tx.Query(ctx, `SELECT a.id, partymap_props(to_jsonb(a))::text, b.id, partymap_props(to_jsonb(b))::text,
-			ST_Area(ST_Intersection(a.geom, b.geom)::geography)
+			ST_Area(ST_Intersection(a.geom, b.geom)::geography), ST_AsBinary(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3))
 		FROM grids a JOIN grids b ON a.id <> b.id AND ST_Intersects(a.geom, b.geom) AND NOT ST_Touches(a.geom, b.geom)
 		WHERE a.id = ANY($1) AND (b.id <> ALL($1) OR a.id < b.id) ORDER BY a.id, b.id`, ed.writtenIDs(gridLayer))
 	if err != nil {
@@ -112,12 +128,13 @@ func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violatio
 		var aID, bID int64
 		var aProps, bProps string
 		var area float64
-		if err := rows.Scan(&aID, &aProps, &bID, &bProps, &area); err != nil {
+		var where []byte
+		if err := rows.Scan(&aID, &aProps, &bID, &bProps, &area, &where); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if area > geo.AreaTolerance {
-			vs = append(vs, geo.GridOverlap(grids.FeatureLabel(aID, scanJSON([]byte(aProps))), grids.FeatureLabel(bID, scanJSON([]byte(bProps))), area))
+			vs = append(vs, geo.GridOverlap(grids.FeatureLabel(aID, scanJSON([]byte(aProps))), grids.FeatureLabel(bID, scanJSON([]byte(bProps))), area).At(geometryOf(where)))
 		}
 	}
 	rows.Close()
@@ -128,7 +145,7 @@ func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violatio
 		inside AS (SELECT ST_Intersection(c.geom, r.g) AS g FROM %s c, r),
 		cover AS (SELECT ST_Union(geom) AS g FROM grids, r WHERE grids.geom && r.g),
 		holes AS (SELECT (ST_Dump(ST_Difference(i.g, coalesce(cv.g, ST_SetSRID('POLYGON EMPTY'::geometry, 4326))))).geom AS g FROM inside i, cover cv)
-		SELECT ST_Area(g::geography), ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g))
+		SELECT ST_Area(g::geography), ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g)), ST_AsBinary(g)
 		FROM holes WHERE GeometryType(g) = 'POLYGON' AND ST_Area(g::geography) > $2 ORDER BY 1 DESC`, ident(ed.cat.Community().Name)),
 		region, geo.AreaTolerance)
 	if err != nil {
@@ -137,10 +154,11 @@ func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violatio
 	defer rows.Close()
 	for rows.Next() {
 		var area, x, y float64
-		if err := rows.Scan(&area, &x, &y); err != nil {
+		var where []byte
+		if err := rows.Scan(&area, &x, &y, &where); err != nil {
 			return nil, err
 		}
-		vs = append(vs, geo.GridGap(area, [2]float64{x, y}))
+		vs = append(vs, geo.GridGap(area, [2]float64{x, y}).At(geometryOf(where)))
 	}
 	return vs, rows.Err()
 }
@@ -167,6 +185,8 @@ type compoundState struct {
 	covering    []gridShare
 	covered     float64
 	area        float64
+	// outline is the compound's shape, what a violation points at.
+	outline orb.Geometry
 }
 
 // lonelyGrid returns the one grid the compound lies wholly in, when it lies
@@ -185,13 +205,13 @@ func (c compoundState) violation() (geo.Violation, bool) {
 		if g.Code == c.code {
 			return geo.Violation{}, false
 		}
-		return geo.CompoundGridCode(c.label, c.code, g.Code), true
+		return geo.CompoundGridCode(c.label, c.code, g.Code).At(c.outline), true
 	}
 	switch {
 	case c.area-c.covered > geo.AreaTolerance:
-		return geo.CompoundOrphaned(c.label, c.area-c.covered), true
+		return geo.CompoundOrphaned(c.label, c.area-c.covered).At(c.outline), true
 	case len(c.significant) >= 2:
-		return geo.CompoundSplit(c.label, c.significant), true
+		return geo.CompoundSplit(c.label, c.significant).At(c.outline), true
 	}
 	return geo.Violation{}, false
 }
@@ -203,7 +223,8 @@ func (ed *editor) compoundShares(ctx context.Context, ids []int64, region []byte
 	grids, _ := ed.cat.Layer(gridLayer)
 	rows, err := ed.tx.Query(ctx, `SELECT c.id, partymap_props(to_jsonb(c))::text, c.grid_code, ST_Area(c.geom::geography),
 			coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'code', g.code, 'name_zh', g.name_zh, 'name_en', g.name_en,
-				'area', ST_Area(ST_Intersection(c.geom, g.geom)::geography)) ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '[]')::text
+				'area', ST_Area(ST_Intersection(c.geom, g.geom)::geography)) ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '[]')::text,
+			ST_AsBinary(c.geom)
 		FROM compounds c LEFT JOIN grids g ON ST_Intersects(c.geom, g.geom) AND NOT ST_Touches(c.geom, g.geom)
 		WHERE c.id = ANY($1) OR ($2::bytea IS NOT NULL AND c.geom && ST_GeomFromWKB($2, 4326))
 		GROUP BY c.id ORDER BY c.id`, ids, region)
@@ -215,9 +236,11 @@ func (ed *editor) compoundShares(ctx context.Context, ids []int64, region []byte
 	for rows.Next() {
 		var c compoundState
 		var props, sharesJSON string
-		if err := rows.Scan(&c.id, &props, &c.code, &c.area, &sharesJSON); err != nil {
+		var outline []byte
+		if err := rows.Scan(&c.id, &props, &c.code, &c.area, &sharesJSON, &outline); err != nil {
 			return nil, err
 		}
+		c.outline = geometryOf(outline)
 		var shares []gridShare
 		if err := json.Unmarshal([]byte(sharesJSON), &shares); err != nil {
 			return nil, err
