@@ -5,7 +5,7 @@ export GOTOOLCHAIN ?= auto
 
 BIN := bin/mapserver
 
-.PHONY: run test build deps deps-test deps-bench web clean fuzz bench load
+.PHONY: run test build deps deps-test deps-bench web clean fuzz bench load soak
 
 run: deps build  ## install what is missing, build, serve on http://localhost:8080
 	./$(BIN)
@@ -44,6 +44,9 @@ fuzz:  ## run every fuzz target for FUZZTIME (default 30s) each
 
 load: deps build  ## mixed reads + concurrent editors for LOAD_DURATION (default 60s): no 5xx, no lost edit, latency, memory
 	scripts/load.sh
+
+soak: deps build  ## make load with event-stream clients for SOAK_DURATION (default 30m), measured every minute: heap, goroutines, files, pool and p99 must level off
+	scripts/soak.sh
 
 clean:
 	rm -rf bin

@@ -14,7 +14,10 @@
 # Settings (environment): LOAD_DURATION (60s), LOAD_READERS (16),
 # LOAD_EDITORS (4), LOAD_EDIT_PAUSE (100ms), LOAD_RECORD (0; 1 appends the
 # report to docs/BENCHMARKS.md), LOAD_KEEP (0; 1 keeps the data directory
-# and the server log).
+# and the server log), LOAD_STREAMS (0: clients holding /api/events open),
+# LOAD_SAMPLE_EVERY (0; e.g. 1m: measure heap, goroutines, open files, pool
+# and p99 at that interval and fail unless they level off, as make soak
+# does), LOAD_NAME (load: the report goes to var/$LOAD_NAME-report.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +27,9 @@ editors="${LOAD_EDITORS:-4}"
 pause="${LOAD_EDIT_PAUSE:-100ms}"
 record="${LOAD_RECORD:-0}"
 keep="${LOAD_KEEP:-0}"
+streams="${LOAD_STREAMS:-0}"
+sample_every="${LOAD_SAMPLE_EVERY:-0}"
+name="${LOAD_NAME:-load}"
 
 work="$(mktemp -d -t partymap-load.XXXXXX)"
 chmod 755 "$work" # as root, PostgreSQL's own user must reach the data directory
@@ -51,7 +57,8 @@ data="$work/var"
 head -c 24 /dev/urandom | base64 | bin/mapserver user add -data-dir "$data" -log-level warn -password-stdin loadeditor >/dev/null
 token="$(bin/mapserver token add -data-dir "$data" -log-level warn -user loadeditor load-test 2>/dev/null)"
 
-bin/mapserver -addr 127.0.0.1:0 -metrics-addr 127.0.0.1:0 -data-dir "$data" 2>"$work/server.log" &
+# Every stream client comes from 127.0.0.1: let it hold them all.
+bin/mapserver -addr 127.0.0.1:0 -metrics-addr 127.0.0.1:0 -data-dir "$data" -max-streams-per-client "$((streams + 4))" 2>"$work/server.log" &
 server_pid=$!
 addr=""
 for _ in $(seq 1 600); do
@@ -70,13 +77,14 @@ if [ -z "$addr" ]; then
 	exit 1
 fi
 
-command="LOAD_DURATION=$duration LOAD_READERS=$readers LOAD_EDITORS=$editors LOAD_EDIT_PAUSE=$pause make load"
+command="${LOAD_COMMAND:-LOAD_DURATION=$duration LOAD_READERS=$readers LOAD_EDITORS=$editors LOAD_EDIT_PAUSE=$pause make load}"
 revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 status=0
 LOADGEN_TOKEN="$token" bin/loadgen \
 	-url "http://$addr" -metrics-url "http://$metrics" \
 	-database-url "host=$data/run port=5432 user=partymap dbname=partymap sslmode=disable passfile=$data/pgpass" \
 	-pid "$server_pid" -duration "$duration" -readers "$readers" -editors "$editors" -edit-pause "$pause" \
+	-streams "$streams" -sample-every "$sample_every" \
 	-command "$command" \
 	-server "mapserver built from the working tree at $revision, default flags (info-level access log to a file), embedded PostgreSQL in a fresh data directory (fsync and synchronous commit on), the built-in Xiyue data" \
 	-out "$work/report.md" || status=$?
@@ -100,12 +108,12 @@ if grep -q 'level=ERROR' "$work/server.log"; then
 fi
 
 if [ -s "$work/report.md" ]; then
-	cp "$work/report.md" var/load-report.md
+	cp "$work/report.md" "var/$name-report.md"
 	if [ "$record" = 1 ]; then
 		printf '\n' >>docs/BENCHMARKS.md
 		cat "$work/report.md" >>docs/BENCHMARKS.md
 		echo "load: appended the report to docs/BENCHMARKS.md" >&2
 	fi
-	echo "load: report in var/load-report.md" >&2
+	echo "load: report in var/$name-report.md" >&2
 fi
 exit "$status"

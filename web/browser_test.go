@@ -176,9 +176,17 @@ func (p *page) on(t *testing.T) *page {
 // openPage opens url in a new tab of width×height CSS pixels.
 func openPage(t *testing.T, bctx context.Context, srv *httptest.Server, path string, width, height int64, mobile bool) *page {
 	t.Helper()
+	return openPageWith(t, bctx, srv, path, width, height, mobile)
+}
+
+// openPageWith is openPage with options of the tab's context, such as
+// chromedp.WithNewBrowserContext() for a tab with cookies and storage of
+// its own (a second member of staff).
+func openPageWith(t *testing.T, bctx context.Context, srv *httptest.Server, path string, width, height int64, mobile bool, opts ...chromedp.ContextOption) *page {
+	t.Helper()
 	u, _ := url.Parse(srv.URL)
 	p := &page{t: t, host: u.Host, rec: &recorder{}}
-	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(p.rec.record))
+	ctx, cancel := chromedp.NewContext(bctx, append([]chromedp.ContextOption{chromedp.WithListener(p.rec.record)}, opts...)...)
 	t.Cleanup(cancel)
 	p.ctx = ctx
 	emulate := []chromedp.EmulateViewportOption{}

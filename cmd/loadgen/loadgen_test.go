@@ -167,3 +167,46 @@ func mustRequest() *http.Request {
 	req, _ := http.NewRequest(http.MethodGet, "http://x/tiles/1/1/1.mvt", nil)
 	return req
 }
+
+func TestPlateau(t *testing.T) {
+	flat := func(n int) []soakSample {
+		s := make([]soakSample, n)
+		for i := range s {
+			s[i] = soakSample{Heap: 20 << 20, Goroutines: 60, FDs: 40, Pool: 8, P99: 20 * time.Millisecond}
+		}
+		return s
+	}
+	tests := []struct {
+		name    string
+		samples []soakSample
+		grow    func(i int, s *soakSample)
+		want    string
+	}{
+		{name: "level", samples: flat(30)},
+		{name: "warm-up only", samples: flat(30), grow: func(i int, s *soakSample) {
+			if i < 10 {
+				s.Heap, s.Goroutines = float64(i)*(2<<20), float64(i*6)
+			}
+		}},
+		{name: "too short", samples: flat(5), want: "at least 6"},
+		{name: "goroutine leak", samples: flat(30), grow: func(i int, s *soakSample) { s.Goroutines = float64(60 + 3*i) }, want: "goroutines kept growing"},
+		{name: "heap leak", samples: flat(30), grow: func(i int, s *soakSample) { s.Heap = float64(20<<20 + i*(4<<20)) }, want: "Go heap kept growing"},
+		{name: "heap sawtooth", samples: flat(30), grow: func(i int, s *soakSample) { s.Heap = float64((20 + 60*(i%2)) << 20) }},
+		{name: "RSS leak", samples: flat(30), grow: func(i int, s *soakSample) { s.RSS = int64(100<<20 + i*(8<<20)) }, want: "RSS kept growing"},
+		{name: "descriptor leak", samples: flat(30), grow: func(i int, s *soakSample) { s.FDs = float64(40 + 2*i) }, want: "open files kept growing"},
+		{name: "slower and slower", samples: flat(30), grow: func(i int, s *soakSample) { s.P99 = time.Duration(i*i) * time.Millisecond }, want: "p99 latency kept growing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for i := range tt.samples {
+				if tt.grow != nil {
+					tt.grow(i, &tt.samples[i])
+				}
+			}
+			got := strings.Join(plateau(tt.samples), "; ")
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("plateau = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

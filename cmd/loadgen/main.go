@@ -19,7 +19,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -51,6 +53,10 @@ type options struct {
 	command     string
 	token       string
 	description string
+	// streams is the number of event-stream clients and sampleEvery the
+	// interval of a soak's samples (0: none).
+	streams     int
+	sampleEvery time.Duration
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -68,6 +74,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.out, "out", "", "also write the report (Markdown) to this file")
 	fs.StringVar(&o.command, "command", "", "the command that started the run, for the report")
 	fs.StringVar(&o.description, "server", "", "how the server was started, for the report")
+	fs.IntVar(&o.streams, "streams", 0, "clients holding the event stream /api/events open")
+	fs.DurationVar(&o.sampleEvery, "sample-every", 0, "soak: measure the server (heap, goroutines, open files, pool, p99) at this interval and require a plateau; 0: no samples")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -141,6 +149,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); editor(load, client, p, o.token, o.pause, rec, ed, uint64(i)+101) }()
 	}
+	var events, reconnects atomic.Int64
+	for range o.streams {
+		wg.Add(1)
+		go func() { defer wg.Done(); streamClient(load, o.base, &events, &reconnects) }()
+	}
+	var samples []soakSample
+	if o.sampleEvery > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); sampler(load, client, o, rec, &events, began, &samples) }()
+	}
 	wg.Wait()
 	elapsed := time.Since(began)
 	if ctx.Err() != nil {
@@ -159,13 +177,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	r := report{opts: o, plan: p, rec: rec, edits: ed, history: hc, mem: mem, elapsed: elapsed, user: who.User.Name, database: versions, loadBefore: loadBefore, loadAfter: loadAverage()}
 	text := r.markdown()
+	var soakFaults []string
+	if o.sampleEvery > 0 || o.streams > 0 {
+		if o.sampleEvery > 0 {
+			text = strings.Replace(text, "## Load with edits", "## Soak", 1)
+		}
+		text += soakMarkdown(o, samples, events.Load(), reconnects.Load())
+		if o.sampleEvery > 0 {
+			soakFaults = plateau(samples)
+		}
+		if o.streams > 0 && o.editors > 0 && events.Load() == 0 {
+			soakFaults = append(soakFaults, "the event-stream clients received no event")
+		}
+	}
 	fmt.Fprint(stdout, text)
 	if o.out != "" {
 		if err := os.WriteFile(o.out, []byte(text), 0o644); err != nil {
 			return err
 		}
 	}
-	return r.verdict()
+	if err := r.verdict(); err != nil {
+		return err
+	}
+	if len(soakFaults) > 0 {
+		return fmt.Errorf("the soak failed: %s", strings.Join(soakFaults, "; "))
+	}
+	return nil
 }
 
 func doJSON(c *http.Client, req *http.Request, v any) error {

@@ -37,6 +37,9 @@ type recorder struct {
 	// answer); examples keeps the first few.
 	failures int
 	examples []string
+	// window holds the durations since the last takeWindow, for a soak's
+	// samples.
+	window []time.Duration
 }
 
 func newRecorder() *recorder { return &recorder{samples: map[string][]sample{}} }
@@ -44,7 +47,17 @@ func newRecorder() *recorder { return &recorder{samples: map[string][]sample{}} 
 func (r *recorder) add(s sample) {
 	r.mu.Lock()
 	r.samples[s.kind] = append(r.samples[s.kind], s)
+	r.window = append(r.window, s.took)
 	r.mu.Unlock()
+}
+
+// takeWindow returns the durations recorded since it was last called.
+func (r *recorder) takeWindow() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.window
+	r.window = nil
+	return w
 }
 
 // kindStats summarises the requests of one kind.

@@ -5,10 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"partymap/internal/httpapi"
+	"partymap/internal/pgbackup"
 	"partymap/internal/postgis"
 	"partymap/internal/tilecache"
 )
@@ -28,6 +30,11 @@ type Config struct {
 	StatementTimeout time.Duration
 	LogLevel         string
 	LogFormat        string
+	// WALArchiveDir is where the embedded cluster archives its WAL: "" is
+	// <data-dir>/wal-archive, "off" none. ArchiveTimeout bounds how far
+	// the archive lags behind.
+	WALArchiveDir  string
+	ArchiveTimeout time.Duration
 
 	// The server (mapserver serve).
 	Addr           string
@@ -43,6 +50,11 @@ type Config struct {
 	MaxBodyBytes   int64
 	MaxImportBytes int64
 	MaxLoginBytes  int64
+
+	// The daily backup of the embedded database (mapserver serve).
+	BackupDir  string
+	BackupAt   string
+	BackupKeep int
 }
 
 // envOr returns the environment variable's value, or def when unset.
@@ -64,6 +76,8 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr("LOG_FORMAT", "text"), "text or json (env LOG_FORMAT)")
 	fs.IntVar(&cfg.MaxConns, "db-max-conns", postgis.DefaultMaxConns, "database pool size")
 	fs.DurationVar(&cfg.StatementTimeout, "db-statement-timeout", postgis.DefaultStatementTimeout, "longest a database statement may run")
+	fs.StringVar(&cfg.WALArchiveDir, "wal-archive-dir", envOr("PARTYMAP_WAL_ARCHIVE_DIR", ""), "where the embedded database archives its WAL for point-in-time restores, best on another disk (env PARTYMAP_WAL_ARCHIVE_DIR); empty: <data-dir>/wal-archive; off: no archive")
+	fs.DurationVar(&cfg.ArchiveTimeout, "wal-archive-timeout", envDuration("PARTYMAP_WAL_ARCHIVE_TIMEOUT", defaultArchiveTimeout), "longest the WAL archive may lag behind the changes, at the cost of a 16 MiB file each time it is reached (env PARTYMAP_WAL_ARCHIVE_TIMEOUT); 0: only full segments")
 	return fs
 }
 
@@ -116,6 +130,43 @@ func serveFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", httpapi.DefaultMaxBodyBytes, "largest request body of a write, in bytes")
 	fs.Int64Var(&cfg.MaxImportBytes, "max-import-bytes", httpapi.DefaultMaxImportBytes, "largest import file, in bytes")
 	fs.Int64Var(&cfg.MaxLoginBytes, "max-login-bytes", httpapi.DefaultMaxLoginBytes, "largest login request body, in bytes")
+	fs.StringVar(&cfg.BackupDir, "backup-dir", envOr("PARTYMAP_BACKUP_DIR", ""), "where the server writes the embedded database's daily backups, best on another disk (env PARTYMAP_BACKUP_DIR); empty: <data-dir>/backups")
+	fs.StringVar(&cfg.BackupAt, "backup-time", envOr("PARTYMAP_BACKUP_TIME", pgbackup.DefaultAt), "time of day (HH:MM, local) of the daily backup (env PARTYMAP_BACKUP_TIME); off: none")
+	fs.IntVar(&cfg.BackupKeep, "backup-keep", envInt("PARTYMAP_BACKUP_KEEP", pgbackup.DefaultKeep), "how many daily backups to keep (env PARTYMAP_BACKUP_KEEP)")
+}
+
+// defaultArchiveTimeout bounds how far the WAL archive lags: a disk that
+// dies loses at most this much of the changes when the archive is on
+// another disk.
+const defaultArchiveTimeout = time.Hour
+
+// walArchiveDir returns the WAL archive of the embedded database in
+// dataDir, "" when archiving is off.
+func (c Config) walArchiveDir(dataDir string) string {
+	switch c.WALArchiveDir {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(dataDir, "wal-archive")
+	}
+	abs, err := filepath.Abs(c.WALArchiveDir)
+	if err != nil {
+		return c.WALArchiveDir
+	}
+	return abs
+}
+
+// backupDir returns the directory of the daily backups of the embedded
+// database in dataDir.
+func (c Config) backupDir(dataDir string) string {
+	if c.BackupDir == "" {
+		return filepath.Join(dataDir, "backups")
+	}
+	abs, err := filepath.Abs(c.BackupDir)
+	if err != nil {
+		return c.BackupDir
+	}
+	return abs
 }
 
 // logger returns the log of the configured level and format, to w.

@@ -10,6 +10,7 @@ import (
 
 	"partymap/data"
 	"partymap/internal/geo"
+	"partymap/internal/pgbackup"
 	"partymap/internal/pglocal"
 	"partymap/internal/postgis"
 )
@@ -43,7 +44,7 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 			return nil, err
 		}
 		started := time.Now()
-		cluster, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Durable: true, Logger: log})
+		cluster, err := pglocal.Start(ctx, cfg.clusterOptions(dir, log))
 		if err != nil {
 			return nil, err
 		}
@@ -75,6 +76,38 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 		log.Info("migration applied", "name", m)
 	}
 	return d, nil
+}
+
+// clusterOptions are the options of the embedded cluster in dataDir: every
+// command that starts it archives its WAL, so that the archive has no gap.
+func (c Config) clusterOptions(dataDir string, log *slog.Logger) pglocal.Options {
+	return pglocal.Options{DataDir: dataDir, Durable: true, Logger: log,
+		WALArchive: c.walArchiveDir(dataDir), ArchiveTimeout: c.ArchiveTimeout}
+}
+
+// backupScheduler returns the daily backup of the embedded database, nil
+// when -backup-time is off.
+func (d *database) backupScheduler(cfg Config, log *slog.Logger) (*pgbackup.Scheduler, error) {
+	if cfg.BackupAt == "off" {
+		log.Warn("daily backups are off (-backup-time off)")
+		return nil, nil
+	}
+	tools, err := pgbackup.FindTools(d.cluster.BinDir())
+	if err != nil {
+		return nil, err
+	}
+	s := pgbackup.Schedule{
+		Tools:    tools,
+		Database: d.cluster.ConnString(embeddedDatabase),
+		Dir:      cfg.backupDir(d.cluster.DataDir()),
+		Keep:     cfg.BackupKeep,
+		At:       cfg.BackupAt,
+		Logger:   log,
+	}
+	if archive := d.cluster.WALArchive(); archive != "" {
+		s.Cluster, s.Passfile, s.Archive = d.cluster.ConnString("postgres"), d.cluster.PassfilePath(), archive
+	}
+	return pgbackup.NewScheduler(s)
 }
 
 // seed loads the community's data into an empty database: from the seed

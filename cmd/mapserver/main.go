@@ -8,6 +8,8 @@
 //	mapserver migrate [flags]   apply the database migrations and exit
 //	mapserver import DIR        upsert the layers' GeoJSON files from DIR
 //	mapserver export DIR        write every layer as GeoJSON into DIR
+//	mapserver backup -o FILE    back up the map's database (pg_dump)
+//	mapserver restore FILE      restore a backup; -to-time: point in time
 package main
 
 import (
@@ -53,12 +55,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, args, os.Stdin, stdout, stderr)
 	case "token":
 		return runToken(ctx, args, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q; the commands are serve, migrate, import, export, user, token", cmd)
+	return fmt.Errorf("unknown command %q; the commands are serve, migrate, import, export, user, token, backup, restore", cmd)
 }
 
 const usage = `mapserver serves the community's party-building map.
@@ -70,6 +76,10 @@ Usage:
   mapserver export [flags] DIR    write every layer as GeoJSON into DIR
   mapserver user add|passwd|disable|enable|list   manage staff accounts
   mapserver token add|revoke|list                 manage personal API tokens
+  mapserver backup -o FILE        write a backup of the map's database (while it serves)
+  mapserver restore FILE          restore a backup into an empty data directory or database
+  mapserver restore -to-time "2026-12-01 15:04:05+08" -data-dir NEWDIR
+                                  bring the map back to a moment, into a new data directory
 
 Run "mapserver COMMAND -h" for a command's flags.
 `

@@ -68,8 +68,16 @@ var (
 // listens.
 func startServer(t *testing.T, bin, dataDir string) *running {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-data-dir", dataDir)
-	cmd.Env = append(os.Environ(), "DATABASE_URL=")
+	return startServerWith(t, bin, nil, "-data-dir", dataDir)
+}
+
+// startServerWith runs mapserver on port 0 (and its metrics on another) with
+// more flags and environment (on top of an empty DATABASE_URL), and waits
+// until it says where it listens.
+func startServerWith(t *testing.T, bin string, env []string, args ...string) *running {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(append(os.Environ(), "DATABASE_URL="), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -76,7 +76,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Name: "partymap_access_log_dropped_total",
 		Help: "Access log lines lost because the log's output did not keep up.",
 	}, func() float64 { return float64(accessOut.Dropped()) })
-	for _, c := range []prometheus.Collector{d.db.PoolCollector(), dropped} {
+	collectors := []prometheus.Collector{d.db.PoolCollector(), dropped}
+	var backups func() httpapi.BackupStatus
+	var diskFull func() bool
+	if d.cluster != nil {
+		disk := newDiskWatch(d.cluster.DataDir(), log)
+		go disk.run(ctx)
+		diskFull = disk.isFull
+		collectors = append(collectors, disk.collectors()...)
+		sched, err := d.backupScheduler(cfg, log)
+		if err != nil {
+			return err
+		}
+		if sched != nil {
+			collectors = append(collectors, sched.Collectors()...)
+			backups = func() httpapi.BackupStatus {
+				st := sched.Status()
+				return httpapi.BackupStatus{LastSuccess: st.LastSuccess, Failing: st.LastError != "", Next: st.Next}
+			}
+			go sched.Run(ctx)
+		}
+	}
+	for _, c := range collectors {
 		if err := registry.Register(c); err != nil {
 			return err
 		}
@@ -105,6 +126,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		MaxImportBytes: cfg.MaxImportBytes,
 		MaxLoginBytes:  cfg.MaxLoginBytes,
+		Backups:        backups,
+		DiskFull:       diskFull,
 
 		Forwarding:          sec.forwarding,
 		MaxStreams:          sec.maxStreams,

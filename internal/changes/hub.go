@@ -58,12 +58,15 @@ func (h *Hub) OnChange(f func(geo.Change)) {
 }
 
 // Publish calls the OnChange functions, then hands the change to every
-// subscriber without blocking.
+// subscriber without blocking. A proposal's notice (c.Proposal) changes no
+// map data: it goes to the subscribers only.
 func (h *Hub) Publish(c geo.Change) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, f := range h.listeners {
-		f(c)
+		if c.Proposal == nil {
+			f(c)
+		}
 	}
 	for s := range h.subs {
 		select {

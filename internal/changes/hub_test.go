@@ -43,3 +43,20 @@ func TestHub_Publish(t *testing.T) {
 		t.Errorf("resets: got %d, want 1", resets)
 	}
 }
+
+// A proposal's notice changes no map data: the caches' OnChange functions
+// do not hear it, the subscribers (the event streams) do.
+func TestHub_PublishProposal(t *testing.T) {
+	h := NewHub()
+	heard := 0
+	h.OnChange(func(geo.Change) { heard++ })
+	sub, stop := h.Subscribe(1)
+	defer stop()
+	h.Publish(geo.Change{Proposal: &geo.ProposalNotice{ID: 3, State: geo.ProposalOpen, Grids: []string{"XY07", "XY08"}}})
+	if got := <-sub; got.Proposal == nil || got.Proposal.ID != 3 {
+		t.Errorf("subscriber: got %+v, want proposal 3", got)
+	}
+	if heard != 0 {
+		t.Errorf("OnChange heard the proposal %d times, want 0", heard)
+	}
+}

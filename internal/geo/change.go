@@ -22,4 +22,8 @@ type Change struct {
 	// change's commit: a read replica that has replayed it shows the
 	// change. 0 when unknown (a change replayed from the history).
 	LSN uint64 `json:"-"`
+	// Proposal, when set, makes this no change of the map but a notice
+	// that a proposal was made or decided (every other field is zero):
+	// caches ignore it, event streams pass it on.
+	Proposal *ProposalNotice `json:"-"`
 }

@@ -54,10 +54,17 @@ type EditOptions struct {
 	// DryRun validates everything and reports what would change, then
 	// writes nothing.
 	DryRun bool
+	// Comment says why, in the staff member's words; the change set
+	// records it. A boundary change needs one (ReshapeGrid, a proposal,
+	// the revert of a change set that moved a boundary).
+	Comment string
 	// Note, when set, is kept on the history row of its item: what an
 	// unconditional write overwrote (UnconditionalNote).
 	Note *WriteNote
 }
+
+// MaxComment is the most characters a change set's comment may have.
+const MaxComment = 500
 
 // ItemChange is one row a write changed (or, in a dry run, would change),
 // including the rows it changed as a consequence (the neighbours of a
@@ -82,6 +89,9 @@ type ItemChange struct {
 type EditResult struct {
 	DryRun  bool         `json:"dry_run"`
 	Changes []ItemChange `json:"changes"`
+	// ChangeSet is the change set the edit was recorded as (0 for a dry
+	// run, or an edit that changed nothing).
+	ChangeSet int64 `json:"change_set,omitempty"`
 }
 
 // Change returns the change of the item, if the result has one.
@@ -101,6 +111,9 @@ type VersionConflict struct {
 	ID      int64
 	Want    int64
 	Current int64
+	// Feature is the item as it is now, with who saved it and when, when
+	// the store read it: what an editor shows beside its own version.
+	Feature *Feature
 }
 
 // Error says which versions disagree.
@@ -112,10 +125,21 @@ func (e *VersionConflict) Error() string {
 // sentence telling the staff member what to do.
 func ConflictError(layer string, id, want, current int64) *Error {
 	msg := fmt.Sprintf("Someone else changed %s %d since you read it: you edited version %d, it is now at version %d. Reload it, then apply your change again.", layer, id, want, current)
+	zh := fmt.Sprintf("你打开后，同事修改了这一项（你编辑的是第 %d 版，现在是第 %d 版）。请先看对方的修改，再决定如何处理你的修改。", want, current)
 	if current == 0 {
 		msg = fmt.Sprintf("Someone else deleted %s %d since you read it (you edited version %d).", layer, id, want)
+		zh = fmt.Sprintf("你打开后，同事删除了这一项（你编辑的是第 %d 版）。", want)
 	}
-	return &Error{Code: ECONFLICT, Message: msg, Err: &VersionConflict{Layer: layer, ID: id, Want: want, Current: current}}
+	return &Error{Code: ECONFLICT, Message: msg, MessageZh: zh, Err: &VersionConflict{Layer: layer, ID: id, Want: want, Current: current}}
+}
+
+// ConflictWith is ConflictError with the item as it is now (its version,
+// who saved it and when), for the answer to show.
+func ConflictWith(want int64, current Feature) *Error {
+	e := ConflictError(current.Layer, current.ID, want, current.Version)
+	c := current
+	e.Err.(*VersionConflict).Feature = &c
+	return e
 }
 
 // Unprocessable returns the EUNPROCESSABLE error that lists every violation.
@@ -231,6 +255,14 @@ type HistoryEntry struct {
 	// Changed names the properties (and "geometry") that differ from the
 	// version before; empty for an insert or a delete.
 	Changed []string
+	// ChangeSet is the edit the change was part of (0: plain SQL, or made
+	// before change sets were kept), Comment its reason, With the other
+	// features it changed (grids first, at most 50) and WithCount how many
+	// there are.
+	ChangeSet int64
+	Comment   string
+	With      []FeatureRef
+	WithCount int
 	// Note is what the writer noted about the change, if anything (an
 	// unconditional write and what it overwrote).
 	Note map[string]any
@@ -289,6 +321,16 @@ type EditStore interface {
 	Restore(ctx context.Context, layer string, id int64, o EditOptions) (EditResult, error)
 	// Audit returns a page of the history across layers.
 	Audit(ctx context.Context, f AuditFilter) (AuditPage, error)
+	// ChangeSet returns a change set with every feature it changed, before
+	// and after, and the changes made since to them.
+	ChangeSet(ctx context.Context, id int64) (ChangeSet, error)
+	// RevertChangeSet restores every feature the change set changed to its
+	// state before it, as one validated edit (reason "revert"). mark is the
+	// change set's Mark the reviewer saw (ECONFLICT when it moved on); a
+	// later change to its features that still stands is ESUPERSEDED with
+	// those changes.
+	RevertChangeSet(ctx context.Context, id, mark int64, o EditOptions) (EditResult, error)
+	ProposalStore
 	// Import plans (and, unless o.DryRun, applies) an upsert of the files'
 	// features, each file into its layer, as one batch of writes: one plan
 	// per file, in the order the layers are written. With wantTag set, it

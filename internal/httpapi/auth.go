@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -128,7 +129,8 @@ func sessionToken(r *http.Request) (string, error) {
 	}
 	switch len(tokens) {
 	case 0:
-		return "", geo.Errorf(geo.EUNAUTHORIZED, "Log in to do this: staff log in at /edit, scripts send a personal API token as \"Authorization: Bearer pm_…\".")
+		return "", geo.Say(geo.EUNAUTHORIZED, geo.Label{Zh: "请先登录。",
+			En: "Log in to do this: staff log in at /edit, scripts send a personal API token as \"Authorization: Bearer pm_…\"."})
 	case 1:
 		return tokens[0], nil
 	}
@@ -154,7 +156,8 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			got := c.Request().Header.Get(csrfHeader)
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.session.CSRFToken)) != 1 {
-				return geo.Errorf(geo.EFORBIDDEN, "The request lacks this session's CSRF token (header %s); reload the page and try again.", csrfHeader)
+				return geo.Say(geo.EFORBIDDEN, geo.Label{Zh: "页面已过期：请刷新页面后再试。",
+					En: fmt.Sprintf("The request lacks this session's CSRF token (header %s); reload the page and try again.", csrfHeader)})
 			}
 		}
 		c.Set(authKey, a)

@@ -46,9 +46,23 @@ func TestEditorScope(t *testing.T) {
 
 	// The review's request: a post on the corner of XY08, XY09, XY13, XY14.
 	post := `{"type":"Feature","geometry":{"type":"Point","coordinates":[110.1008784,34.5705947]},"properties":{"name_zh":"t","name_en":"t","kind":"cabin","services":["water"],"hours":"08:00-18:00","grid_code":"XY01"}}`
+	// The refusal names the grids as staff do, in both languages, and
+	// lists them for the page.
 	r := env.call(t, http.MethodPost, "/collections/posts/items", post, append(bearer(ed1), "Content-Type", "application/geo+json")...)
-	if detail, _ := problem(r); r.status != http.StatusForbidden || !strings.Contains(detail, "XY08, XY09, XY13, XY14") {
-		t.Errorf("ed1 posts on the corner: got %d %q, want 403 naming XY08, XY09, XY13, XY14", r.status, detail)
+	var refusal struct {
+		Detail   string           `json:"detail"`
+		DetailZh string           `json:"detail_zh"`
+		Grids    []geo.FeatureRef `json:"grids"`
+	}
+	_ = json.Unmarshal(r.body, &refusal)
+	var codes []string
+	for _, g := range refusal.Grids {
+		codes = append(codes, g.Key)
+	}
+	if r.status != http.StatusForbidden || strings.Join(codes, ",") != "XY08,XY09,XY13,XY14" ||
+		!strings.Contains(refusal.Detail, "Grid 8 (XY08), Grid 9 (XY09), Grid 13 (XY13) and Grid 14 (XY14)") ||
+		!strings.Contains(refusal.DetailZh, "第八网格、第九网格、第十三网格、第十四网格") {
+		t.Errorf("ed1 posts on the corner: got %d %s, want 403 naming XY08, XY09, XY13, XY14 in both languages", r.status, r.body)
 	}
 
 	// Car park 1's entrance moved to Beijing: by its own grid's editor 403,

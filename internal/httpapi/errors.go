@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,18 +14,32 @@ import (
 
 // Problem is an RFC 9457 problem details body.
 type Problem struct {
-	Type       string          `json:"type"`
-	Title      string          `json:"title"`
-	Status     int             `json:"status"`
-	Detail     string          `json:"detail"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	// DetailZh is the same sentence in Chinese, when the server has it: a
+	// page in Chinese shows it, one in English shows Detail.
+	DetailZh   string          `json:"detail_zh,omitempty"`
 	Instance   string          `json:"instance,omitempty"`
 	Code       string          `json:"code"`
 	Violations []geo.Violation `json:"violations,omitempty"`
 	// CurrentVersion and CurrentETag say, on a stale write (412), where
 	// the item is now, so that an editor can show the colleague's version
 	// and apply its change again: 0 and no tag when it was deleted.
-	CurrentVersion *int64 `json:"current_version,omitempty"`
-	CurrentETag    string `json:"current_etag,omitempty"`
+	// Current is the item as it is now, with who saved it and when.
+	CurrentVersion *int64       `json:"current_version,omitempty"`
+	CurrentETag    string       `json:"current_etag,omitempty"`
+	Current        *featureJSON `json:"current,omitempty"`
+	CurrentBy      string       `json:"current_by,omitempty"`
+	CurrentAt      *time.Time   `json:"current_at,omitempty"`
+	// Later lists, on a 409, the changes that stand in the way: made
+	// since the change set to be undone, or since a proposal was drawn.
+	Later []geo.LaterChange `json:"later,omitempty"`
+	// Grids names, on a 403 for a restricted editor, the grids the change
+	// touches that the editor does not look after: what a proposal of it
+	// would wait for.
+	Grids []geo.FeatureRef `json:"grids,omitempty"`
 }
 
 // mediaProblem is the media type of problem details (RFC 9457).
@@ -43,6 +58,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case geo.ECONFLICT:
 		return http.StatusPreconditionFailed
+	case geo.ESUPERSEDED:
+		return http.StatusConflict
 	case geo.EPRECONDITION:
 		return http.StatusPreconditionRequired
 	case geo.EUNPROCESSABLE:
@@ -51,10 +68,12 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case geo.EFORBIDDEN:
 		return http.StatusForbidden
-	case geo.EUNAVAILABLE:
+	case geo.EUNAVAILABLE, geo.EUNKNOWN:
 		return http.StatusServiceUnavailable
 	case geo.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case geo.EDISKFULL:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -65,6 +84,9 @@ func statusOf(code string) int {
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
+	}
+	if s.cfg.DiskFull != nil && geo.ErrorCode(err) == geo.EUNAVAILABLE && s.cfg.DiskFull() {
+		err = geo.WrapError(geo.EDISKFULL, err, "%s", geo.DiskFullMessage)
 	}
 	p := problemFor(err)
 	p.Instance = c.Request().URL.Path
@@ -120,19 +142,30 @@ func problemFor(err error) Problem {
 			msg = geo.InternalMessage
 		}
 		p.Detail = msg
+		if p.Status < 500 {
+			// A handler's own refusal may carry its sentence in Chinese.
+			p.DetailZh = geo.ErrorMessageZh(he.Internal)
+		}
 		return p
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = geo.WrapError(geo.EUNAVAILABLE, err, "The request took too long; please try again in a moment.")
-	}
-	if errors.Is(err, context.Canceled) {
-		err = geo.WrapError(geo.EUNAVAILABLE, err, "The request was cancelled.")
+	// A domain error keeps its code and sentence whatever its cause: one
+	// whose outcome is unknown may wrap a deadline, and must say so.
+	var domain *geo.Error
+	if !errors.As(err, &domain) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = geo.WrapError(geo.EUNAVAILABLE, err, "The request took too long; please try again in a moment.")
+		}
+		if errors.Is(err, context.Canceled) {
+			err = geo.WrapError(geo.EUNAVAILABLE, err, "The request was cancelled.")
+		}
 	}
 	code := geo.ErrorCode(err)
 	status := statusOf(code)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: code, Detail: geo.ErrorMessage(err)}
 	if code == geo.EINTERNAL {
 		p.Detail = geo.InternalMessage
+	} else {
+		p.DetailZh = geo.ErrorMessageZh(err)
 	}
 	var ge *geo.Error
 	if errors.As(err, &ge) {
@@ -144,6 +177,19 @@ func problemFor(err error) Problem {
 		if vc.Current > 0 {
 			p.CurrentETag = featureETag(geo.Feature{Layer: vc.Layer, ID: vc.ID, Version: vc.Current})
 		}
+		if f := vc.Feature; f != nil {
+			j := toFeatureJSON(*f)
+			at := f.UpdatedAt
+			p.Current, p.CurrentBy, p.CurrentAt = &j, f.UpdatedBy, &at
+		}
+	}
+	var sup *geo.Superseded
+	if code == geo.ESUPERSEDED && errors.As(err, &sup) {
+		p.Later = sup.Later
+	}
+	var sr *geo.ScopeRefusal
+	if code == geo.EFORBIDDEN && errors.As(err, &sr) {
+		p.Grids = sr.Grids
 	}
 	return p
 }

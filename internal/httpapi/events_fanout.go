@@ -200,7 +200,14 @@ func (e *eventStreams) run(f *fanout, set fanoutSettings, sub <-chan geo.Change,
 }
 
 // forward hands a change to every stream unless it was forwarded already.
+// A proposal's notice has no seq (it is not in the history, and is not
+// replayed): it goes out as it comes, without an id, so that a client's
+// Last-Event-ID stays the last change it saw.
 func (e *eventStreams) forward(f *fanout, c geo.Change) {
+	if c.Proposal != nil {
+		e.broadcast(f, message{data: proposalBytes(*c.Proposal)}, 0)
+		return
+	}
 	if f.sent[c.Seq] {
 		return
 	}

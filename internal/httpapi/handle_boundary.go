@@ -17,7 +17,7 @@ import (
 // one transaction, each with a new version and history row; the answer is
 // the grid with the list of every grid (and compound) that changed.
 func (s *Server) handleReshapeGrid(c echo.Context) error {
-	if err := checkParams(c, "dry_run"); err != nil {
+	if err := checkParams(c, "dry_run", "comment"); err != nil {
 		return err
 	}
 	grids, _ := s.cat.Layer("grids")

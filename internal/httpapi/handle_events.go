@@ -27,6 +27,14 @@ import (
 //	event: parking
 //	data: {"id":2,"free":5,"capacity":50}
 //
+//	event: proposal
+//	data: {"id":3,"state":"open","grids":["XY07","XY08"]}
+//
+// A proposal (a boundary change waiting for a neighbour's agreement) is
+// announced when it is made and when it is decided, with no id: it is not
+// replayed to a reconnecting client, whose desk reads the proposals again
+// on "ready".
+//
 // The id is the change's history seq. A client that reconnects sends the
 // last id it saw (the Last-Event-ID header, which EventSource sends by
 // itself, or ?last_event_id=) and first gets the changes it missed, read
@@ -281,6 +289,16 @@ func changeBytes(c geo.Change) []byte {
 		out = eventBytes(out, c.Seq, "parking", parkingEventJSON{ID: c.ID, Free: *c.Free, Capacity: *c.Capacity})
 	}
 	return out
+}
+
+// proposalBytes encodes a proposal's notice as a "proposal" event without
+// an id: {id, state, grids}, never who made or decided it.
+func proposalBytes(n geo.ProposalNotice) []byte {
+	j, err := json.Marshal(n)
+	if err != nil {
+		j = []byte("{}")
+	}
+	return fmt.Appendf(nil, "event: proposal\ndata: %s\n\n", j)
 }
 
 // eventBytes appends one event to b.

@@ -37,6 +37,10 @@ func (s *Server) handleReady(c echo.Context) error {
 	if p, ok := s.store.(geo.PoolReporter); ok {
 		ready.Pools = p.Pools()
 	}
+	if s.cfg.Backups != nil {
+		b := s.cfg.Backups()
+		ready.Backup = &b
+	}
 	return c.JSON(http.StatusOK, ready)
 }
 
@@ -44,4 +48,18 @@ func (s *Server) handleReady(c echo.Context) error {
 type readyJSON struct {
 	Status string          `json:"status"`
 	Pools  []geo.PoolState `json:"pools,omitempty"`
+	Backup *BackupStatus   `json:"backup,omitempty"`
+}
+
+// BackupStatus is what /readyz says of the daily backups (Config.Backups):
+// when the last one completed and whether the last attempt failed; why it
+// failed is in the log, not here. A failed backup leaves the server ready:
+// it serves the map as before.
+type BackupStatus struct {
+	// LastSuccess is when the last backup completed; zero: never.
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	// Failing is true when the last attempt failed.
+	Failing bool `json:"failing"`
+	// Next is when the next one runs.
+	Next time.Time `json:"next,omitzero"`
 }

@@ -26,10 +26,18 @@ type historyEntryJSON struct {
 	// Note says what an unconditional write overwrote.
 	Note    map[string]any   `json:"note,omitempty"`
 	Feature *geojson.Feature `json:"feature,omitempty"`
+	// ChangeSet is the edit the change was part of (GET
+	// /api/changesets/{id}), Comment its reason in the staff member's
+	// words, With the other features it changed.
+	ChangeSet int64            `json:"change_set,omitempty"`
+	Comment   string           `json:"comment,omitempty"`
+	With      []geo.FeatureRef `json:"with,omitempty"`
+	WithCount int              `json:"with_count,omitempty"`
 }
 
 func toHistoryJSON(h geo.HistoryEntry, withFeature bool) historyEntryJSON {
-	out := historyEntryJSON{Seq: h.Seq, Layer: h.Layer, ID: h.ID, Version: h.Version, Op: h.Op, Reason: h.Reason, Who: h.Who, At: h.At, Changed: h.Changed, Note: h.Note}
+	out := historyEntryJSON{Seq: h.Seq, Layer: h.Layer, ID: h.ID, Version: h.Version, Op: h.Op, Reason: h.Reason, Who: h.Who, At: h.At, Changed: h.Changed,
+		Note: h.Note, ChangeSet: h.ChangeSet, Comment: h.Comment, With: h.With, WithCount: h.WithCount}
 	if withFeature {
 		out.Feature = h.GeoJSONFeature()
 	}
@@ -68,7 +76,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 // handleRevert makes a past version of an item its next version; If-Match
 // carries the version being replaced.
 func (s *Server) handleRevert(c echo.Context) error {
-	if err := checkParams(c, "version", "dry_run"); err != nil {
+	if err := checkParams(c, "version", "dry_run", "comment"); err != nil {
 		return err
 	}
 	l, err := s.editableLayer(c, c.Param("layer"))

@@ -80,7 +80,7 @@ func (s *Server) handleImport(c echo.Context) error {
 	if o.DryRun {
 		c.Response().Header().Set("ETag", `"`+plans[0].Tag+`"`)
 	} else {
-		ans.Changes = changesJSON(res)
+		ans.Changes = s.changesJSON(res)
 		s.invalidate(res)
 	}
 	return writeJSON(c, http.StatusOK, mediaJSON, ans)

@@ -49,17 +49,17 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return geo.Errorf(geo.EINVALID, "The body must be JSON like {\"name\": \"…\", \"password\": \"…\"}.")
 	}
 	if in.Name == "" || in.Password == "" {
-		return geo.Errorf(geo.EINVALID, "Give both a name and a password.")
+		return geo.Say(geo.EINVALID, geo.Label{Zh: "请输入用户名和密码。", En: "Give both a name and a password."})
 	}
 	ctx := c.Request().Context()
 	u, err := s.login(ctx, in.Name, in.Password, c.RealIP())
 	var locked *geo.LoginLocked
 	if errors.As(err, &locked) {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(locked.RetryAfter.Seconds())+1))
-		return echo.NewHTTPError(http.StatusTooManyRequests, geo.ErrorMessage(err))
+		return echo.NewHTTPError(http.StatusTooManyRequests, geo.ErrorMessage(err)).SetInternal(loginWords(err))
 	}
 	if err != nil {
-		return err
+		return loginWords(err)
 	}
 	token, sess, err := s.cfg.Accounts.CreateSession(ctx, u.ID, c.RealIP(), c.Request().UserAgent(), s.cfg.Auth.SessionMaxAge)
 	if err != nil {
@@ -70,6 +70,32 @@ func (s *Server) handleLogin(c echo.Context) error {
 	s.log.Info("login", "user", u.Name, "ip", c.RealIP())
 	return writeJSON(c, http.StatusOK, mediaJSON, sessionJSON{User: u, Via: "session", CSRFToken: sess.CSRFToken,
 		ExpiresAt: &sess.ExpiresAt, IdleTimeout: int(s.cfg.Auth.SessionIdle.Seconds())})
+}
+
+// loginWords gives a refused login its sentence in Chinese too: the
+// editor shows the one of its language.
+func loginWords(err error) error {
+	var ge *geo.Error
+	if !errors.As(err, &ge) || ge.MessageZh != "" {
+		return err
+	}
+	out := *ge
+	var locked *geo.LoginLocked
+	switch {
+	case errors.As(err, &locked):
+		wait := fmt.Sprintf("%d 秒", int(locked.RetryAfter.Seconds())+1)
+		if locked.RetryAfter >= time.Minute {
+			wait = fmt.Sprintf("%d 分钟", int(locked.RetryAfter.Minutes())+1)
+		}
+		out.MessageZh = fmt.Sprintf("这个用户名或这台电脑登录失败的次数太多：请等 %s后再试。", wait)
+	case ge.Code == geo.EUNAUTHORIZED:
+		out.MessageZh = "用户名或密码不对。"
+	case ge.Code == geo.EFORBIDDEN:
+		out.MessageZh = "这个账号已停用，请联系管理员。"
+	case ge.Code == geo.EUNAVAILABLE:
+		out.MessageZh = "现在登录的人太多，请过几秒再试。"
+	}
+	return &out
 }
 
 // login checks a password under the policy. The store is read and written

@@ -18,34 +18,43 @@ import (
 // mediaMergePatch is the media type of a PATCH body (RFC 7396).
 const mediaMergePatch = "application/merge-patch+json"
 
-// changeJSON is one row a write changed, for the answer.
+// changeJSON is one row a write changed, for the answer, named as staff
+// name it (a grid's code and name).
 type changeJSON struct {
-	Layer      string `json:"layer"`
-	ID         int64  `json:"id"`
-	Op         geo.Op `json:"op"`
-	OldVersion int64  `json:"old_version,omitempty"`
-	Version    int64  `json:"version"`
-	ETag       string `json:"etag,omitempty"`
-	NoteZh     string `json:"note_zh,omitempty"`
-	NoteEn     string `json:"note_en,omitempty"`
+	Layer      string    `json:"layer"`
+	ID         int64     `json:"id"`
+	Key        string    `json:"key,omitempty"`
+	Name       geo.Label `json:"name"`
+	Op         geo.Op    `json:"op"`
+	OldVersion int64     `json:"old_version,omitempty"`
+	Version    int64     `json:"version"`
+	ETag       string    `json:"etag,omitempty"`
+	NoteZh     string    `json:"note_zh,omitempty"`
+	NoteEn     string    `json:"note_en,omitempty"`
 }
 
-func changesJSON(res geo.EditResult) []changeJSON {
+func (s *Server) changesJSON(res geo.EditResult) []changeJSON {
 	out := make([]changeJSON, 0, len(res.Changes))
 	for _, ch := range res.Changes {
 		c := changeJSON{Layer: ch.Layer, ID: ch.ID, Op: ch.Op, OldVersion: ch.OldVersion, Version: ch.Version, NoteZh: ch.NoteZh, NoteEn: ch.NoteEn}
 		if ch.Op != geo.Delete {
 			c.ETag = featureETag(geo.Feature{Layer: ch.Layer, ID: ch.ID, Version: ch.Version})
 		}
+		if l, ok := s.cat.Layer(ch.Layer); ok && ch.Feature != nil {
+			ref := l.Ref(ch.ID, ch.Feature.Properties)
+			c.Key, c.Name = ref.Key, ref.Name
+		}
 		out = append(out, c)
 	}
 	return out
 }
 
-// writeAnswer is a written feature with what else the write changed.
+// writeAnswer is a written feature with what else the write changed, and
+// the change set it was recorded as.
 type writeAnswer struct {
 	featureJSON
-	Changes []changeJSON `json:"changes,omitempty"`
+	Changes   []changeJSON `json:"changes,omitempty"`
+	ChangeSet int64        `json:"change_set,omitempty"`
 	// Conflicts are the changes of others an unconditional write undid.
 	Conflicts []geo.Conflict `json:"conflicts,omitempty"`
 }
@@ -233,16 +242,22 @@ func patchNames(body []byte) []string {
 	return names
 }
 
-// editOptions are the caller's options for a write.
+// editOptions are the caller's options for a write: who, why (the reason,
+// and the comment parameter in the staff member's words), and whether it
+// is a dry run.
 func (s *Server) editOptions(c echo.Context, reason string) (geo.EditOptions, error) {
 	dry, err := parseDryRun(c)
-	return geo.EditOptions{Actor: authOf(c).user, Reason: reason, DryRun: dry}, err
+	if err != nil {
+		return geo.EditOptions{}, err
+	}
+	comment, err := geo.CheckComment(c.QueryParam("comment"))
+	return geo.EditOptions{Actor: authOf(c).user, Reason: reason, DryRun: dry, Comment: comment}, err
 }
 
 // handleCreateItem adds a feature (OGC API – Features Part 4): 201 with
 // Location and ETag. The server assigns the id.
 func (s *Server) handleCreateItem(c echo.Context) error {
-	if err := checkParams(c, "dry_run"); err != nil {
+	if err := checkParams(c, "dry_run", "comment"); err != nil {
 		return err
 	}
 	l, err := s.editableLayer(c, c.Param("layer"))
@@ -317,7 +332,7 @@ func (s *Server) handlePatchItem(c echo.Context) error {
 // parameter but dry_run, an editable layer, the item's id, and the edit's
 // options (who, why, whether it is a dry run).
 func (s *Server) editTarget(c echo.Context, reason string) (geo.Layer, int64, geo.EditOptions, error) {
-	if err := checkParams(c, "dry_run"); err != nil {
+	if err := checkParams(c, "dry_run", "comment"); err != nil {
 		return geo.Layer{}, 0, geo.EditOptions{}, err
 	}
 	l, err := s.editableLayer(c, c.Param("layer"))
@@ -387,7 +402,7 @@ func (s *Server) updateItem(c echo.Context, build func(geo.Layer, geo.Feature) (
 		return err
 	}
 	if current.Version != version {
-		return geo.ConflictError(l.Name, id, version, current.Version)
+		return geo.ConflictWith(version, current)
 	}
 	f, _, err := build(l, current)
 	if err != nil {
@@ -433,7 +448,7 @@ func (s *Server) handleDeleteItem(c echo.Context) error {
 		return err
 	}
 	if res.DryRun {
-		return writeJSON(c, http.StatusOK, mediaJSON, dryRunAnswer{DryRun: true, Valid: true, Changes: changesJSON(res)})
+		return writeJSON(c, http.StatusOK, mediaJSON, dryRunAnswer{DryRun: true, Valid: true, Changes: s.changesJSON(res)})
 	}
 	s.invalidate(res)
 	return c.NoContent(http.StatusNoContent)
@@ -478,7 +493,7 @@ func (s *Server) answerWrite(c echo.Context, res geo.EditResult, layer string, i
 		fj = &j
 	}
 	if res.DryRun {
-		return writeJSON(c, http.StatusOK, mediaJSON, dryRunAnswer{DryRun: true, Valid: true, Changes: changesJSON(res), Feature: fj})
+		return writeJSON(c, http.StatusOK, mediaJSON, dryRunAnswer{DryRun: true, Valid: true, Changes: s.changesJSON(res), Feature: fj})
 	}
 	s.invalidate(res)
 	if fj == nil {
@@ -492,7 +507,7 @@ func (s *Server) answerWrite(c echo.Context, res geo.EditResult, layer string, i
 	if status == http.StatusCreated {
 		h.Set("Location", self)
 	}
-	ans := writeAnswer{featureJSON: *fj, Changes: changesJSON(res)}
+	ans := writeAnswer{featureJSON: *fj, Changes: s.changesJSON(res), ChangeSet: res.ChangeSet}
 	if note != nil {
 		ans.Conflicts = note.Conflicts
 	}

@@ -22,6 +22,9 @@ func TestReshape_movesTheSharedBoundary(t *testing.T) {
 		return env.call(t, http.MethodPost, "/api/grids/7/reshape"+query, shape, append(bearer(env.editor), "Content-Type", "application/geo+json", "If-Match", etag)...)
 	}
 	etag := env.etagOf(t, "grids", 7)
+	if r := send(etag, ""); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "needs a reason") {
+		t.Fatalf("reshape without a comment: got %d %s, want 400 asking for one", r.status, r.body)
+	}
 	if r := send(etag, "?dry_run=true"); r.status != http.StatusOK || !strings.Contains(string(r.body), `"dry_run":true`) {
 		t.Fatalf("dry run: got %d %s", r.status, r.body)
 	}
@@ -29,7 +32,7 @@ func TestReshape_movesTheSharedBoundary(t *testing.T) {
 		t.Fatal("the dry run wrote")
 	}
 	h8 := env.historyCount(t, "grids", 8)
-	r := send(etag, "")
+	r := send(etag, "?comment=%E8%A1%97%E9%81%93%E5%8A%9E%E9%80%9A%E7%9F%A5")
 	if r.status != http.StatusOK {
 		t.Fatalf("reshape: got %d %s", r.status, r.body)
 	}
@@ -53,7 +56,7 @@ func TestReshape_movesTheSharedBoundary(t *testing.T) {
 	if got := env.historyCount(t, "grids", 8); got != h8+1 {
 		t.Errorf("history of grid 8: got %d rows, want %d", got, h8+1)
 	}
-	if r := send(etag, ""); r.status != http.StatusPreconditionFailed {
+	if r := send(etag, "?comment=again"); r.status != http.StatusPreconditionFailed {
 		t.Errorf("the same reshape again with the old ETag: got %d, want 412", r.status)
 	}
 	assertCoverage(t, env)

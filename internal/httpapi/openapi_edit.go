@@ -92,8 +92,8 @@ func (s *Server) addEditPaths(paths obj, problem obj) {
 	paths["/api/session"] = obj{"get": obj{"summary": "who is logged in", "operationId": "getSession", "tags": tags, "description": auth, "responses": obj{"200": ok("the user and the CSRF token"), "401": problem}}}
 	paths["/api/grids/{featureId}/reshape"] = obj{"post": obj{"summary": "redraw a grid and the boundaries it shares, as one edit", "operationId": "reshapeGrid", "tags": []string{"grids"},
 		"description": "The body is the grid's new outline (a GeoJSON Polygon or a Feature holding one). In one transaction the neighbours lose what the new outline takes and gain what it gives up (each piece to the neighbour sharing the longest edge with it); every grid changed gets a new version and history row; compounds that now lie wholly in another grid move to it. Only the reshaped grid needs If-Match: the neighbours are recomputed from their current outlines." + auth,
-		"parameters":  []obj{idParam, ifMatch, dryRun}, "requestBody": body("the new outline", mediaGeoJSON, mediaJSON),
-		"responses": versioned(obj{"200": obj{"description": "the grid and every change"}})}}
+		"parameters":  []obj{idParam, ifMatch, dryRun, commentParam(true)}, "requestBody": body("the new outline", mediaGeoJSON, mediaJSON),
+		"responses": versioned(obj{"200": obj{"description": "the grid and every change, and the change set"}})}}
 	paths["/api/import"] = obj{"post": obj{"summary": "import GeoJSON or KML into a layer", "operationId": "importLayer", "tags": tags,
 		"description": "First with dry_run=true: answers per feature insert / update (with the fields that change) / unchanged, and an ETag naming the plan. Then the same file with If-Match set to that ETag applies exactly that plan (412 if anything changed in between). Features with an id update that feature (properties left out keep their values); without one they are added. The body is the file, or a multipart form with a \"file\" field." + auth,
 		"parameters": []obj{
@@ -124,4 +124,5 @@ func (s *Server) addEditPaths(paths obj, problem obj) {
 			q("offset", "", obj{"type": "integer", "minimum": 0}),
 		},
 		"responses": obj{"200": ok("a page of the history with next/prev links"), "400": problem, "401": problem, "403": problem}}}
+	s.addChangePaths(paths, problem, idParam, ifMatch, dryRun, auth)
 }

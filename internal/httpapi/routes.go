@@ -149,6 +149,14 @@ func (s *Server) routeTable() []route {
 			route{get, "/api/audit", s.handleAudit, admin},
 
 			route{post, "/api/grids/:id/reshape", s.handleReshapeGrid, staff},
+			route{get, "/api/changesets/:id", s.handleChangeSet, staff},
+			route{post, "/api/changesets/:id/revert", s.handleRevertChangeSet, staff},
+			route{post, "/api/grids/:id/proposals", s.handlePropose, staff},
+			route{get, "/api/proposals", s.handleProposals, staff},
+			route{get, "/api/proposals/:id", s.handleProposal, staff},
+			route{post, "/api/proposals/:id/accept", s.handleAcceptProposal, staff},
+			route{post, "/api/proposals/:id/decline", s.handleDeclineProposal, staff},
+			route{post, "/api/proposals/:id/withdraw", s.handleWithdrawProposal, staff},
 			route{post, "/api/import", s.handleImport, importing},
 			route{get, "/api/export", s.handleExport, staff},
 		)
@@ -197,6 +205,11 @@ func (s *Server) chain(a attrs, method string) []echo.MiddlewareFunc {
 	if a&stale != 0 {
 		mw = append(mw, s.markStale)
 	}
+	// The deadline comes before the login check, which reads the database
+	// too: on a link that carries nothing, it must end with the request.
+	if a&deadline != 0 {
+		mw = append(mw, s.requestDeadline)
+	}
 	switch {
 	case a&adminOnly != 0:
 		mw = append(mw, s.requireAdmin)
@@ -212,9 +225,6 @@ func (s *Server) chain(a attrs, method string) []echo.MiddlewareFunc {
 		case a&writeBody != 0:
 			mw = append(mw, s.limitBody(s.cfg.MaxBodyBytes))
 		}
-	}
-	if a&deadline != 0 {
-		mw = append(mw, s.requestDeadline)
 	}
 	return mw
 }

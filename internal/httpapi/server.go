@@ -118,6 +118,12 @@ type Config struct {
 	MaxImportBytes int64
 	// MaxLoginBytes bounds the body of a login; zero: DefaultMaxLoginBytes.
 	MaxLoginBytes int64
+	// Backups, when set, says how the daily backups go, for /readyz.
+	Backups func() BackupStatus
+	// DiskFull, when set, reports whether the database's disk is full: a
+	// request that fails because the database is unavailable then says
+	// so (PostgreSQL stops when it cannot write its log).
+	DiskFull func() bool
 }
 
 // withDefaults puts the defaults in place of zero values.

@@ -212,6 +212,12 @@ func TestWrite_openAPI(t *testing.T) {
 		"/collections/parking/items/{featureId}":      "delete",
 		"/collections/posts/items/{featureId}/revert": "post",
 		"/api/grids/{featureId}/reshape":              "post",
+		"/api/grids/{featureId}/proposals":            "post",
+		"/api/changesets/{changeSetId}":               "get",
+		"/api/changesets/{changeSetId}/revert":        "post",
+		"/api/proposals":                              "get",
+		"/api/proposals/{proposalId}/accept":          "post",
+		"/api/proposals/{proposalId}/decline":         "post",
 		"/api/import":                                 "post",
 		"/api/audit":                                  "get",
 	} {

@@ -31,7 +31,8 @@ const managedHBA = `# Written by partymap (internal/pglocal); rewritten at every
 # The server listens only on its Unix socket (listen_addresses is empty),
 # and every role logs in with its password (SCRAM), which the map keeps in
 # the data directory's pgpass file, readable only by the user running it.
-# Streaming replicas (pglocal.StartReplica) copy and follow it the same way.
+# Streaming replicas (pglocal.StartReplica) and base backups (mapserver
+# backup) open replication connections the same way.
 local all all scram-sha-256
 local replication all scram-sha-256
 `

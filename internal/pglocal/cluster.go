@@ -120,6 +120,9 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := prepareDirs(o, c.acct); err != nil {
 		return err
 	}
+	if err := prepareArchive(o, c.acct); err != nil {
+		return err
+	}
 	if !hasCluster(o) {
 		o.Logger.Info("creating PostgreSQL cluster", "dir", o.pgdataDir(), "user", c.acct.name)
 		if err := initCluster(ctx, o, c.bin, c.acct); err != nil {

@@ -17,4 +17,9 @@
 //	<DataDir>/pgdata/            the cluster (PG_VERSION, base/, …)
 //	<DataDir>/run/.s.PGSQL.<port> the Unix socket
 //	<DataDir>/log/postgres.log   the server log (stderr of postgres and initdb)
+//	<DataDir>/pgpass             the roles' passwords (libpq password file, 0600)
+//
+// With Options.WALArchive the server archives every finished WAL segment
+// into that directory (archive_mode, ArchiveCommand), for point-in-time
+// recovery from a base backup (package pgbackup).
 package pglocal

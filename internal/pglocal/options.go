@@ -44,6 +44,19 @@ type Options struct {
 	// StartTimeout bounds the wait for the server to accept connections;
 	// DefaultStartTimeout when zero.
 	StartTimeout time.Duration
+	// WALArchive, when set, is the directory the server copies each
+	// finished WAL segment into (archive_mode): with a base backup it
+	// lets the cluster be brought back to any moment since (point-in-time
+	// recovery). It may be on another disk; it is created if missing and,
+	// when this process is root, given to the account PostgreSQL runs as.
+	// It needs Durable: an archive of a cluster that may lose commits is
+	// no record.
+	WALArchive string
+	// ArchiveTimeout, with WALArchive, forces a switch to a new WAL segment
+	// when the current one has waited this long with changes in it, so that
+	// the archive is never further behind (archive_timeout); zero: only
+	// full segments (16 MiB of changes) are archived.
+	ArchiveTimeout time.Duration
 	// Logger receives what the package does (initdb, start, stop, fixes to
 	// directory permissions); nothing is logged when nil.
 	Logger *slog.Logger
@@ -70,6 +83,14 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.WALArchive != "" {
+		if !o.Durable {
+			return o, fmt.Errorf("pglocal: a WAL archive needs a durable cluster")
+		}
+		if o.WALArchive, err = filepath.Abs(o.WALArchive); err != nil {
+			return o, fmt.Errorf("resolve WAL archive directory: %w", err)
+		}
 	}
 	return o, nil
 }
@@ -110,6 +131,11 @@ func (o Options) serverArgs() []string {
 		// logging each one. No replication, which tests do not need.
 		settings["wal_level"] = "minimal"
 		settings["max_wal_senders"] = "0"
+	}
+	if o.WALArchive != "" {
+		settings["archive_mode"] = "on"
+		settings["archive_command"] = ArchiveCommand(o.WALArchive)
+		settings["archive_timeout"] = fmt.Sprintf("%ds", int(o.ArchiveTimeout.Seconds()))
 	}
 	for k, v := range o.Settings {
 		settings[k] = v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -41,7 +42,7 @@ func (ed *editor) checkVersions(ctx context.Context, ws []geo.Write) error {
 				return geo.Errorf(geo.ENOTFOUND, "Layer %q has no feature with id %d.", f.Layer, f.ID)
 			}
 			if w.IfVersion != old.Version {
-				return geo.ConflictError(f.Layer, f.ID, w.IfVersion, old.Version)
+				return geo.ConflictWith(w.IfVersion, old)
 			}
 		default:
 			return fmt.Errorf("unknown write operation %q", w.Op)
@@ -159,8 +160,20 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 	if err := u.MayEditCommunities(communities); err != nil {
 		return err
 	}
+	codes = slices.DeleteFunc(codes, func(c string) bool { return slices.Contains(ed.grants, c) })
+	if ed.proposing {
+		for _, c := range codes {
+			if !slices.Contains(ed.outside, c) && u.MayEditGrids([]string{c}) != nil {
+				ed.outside = append(ed.outside, c)
+			}
+		}
+		slices.Sort(ed.outside)
+		return ed.authorizePlaces(ctx, places)
+	}
 	if err := u.MayEditGrids(codes); err != nil {
-		return err
+		// A grid's outline can be proposed to its neighbours instead.
+		proposable := slices.ContainsFunc(ws, func(w geo.Write) bool { return w.Feature.Layer == gridLayer })
+		return ed.outOfScope(ctx, codes, proposable, err)
 	}
 	return ed.authorizePlaces(ctx, places)
 }
@@ -201,10 +214,55 @@ func (ed *editor) authorizePlaces(ctx context.Context, places []place) error {
 	}
 	for i, p := range places {
 		if err := ed.o.Actor.MayPlace(p.what, p.at, covering[i]); err != nil {
-			return err
+			if len(covering[i].Grids) == 0 {
+				return &geo.Error{Code: geo.EFORBIDDEN, Message: geo.ErrorMessage(err), Err: err,
+					MessageZh: fmt.Sprintf("%s的位置不在任何网格内；只有负责全部网格的人员可以把它放在这里。", p.what.Zh)}
+			}
+			return ed.outOfScope(ctx, covering[i].Grids, false, err)
 		}
 	}
 	return nil
+}
+
+// outOfScope turns the scope model's refusal of a write touching these
+// grids (codes) into the answer staff read: the grids the actor does not
+// look after, named as they name them, and the proposal as the next step.
+func (ed *editor) outOfScope(ctx context.Context, codes []string, proposable bool, refusal error) error {
+	var outside []string
+	for _, c := range codes {
+		if !slices.Contains(outside, c) && ed.o.Actor.MayEditGrids([]string{c}) != nil {
+			outside = append(outside, c)
+		}
+	}
+	slices.Sort(outside)
+	grids, err := ed.gridRefs(ctx, outside)
+	if err != nil {
+		return err
+	}
+	if len(grids) == 0 {
+		return refusal
+	}
+	return geo.OutOfScope(grids, proposable, refusal)
+}
+
+// gridRefs names the grids with these codes, in code order.
+func (ed *editor) gridRefs(ctx context.Context, codes []string) ([]geo.FeatureRef, error) {
+	grids, _ := ed.cat.Layer(gridLayer)
+	rows, err := ed.tx.Query(ctx, `SELECT id, partymap_props(to_jsonb(g))::text FROM grids g WHERE code = ANY($1) ORDER BY code`, codes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []geo.FeatureRef
+	for rows.Next() {
+		var id int64
+		var props string
+		if err := rows.Scan(&id, &props); err != nil {
+			return nil, err
+		}
+		out = append(out, grids.Ref(id, scanJSON([]byte(props))))
+	}
+	return out, rows.Err()
 }
 
 // precheck finds what the database would refuse outright, or what breaks a
@@ -276,11 +334,13 @@ func (ed *editor) precheck(ctx context.Context, ws []geo.Write) ([]geo.Violation
 			return nil, err
 		}
 		var at *[2]float64
+		var where orb.Geometry
 		if x != nil && y != nil {
 			at = &[2]float64{*x, *y}
+			where = orb.Point{*x, *y}
 		}
 		invalid[i] = true
-		vs = append(vs, geo.InvalidGeometry(labels[i], reason, at))
+		vs = append(vs, geo.InvalidGeometry(labels[i], reason, at).At(where))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -157,6 +157,8 @@ func storeError(err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
+		case pgErr.Code == "53100": // disk_full: the statement wrote nothing
+			return geo.WrapError(geo.EDISKFULL, err, "%s", geo.DiskFullMessage)
 		case pgErr.Code == "57014": // query_canceled: statement_timeout
 			return geo.WrapError(geo.EUNAVAILABLE, err, "The map database took too long to answer; please try again in a moment.")
 		case pgErr.Code[:2] == "08" || pgErr.Code[:2] == "53" || pgErr.Code[:2] == "57": // connection, resources, operator intervention

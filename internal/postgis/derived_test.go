@@ -79,7 +79,7 @@ func TestDB_derivedGridCode_followsAReshape(t *testing.T) {
 	ctx := context.Background()
 	g7 := mustFeature(t, db, "grids", 7)
 	before := mustFeature(t, db, "posts", 13)
-	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.5), editor())
+	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.5), reshaper())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -77,6 +78,18 @@ type editor struct {
 	// serials are the layers written with ids given by the writer, whose
 	// id sequences must move past them.
 	serials map[string]bool
+	// changeSet is the change set the writes are recorded as, made with
+	// the first write (changeset.go); reverts and proposal are what it
+	// records it undid or applied.
+	changeSet         int64
+	reverts, proposal int64
+	// grants are grid codes that others agreed to this edit changing (an
+	// accepted proposal): the actor's scope is not asked about them.
+	grants []string
+	// proposing checks a proposal: instead of refusing what lies outside
+	// the actor's scope, authorize notes those grids in outside.
+	proposing bool
+	outside   []string
 }
 
 // ApplyWrites applies the writes in one validated transaction.
@@ -91,14 +104,20 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 		o.Reason = geo.ReasonEdit
 	}
 	if o.Actor.Name == "" {
-		return geo.EditResult{}, geo.Errorf(geo.EUNAUTHORIZED, "Log in to edit the map.")
+		return geo.EditResult{}, geo.Say(geo.EUNAUTHORIZED, geo.Label{Zh: "请先登录再修改地图。", En: "Log in to edit the map."})
 	}
+	comment, err := geo.CheckComment(o.Comment)
+	if err != nil {
+		return geo.EditResult{}, err
+	}
+	o.Comment = comment
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return geo.EditResult{}, storeError(err)
 	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if err := setActor(ctx, tx, o.Actor.Name, o.Reason); err != nil {
+	defer rollback(ctx, tx)
+	who, err := setActor(ctx, tx, o.Actor.Name, o.Reason)
+	if err != nil {
 		return geo.EditResult{}, storeError(err)
 	}
 	if err := setNote(ctx, tx, o.Note); err != nil {
@@ -109,7 +128,7 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err := fn(ed); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
-	res := geo.EditResult{DryRun: o.DryRun, Changes: ed.changes}
+	res := geo.EditResult{DryRun: o.DryRun, Changes: ed.changes, ChangeSet: ed.changeSet}
 	if res.Changes == nil {
 		res.Changes = []geo.ItemChange{}
 	}
@@ -119,7 +138,7 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err := ed.moveSerials(ctx); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := db.commit(ctx, tx, who); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
 	db.rememberEdit(ctx, res.Changes)
@@ -145,13 +164,15 @@ func (db *DB) rememberEdit(ctx context.Context, changes []geo.ItemChange) {
 }
 
 // setActor records, for the triggers, who makes the transaction's changes
-// and why. The commit waits for its log record to be flushed (as by
-// default), whatever the server's setting: a read replica can replay it,
-// and be asked for it (replicas.go), as soon as the edit is answered.
-func setActor(ctx context.Context, tx pgx.Tx, who, reason string) error {
-	_, err := tx.Exec(ctx, `SELECT set_config('partymap.user', $1, true), set_config('partymap.reason', $2, true),
-		set_config('synchronous_commit', 'on', true)`, who, reason)
-	return err
+// and why, and returns the transaction's id and session, by which commit
+// finds out what became of it when the answer to COMMIT is lost. The commit
+// waits for its log record to be flushed (as by default), whatever the
+// server's setting: a read replica can replay it, and be asked for it
+// (replicas.go), as soon as the edit is answered.
+func setActor(ctx context.Context, tx pgx.Tx, who, reason string) (txIdentity, error) {
+	var id txIdentity
+	err := tx.QueryRow(ctx, setActorSQL, who, reason, strconv.FormatInt(idleInTransaction.Milliseconds(), 10)).Scan(&id.xid, &id.pid)
+	return id, err
 }
 
 // setNote gives the history row of the note's item the note (migration
@@ -341,6 +362,9 @@ func (ed *editor) apply(ctx context.Context, ws []geo.Write) error {
 func (ed *editor) write(ctx context.Context, ws []geo.Write, notes []geo.ItemChange) error {
 	if len(ws) == 0 {
 		return nil
+	}
+	if err := ed.startChangeSet(ctx); err != nil {
+		return err
 	}
 	batch := &pgx.Batch{}
 	for i, w := range ws {

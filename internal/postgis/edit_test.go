@@ -3,6 +3,7 @@ package postgis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +16,13 @@ import (
 
 func editor() geo.EditOptions {
 	return geo.EditOptions{Actor: geo.User{ID: 1, Name: "alice", Role: geo.Editor}, Reason: geo.ReasonEdit}
+}
+
+// reshaper is editor with the reason a boundary change needs.
+func reshaper() geo.EditOptions {
+	o := editor()
+	o.Comment = "街道办通知：调整网格边界"
+	return o
 }
 
 // along returns the point t of the way from a to b.
@@ -199,7 +207,7 @@ func TestDB_ReshapeGrid_movesTheSharedBoundary(t *testing.T) {
 	ctx := context.Background()
 	g7 := mustFeature(t, db, "grids", 7)
 	g8 := mustFeature(t, db, "grids", 8)
-	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.01), editor())
+	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.01), reshaper())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +228,7 @@ func TestDB_ReshapeGrid_movesTheSharedBoundary(t *testing.T) {
 
 	// Back again, and further west: grid 8 gains what 7 gives up.
 	g7 = mustFeature(t, db, "grids", 7)
-	if _, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(-0.1), editor()); err != nil {
+	if _, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(-0.1), reshaper()); err != nil {
 		t.Fatal(err)
 	}
 	checkCoverage(t, db)
@@ -232,7 +240,7 @@ func TestDB_ReshapeGrid_reassignsAWholeCompound(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
 	g7 := mustFeature(t, db, "grids", 7)
-	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.5), editor())
+	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.5), reshaper())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,4 +359,61 @@ func TestDB_deleteRules(t *testing.T) {
 	if got := rules(err); !slices.Equal(got, []string{"compound_orphaned", "grid_gap", "has_dependents"}) {
 		t.Errorf("delete a grid: got %v (%v)", got, err)
 	}
+}
+
+// Every edit that writes is one change set, named by each of its history
+// rows; a dry run and an edit that changes nothing make none; a change in
+// plain SQL has none.
+func TestDB_changeSets(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	sets := func() int64 { return count(t, db, `SELECT count(*) FROM change_sets`) }
+	before := sets()
+	g7 := mustFeature(t, db, "grids", 7)
+	o := reshaper()
+	o.DryRun = true
+	if _, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.01), o); err != nil {
+		t.Fatal(err)
+	}
+	if got := sets(); got != before {
+		t.Errorf("a dry run made %d change sets", got-before)
+	}
+	res, err := db.ReshapeGrid(ctx, 7, g7.Version, grid7EastEdgeAt(0.01), reshaper())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ChangeSet == 0 || sets() != before+1 {
+		t.Fatalf("reshape: change set %d, %d made", res.ChangeSet, sets()-before)
+	}
+	if n := count(t, db, fmt.Sprintf(`SELECT count(*) FROM history WHERE change_set = %d`, res.ChangeSet)); n != int64(len(res.Changes)) {
+		t.Errorf("history rows of the change set: got %d, want %d", n, len(res.Changes))
+	}
+	cs, err := db.ChangeSet(ctx, res.ChangeSet)
+	if err != nil || cs.Comment != reshaper().Comment || cs.Who != "alice" || len(cs.Items) != len(res.Changes) {
+		t.Errorf("change set: got %+v, %v", cs, err)
+	}
+	if _, err := db.Pool().Exec(ctx, `UPDATE posts SET phone = '0913-1111111' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM history WHERE layer = 'posts' AND feature_id = 1 AND reason = 'sql' AND change_set IS NULL`); n != 1 {
+		t.Errorf("the plain SQL change: %d history rows without a change set, want 1", n)
+	}
+	// Reverting the reshape brings grid 7 back; the reshape's change set
+	// then has later changes and cannot be reverted again.
+	undo, err := db.RevertChangeSet(ctx, res.ChangeSet, cs.Mark, reshaper())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := mustFeature(t, db, "grids", 7); !orb.Equal(g.Geometry, g7.Geometry) {
+		t.Errorf("grid 7 after the revert: %v, want %v", g.Geometry, g7.Geometry)
+	}
+	if _, err := db.RevertChangeSet(ctx, res.ChangeSet, 0, reshaper()); geo.ErrorCode(err) != geo.ESUPERSEDED {
+		t.Errorf("reverting it again: got %v, want superseded", err)
+	}
+	checkCoverage(t, db)
+	// The revert of the revert puts the reshape back.
+	if _, err := db.RevertChangeSet(ctx, undo.ChangeSet, 0, reshaper()); err != nil {
+		t.Errorf("redo: %v", err)
+	}
+	checkCoverage(t, db)
 }

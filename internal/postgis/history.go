@@ -6,17 +6,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"partymap/internal/geo"
 )
 
 const historyColumns = `h.id, h.layer, h.feature_id, h.version, h.operation, h.reason, h.who, h.at,
-	ST_AsBinary(coalesce(h.new_geom, h.old_geom)), coalesce(h.new_props, h.old_props)::text, h.note::text`
+	ST_AsBinary(coalesce(h.new_geom, h.old_geom)), coalesce(h.new_props, h.old_props)::text, h.note::text,
+	coalesce(h.change_set, 0), coalesce((SELECT c.comment FROM change_sets c WHERE c.id = h.change_set), '')`
 
 // historyRow is a scanned history row with its raw geometry.
 type historyRow struct {
@@ -31,7 +34,7 @@ func scanHistory(rows pgx.Rows) ([]historyRow, error) {
 		var h historyRow
 		var op, props string
 		var note *string
-		if err := rows.Scan(&h.Seq, &h.Layer, &h.ID, &h.Version, &op, &h.Reason, &h.Who, &h.At, &h.geom, &props, &note); err != nil {
+		if err := rows.Scan(&h.Seq, &h.Layer, &h.ID, &h.Version, &op, &h.Reason, &h.Who, &h.At, &h.geom, &props, &note, &h.ChangeSet, &h.Comment); err != nil {
 			return nil, err
 		}
 		if note != nil {
@@ -47,21 +50,47 @@ func scanHistory(rows pgx.Rows) ([]historyRow, error) {
 			}
 			h.Geometry = g
 		}
-		m := map[string]any{}
-		if err := json.Unmarshal([]byte(props), &m); err != nil {
+		m, err := historyProps(props)
+		if err != nil {
 			return nil, fmt.Errorf("history %d properties: %w", h.Seq, err)
-		}
-		delete(m, "id")
-		for k, v := range m {
-			// A position is stored as a GeoJSON point; show it as [lon, lat].
-			if pt, ok := v.(map[string]any); ok && pt["type"] == "Point" {
-				m[k] = pt["coordinates"]
-			}
 		}
 		h.Properties = m
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// historyProps decodes the properties a history row keeps (as JSON,
+// numbers float64), without the id, positions as [lon, lat].
+func historyProps(props string) (map[string]any, error) {
+	m := map[string]any{}
+	if err := json.Unmarshal([]byte(props), &m); err != nil {
+		return nil, err
+	}
+	delete(m, "id")
+	for k, v := range m {
+		// A position is stored as a GeoJSON point; show it as [lon, lat].
+		if pt, ok := v.(map[string]any); ok && pt["type"] == "Point" {
+			m[k] = pt["coordinates"]
+		}
+	}
+	return m, nil
+}
+
+// featureOf makes a feature of the layer from a state the history keeps,
+// its properties checked as a write's are.
+func featureOf(l geo.Layer, id int64, g orb.Geometry, historyProps map[string]any) (geo.Feature, error) {
+	props := map[string]any{}
+	for _, fd := range l.Fields {
+		if v, ok := historyProps[fd.Name]; ok && v != nil {
+			props[fd.Name] = v
+		}
+	}
+	checked, vs := l.CheckProperties(props, false)
+	if len(vs) > 0 {
+		return geo.Feature{}, geo.Unprocessable(vs)
+	}
+	return geo.Feature{Layer: l.Name, ID: id, Geometry: g, Properties: checked}, nil
 }
 
 // History lists an item's changes, oldest first, each with the properties
@@ -81,14 +110,88 @@ func (db *DB) History(ctx context.Context, layer string, id int64) ([]geo.Histor
 	if len(hs) == 0 {
 		return nil, geo.Errorf(geo.ENOTFOUND, "Layer %q has no feature with id %d, and never had.", layer, id)
 	}
+	with, counts, err := db.changeSetFeatures(ctx, hs)
+	if err != nil {
+		return nil, storeError(err)
+	}
 	out := make([]geo.HistoryEntry, len(hs))
 	for i, h := range hs {
 		if i > 0 && h.Op == geo.Update {
 			h.Changed = changedKeys(hs[i-1], h)
 		}
+		for _, r := range with[h.ChangeSet] {
+			if (r.Layer != h.Layer || r.ID != h.ID) && len(h.With) < maxWith {
+				h.With = append(h.With, r)
+			}
+		}
+		if n := counts[h.ChangeSet]; n > 0 {
+			h.WithCount = n - 1
+		}
 		out[i] = h.HistoryEntry
 	}
 	return out, nil
+}
+
+// maxWith is the most other features a history entry names of its change
+// set (an import changes hundreds).
+const maxWith = 50
+
+// changeSetFeatures names the features of the entries' change sets, up to
+// maxWith+1 each (the entry's own among them), grids first, and counts
+// every feature of each.
+func (db *DB) changeSetFeatures(ctx context.Context, hs []historyRow) (map[int64][]geo.FeatureRef, map[int64]int, error) {
+	var ids []int64
+	for _, h := range hs {
+		if h.ChangeSet != 0 {
+			ids = append(ids, h.ChangeSet)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	counts := map[int64]int{}
+	rows, err := db.pool.Query(ctx, `SELECT change_set, count(DISTINCT (layer, feature_id)) FROM history WHERE change_set = ANY($1) GROUP BY change_set`, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var cs int64
+		var n int
+		if err := rows.Scan(&cs, &n); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		counts[cs] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = db.pool.Query(ctx, `SELECT change_set, layer, feature_id, props FROM (
+			SELECT o.change_set, o.layer, o.feature_id, coalesce(o.new_props, o.old_props)::text AS props,
+				row_number() OVER (PARTITION BY o.change_set ORDER BY o.layer <> $3, o.id) AS n
+			FROM history o WHERE o.change_set = ANY($1)) x
+		WHERE n <= $2 ORDER BY change_set, n`, ids, maxWith+1, gridLayer)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]geo.FeatureRef{}
+	for rows.Next() {
+		var cs, id int64
+		var layer, props string
+		if err := rows.Scan(&cs, &layer, &id, &props); err != nil {
+			return nil, nil, err
+		}
+		ref := geo.FeatureRef{Layer: layer, ID: id}
+		if l, ok := db.cat.Layer(layer); ok {
+			ref = l.Ref(id, scanJSON([]byte(props)))
+		}
+		if !slices.ContainsFunc(out[cs], func(r geo.FeatureRef) bool { return r.Layer == ref.Layer && r.ID == ref.ID }) {
+			out[cs] = append(out[cs], ref)
+		}
+	}
+	return out, counts, rows.Err()
 }
 
 // changedKeys names what differs between two history states.
@@ -138,17 +241,8 @@ func (ed *editor) stateAt(ctx context.Context, l geo.Layer, id, version int64, o
 		return geo.Feature{}, historyRow{}, geo.Errorf(geo.ENOTFOUND, "%s %d has no version %d in its history.", l.Name, id, version)
 	}
 	h := hs[0]
-	props := map[string]any{}
-	for _, fd := range l.Fields {
-		if v, ok := h.Properties[fd.Name]; ok && v != nil {
-			props[fd.Name] = v
-		}
-	}
-	checked, vs := l.CheckProperties(props, false)
-	if len(vs) > 0 {
-		return geo.Feature{}, h, geo.Unprocessable(vs)
-	}
-	return geo.Feature{Layer: l.Name, ID: id, Geometry: h.Geometry, Properties: checked}, h, nil
+	f, err := featureOf(l, id, h.Geometry, h.Properties)
+	return f, h, err
 }
 
 // Revert makes an item's past version its next version: a new write of the

@@ -159,8 +159,11 @@ func prefixError(file string, err error) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	out := &geo.Error{Code: e.Code, Message: file + ": " + e.Message, Err: e.Err}
+	if e.MessageZh != "" {
+		out.MessageZh = file + "：" + e.MessageZh
+	}
 	for _, v := range e.Violations {
-		out.Violations = append(out.Violations, geo.Violation{Rule: v.Rule, MessageEn: file + ": " + v.MessageEn, MessageZh: file + "：" + v.MessageZh})
+		out.Violations = append(out.Violations, geo.Violation{Rule: v.Rule, MessageEn: file + ": " + v.MessageEn, MessageZh: file + "：" + v.MessageZh, Geometry: v.Geometry})
 	}
 	return out
 }

@@ -157,7 +157,7 @@ func (db *DB) resetReplicas(ctx context.Context, q querier) {
 
 // parseChange reads an announcement of partymap_track: the change, the
 // area it touched and the values its trigger carries (a car park's free and
-// capacity, migration 006).
+// capacity, migration 006); or of a proposal (migration 010).
 func parseChange(payload string) (geo.Change, error) {
 	var raw struct {
 		geo.Change
@@ -166,9 +166,13 @@ func parseChange(payload string) (geo.Change, error) {
 			Free     *int64 `json:"free"`
 			Capacity *int64 `json:"capacity"`
 		} `json:"values"`
+		Proposal *geo.ProposalNotice `json:"proposal"`
 	}
 	if err := json.Unmarshal([]byte(payload), &raw); err != nil {
 		return geo.Change{}, err
+	}
+	if raw.Proposal != nil {
+		return geo.Change{Proposal: raw.Proposal}, nil
 	}
 	c := raw.Change
 	if b := raw.BBox; b[0] != nil && b[1] != nil && b[2] != nil && b[3] != nil {

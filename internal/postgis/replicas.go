@@ -78,7 +78,8 @@ const (
 	stateDown   = "down"
 )
 
-// querier is what a read needs of a pool.
+// querier is what a read runs on: a pool (the primary or a replica) or an
+// edit's transaction.
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row

@@ -22,7 +22,17 @@ import (
 // overwritten, only moved along the shared edge.
 func (db *DB) ReshapeGrid(ctx context.Context, id, ifVersion int64, shape orb.Polygon, o geo.EditOptions) (geo.EditResult, error) {
 	o.Reason = geo.ReasonReshape
-	return db.edit(ctx, o, func(ed *editor) error { return ed.reshape(ctx, id, ifVersion, shape) })
+	return db.edit(ctx, o, func(ed *editor) error {
+		if err := ed.reshape(ctx, id, ifVersion, shape); err != nil {
+			return err
+		}
+		// Asked last, so that what else is wrong with the change is said
+		// first: a dry run needs no reason yet.
+		if !ed.o.DryRun && ed.o.Comment == "" {
+			return geo.NeedComment()
+		}
+		return nil
+	})
 }
 
 func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Polygon) error {
@@ -61,7 +71,7 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 		return geo.Errorf(geo.ENOTFOUND, "There is no grid with id %d.", id)
 	}
 	if target.Version != ifVersion {
-		return geo.ConflictError(gridLayer, id, ifVersion, target.Version)
+		return geo.ConflictWith(ifVersion, target)
 	}
 	label := grids.FeatureLabel(id, target.Properties)
 	if vs, err := ed.precheck(ctx, []geo.Write{{Op: geo.Update, Feature: geo.Feature{Layer: gridLayer, ID: id, Geometry: shape, Properties: target.Properties}}}); err != nil || len(vs) > 0 {
@@ -100,7 +110,7 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 		nl := grids.FeatureLabel(p.id, n.Properties)
 		switch {
 		case len(p.areas) == 0 || p.areas[0] <= geo.AreaTolerance:
-			vs = append(vs, geo.GridVanishes(nl))
+			vs = append(vs, geo.GridVanishes(nl).At(n.Geometry))
 			continue
 		case len(p.areas) > 1 && p.areas[1] > geo.AreaTolerance:
 			big := 1
@@ -109,7 +119,13 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 					big++
 				}
 			}
-			vs = append(vs, geo.GridCut(nl, big))
+			var pieces orb.MultiPolygon
+			for _, b := range p.wkbs {
+				if poly, ok := geometryOf(b).(orb.Polygon); ok {
+					pieces = append(pieces, poly)
+				}
+			}
+			vs = append(vs, geo.GridCut(nl, big).At(pieces))
 			continue
 		}
 		g, err := wkb.Unmarshal(p.wkbs[0])

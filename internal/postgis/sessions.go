@@ -57,7 +57,7 @@ func (db *DB) FindSession(ctx context.Context, token string, idle time.Duration)
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, hash, idle).
 		Scan(&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &live, &u.ID, &u.Name, &role, &u.Communities, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return geo.Session{}, geo.User{}, geo.Errorf(geo.EUNAUTHORIZED, "You are not logged in, or your session has ended; log in again.")
+		return geo.Session{}, geo.User{}, geo.Say(geo.EUNAUTHORIZED, geo.Label{Zh: "你还没有登录，或登录已过期：请重新登录。", En: "You are not logged in, or your session has ended; log in again."})
 	}
 	if err != nil {
 		return geo.Session{}, geo.User{}, storeError(err)
@@ -67,7 +67,7 @@ func (db *DB) FindSession(ctx context.Context, token string, idle time.Duration)
 	s.UserID = u.ID
 	if !live {
 		_ = db.DeleteSession(ctx, token)
-		return geo.Session{}, geo.User{}, geo.Errorf(geo.EUNAUTHORIZED, "Your session has ended; log in again.")
+		return geo.Session{}, geo.User{}, geo.Say(geo.EUNAUTHORIZED, geo.Label{Zh: "登录已过期：请重新登录。", En: "Your session has ended; log in again."})
 	}
 	// Touch at most every 15 seconds: a busy page does not write each time.
 	if _, err := db.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1 AND last_seen_at < now() - interval '15 seconds'`, hash); err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"partymap/internal/geo"
 )
@@ -68,6 +70,19 @@ func (ed *editor) validate(ctx context.Context) ([]geo.Violation, error) {
 		vs = append(vs, more...)
 	}
 	return vs, nil
+}
+
+// geometryOf decodes a WKB geometry a violation points at; nil when there
+// is none (or it cannot be read: the violation stands without it).
+func geometryOf(b []byte) orb.Geometry {
+	if b == nil {
+		return nil
+	}
+	g, err := wkb.Unmarshal(b)
+	if err != nil {
+		return nil
+	}
+	return g
 }
 
 // scanJSON decodes a jsonb column read as text.
@@ -141,7 +156,7 @@ func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violatio
 		inside AS (SELECT ST_Intersection(c.geom, r.g) AS g FROM %s c, r WHERE c.geom && r.g),
 		cover AS (SELECT ST_Union(geom) AS g FROM grids, r WHERE grids.geom && r.g),
 		holes AS (SELECT (ST_Dump(ST_Difference(i.g, coalesce(cv.g, ST_SetSRID('POLYGON EMPTY'::geometry, 4326))))).geom AS g FROM inside i, cover cv)
-		SELECT ST_Area(g::geography), ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g))
+		SELECT ST_Area(g::geography), ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g)), ST_AsBinary(g)
 		FROM holes WHERE GeometryType(g) = 'POLYGON' AND ST_Area(g::geography) > $2 ORDER BY 1 DESC`, ident(ed.cat.Communities().Name)),
 		region, geo.AreaTolerance)
 	if err != nil {
@@ -150,10 +165,11 @@ func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violatio
 	defer rows.Close()
 	for rows.Next() {
 		var area, x, y float64
-		if err := rows.Scan(&area, &x, &y); err != nil {
+		var where []byte
+		if err := rows.Scan(&area, &x, &y, &where); err != nil {
 			return nil, err
 		}
-		vs = append(vs, geo.GridGap(area, [2]float64{x, y}))
+		vs = append(vs, geo.GridGap(area, [2]float64{x, y}).At(geometryOf(where)))
 	}
 	return vs, rows.Err()
 }
@@ -170,7 +186,7 @@ func (ed *editor) overlaps(ctx context.Context, layer string, violation func(a, 
 		return nil, err
 	}
 	rows, err := ed.tx.Query(ctx, fmt.Sprintf(`SELECT a.id, partymap_props(to_jsonb(a))::text, b.id, partymap_props(to_jsonb(b))::text,
-			ST_Area(ST_Intersection(a.geom, b.geom)::geography)
+			ST_Area(ST_Intersection(a.geom, b.geom)::geography), ST_AsBinary(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3))
 		FROM %[1]s a JOIN %[1]s b ON a.id <> b.id AND ST_Intersects(a.geom, b.geom) AND NOT ST_Touches(a.geom, b.geom)
 		WHERE a.id = ANY($1) AND (b.id <> ALL($1) OR a.id < b.id) ORDER BY a.id, b.id`, ls.table), ids)
 	if err != nil {
@@ -182,11 +198,12 @@ func (ed *editor) overlaps(ctx context.Context, layer string, violation func(a, 
 		var aID, bID int64
 		var aProps, bProps string
 		var area float64
-		if err := rows.Scan(&aID, &aProps, &bID, &bProps, &area); err != nil {
+		var where []byte
+		if err := rows.Scan(&aID, &aProps, &bID, &bProps, &area, &where); err != nil {
 			return nil, err
 		}
 		if area > geo.AreaTolerance {
-			vs = append(vs, violation(l.FeatureLabel(aID, scanJSON([]byte(aProps))), l.FeatureLabel(bID, scanJSON([]byte(bProps))), area))
+			vs = append(vs, violation(l.FeatureLabel(aID, scanJSON([]byte(aProps))), l.FeatureLabel(bID, scanJSON([]byte(bProps))), area).At(geometryOf(where)))
 		}
 	}
 	return vs, rows.Err()
@@ -198,7 +215,7 @@ func (ed *editor) overlaps(ctx context.Context, layer string, violation func(a, 
 func (ed *editor) gridsAcross(ctx context.Context, region []byte) ([]geo.Violation, error) {
 	grids, _ := ed.cat.Layer(gridLayer)
 	rows, err := ed.tx.Query(ctx, fmt.Sprintf(`SELECT g.id, partymap_props(to_jsonb(g))::text, g.%[2]s, o.code,
-			ST_Area(ST_Intersection(g.geom, o.geom)::geography)
+			ST_Area(ST_Intersection(g.geom, o.geom)::geography), ST_AsBinary(ST_CollectionExtract(ST_Intersection(g.geom, o.geom), 3))
 		FROM grids g JOIN %[1]s o ON o.code <> g.%[2]s AND ST_Intersects(o.geom, g.geom) AND NOT ST_Touches(o.geom, g.geom)
 		WHERE g.id = ANY($1) OR g.geom && ST_GeomFromWKB($2, 4326)
 		ORDER BY g.id, o.code`, ident(ed.cat.Communities().Name), ident(geo.CommunityField)), ed.writtenIDs(gridLayer), region)
@@ -211,11 +228,12 @@ func (ed *editor) gridsAcross(ctx context.Context, region []byte) ([]geo.Violati
 		var id int64
 		var props, own, other string
 		var area float64
-		if err := rows.Scan(&id, &props, &own, &other, &area); err != nil {
+		var where []byte
+		if err := rows.Scan(&id, &props, &own, &other, &area, &where); err != nil {
 			return nil, err
 		}
 		if area > geo.AreaTolerance {
-			vs = append(vs, geo.GridAcrossCommunities(grids.FeatureLabel(id, scanJSON([]byte(props))), own, other, area))
+			vs = append(vs, geo.GridAcrossCommunities(grids.FeatureLabel(id, scanJSON([]byte(props))), own, other, area).At(geometryOf(where)))
 		}
 	}
 	return vs, rows.Err()
@@ -243,6 +261,8 @@ type compoundState struct {
 	covering    []gridShare
 	covered     float64
 	area        float64
+	// outline is the compound's shape, what a violation points at.
+	outline orb.Geometry
 }
 
 // lonelyGrid returns the one grid the compound lies wholly in, when it lies
@@ -261,13 +281,13 @@ func (c compoundState) violation() (geo.Violation, bool) {
 		if g.Code == c.code {
 			return geo.Violation{}, false
 		}
-		return geo.CompoundGridCode(c.label, c.code, g.Code), true
+		return geo.CompoundGridCode(c.label, c.code, g.Code).At(c.outline), true
 	}
 	switch {
 	case c.area-c.covered > geo.AreaTolerance:
-		return geo.CompoundOrphaned(c.label, c.area-c.covered), true
+		return geo.CompoundOrphaned(c.label, c.area-c.covered).At(c.outline), true
 	case len(c.significant) >= 2:
-		return geo.CompoundSplit(c.label, c.significant), true
+		return geo.CompoundSplit(c.label, c.significant).At(c.outline), true
 	}
 	return geo.Violation{}, false
 }
@@ -279,7 +299,8 @@ func (ed *editor) compoundShares(ctx context.Context, ids []int64, region []byte
 	grids, _ := ed.cat.Layer(gridLayer)
 	rows, err := ed.tx.Query(ctx, `SELECT c.id, partymap_props(to_jsonb(c))::text, c.grid_code, ST_Area(c.geom::geography),
 			coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'code', g.code, 'name_zh', g.name_zh, 'name_en', g.name_en,
-				'area', ST_Area(ST_Intersection(c.geom, g.geom)::geography)) ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '[]')::text
+				'area', ST_Area(ST_Intersection(c.geom, g.geom)::geography)) ORDER BY g.id) FILTER (WHERE g.id IS NOT NULL), '[]')::text,
+			ST_AsBinary(c.geom)
 		FROM compounds c LEFT JOIN grids g ON ST_Intersects(c.geom, g.geom) AND NOT ST_Touches(c.geom, g.geom)
 		WHERE c.id = ANY($1) OR ($2::bytea IS NOT NULL AND c.geom && ST_GeomFromWKB($2, 4326))
 		GROUP BY c.id ORDER BY c.id`, ids, region)
@@ -291,9 +312,11 @@ func (ed *editor) compoundShares(ctx context.Context, ids []int64, region []byte
 	for rows.Next() {
 		var c compoundState
 		var props, sharesJSON string
-		if err := rows.Scan(&c.id, &props, &c.code, &c.area, &sharesJSON); err != nil {
+		var outline []byte
+		if err := rows.Scan(&c.id, &props, &c.code, &c.area, &sharesJSON, &outline); err != nil {
 			return nil, err
 		}
+		c.outline = geometryOf(outline)
 		var shares []gridShare
 		if err := json.Unmarshal([]byte(sharesJSON), &shares); err != nil {
 			return nil, err

@@ -15,9 +15,10 @@
 // This is the page's one event stream. It also hands what it hears on to
 // the rest of the viewer as events on window: "partymap:change" ({seq,
 // layer, id, version, op, bbox}), "partymap:parking" ({id, free,
-// capacity}) and "partymap:live" ('connected' | 'reconnecting', also kept
-// in document.documentElement.dataset.live). How many tiles the last
-// change made it fetch is in document.documentElement.dataset.tilesRefreshed.
+// capacity}), "partymap:proposal" ({id, state, grids}) and "partymap:live"
+// ('connected' | 'reconnecting', also kept in
+// document.documentElement.dataset.live). How many tiles the last change
+// made it fetch is in document.documentElement.dataset.tilesRefreshed.
 
 import { SOURCE } from './style.js';
 
@@ -148,6 +149,11 @@ export function followChanges(map, sourceId = SOURCE) {
   events.addEventListener('parking', (ev) => {
     const lot = parse(ev);
     if (lot) tell('partymap:parking', lot);
+  });
+  // a boundary proposal was made or decided: the staff editor's desk looks
+  events.addEventListener('proposal', (ev) => {
+    const p = parse(ev);
+    if (p) tell('partymap:proposal', p);
   });
   // too much was missed to replay: refetch every tile at the newest seq
   events.addEventListener('reset', (ev) => {

@@ -6,22 +6,32 @@ const SESSION_FLAG = 'partymap.editor.session';
 
 /**
  * createAPI returns { call, resume, login, logout }. call(method, path,
- * { body, type, headers }) resolves to { status, ok, data, etag }, data
- * being the JSON answer (a problem's detail included) or null.
+ * { body, type, headers, query }) resolves to { status, ok, data, etag },
+ * data being the JSON answer (a problem's detail included) or null; query
+ * values are added to the path's parameters.
  */
 export function createAPI() {
   let csrf = null;
 
-  async function call(method, path, { body, type, headers = {} } = {}) {
+  async function call(method, path, { body, type, headers = {}, query } = {}) {
     const h = { Accept: 'application/json, application/geo+json', ...headers };
     if (method !== 'GET' && csrf) h['X-CSRF-Token'] = csrf;
     if (body !== undefined) h['Content-Type'] = type || 'application/json';
-    const res = await fetch(new URL(path, document.baseURI), {
-      method, headers: h, credentials: 'same-origin',
-      body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
-    });
+    const url = new URL(path, document.baseURI);
+    for (const [k, v] of Object.entries(query || {})) {
+      if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
+    }
+    let res;
+    try {
+      res = await fetch(url, {
+        method, headers: h, credentials: 'same-origin',
+        body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+      });
+    } catch {
+      return { status: 0, ok: false, data: null, etag: null };
+    }
     let data = null;
-    if ((res.headers.get('Content-Type') || '').includes('json')) data = await res.json();
+    if ((res.headers.get('Content-Type') || '').includes('json')) data = await res.json().catch(() => null);
     return { status: res.status, ok: res.ok, data, etag: res.headers.get('ETag') };
   }
 
@@ -56,4 +66,26 @@ export function createAPI() {
       localStorage.removeItem(SESSION_FLAG);
     },
   };
+}
+
+/**
+ * problemText is what the page says about a refused answer, in its own
+ * language: the server's sentence in that language when it has one
+ * (detail_zh beside detail), else the page's own words for the status:
+ * never the other language.
+ */
+export function problemText(r, i18n) {
+  const p = r.data || {};
+  const own = i18n.lang() === 'en' ? p.detail : p.detail_zh;
+  if (own) return own;
+  const { t } = i18n;
+  switch (true) {
+    case r.status === 401: return t('err401');
+    case r.status === 403: return t('err403');
+    case r.status === 404: return t('err404');
+    case r.status === 409: return t('err409');
+    case r.status === 429: return t('err429');
+    case r.status === 0 || r.status >= 500: return t('err5xx');
+  }
+  return t('errOther', { status: r.status });
 }

@@ -1,26 +1,38 @@
-// The staff editor (/edit): log in, pick a grid and drag, add (drag a
-// midpoint) or remove (right-click) its vertices, snapping to the
-// neighbouring grids' vertices and edges; every change is checked by the
-// server's dry run before it can be saved; saving moves the shared
-// boundaries in one edit (POST /api/grids/{id}/reshape). A colleague's newer
-// version (412) can be reloaded, or the edit re-applied on top of it. The
-// history panel reverts to any past version. Posts and flags are moved by
-// dragging; a car park's spaces and free spaces are edited in the panel.
+// The staff editor (/edit). Log in; find a grid (one's own highlighted,
+// the list and the search fly to it); drag, add (drag a midpoint) or
+// remove (right-click) its vertices, snapping to the neighbours, with undo
+// and redo and the keyboard; every change is checked by the server's dry
+// run, its problems drawn on the map, before it can be saved with a
+// comment saying why. A change that reaches grids the editor does not look
+// after becomes a proposal for their editors, who find it in their desk.
+// The page follows the live change stream: when a colleague saves what is
+// open, a banner says who, when and what, their outline beside one's own,
+// and offers to take theirs or rebase one's own vertices onto theirs (never
+// a blind resend). The history names each change in staff's words and
+// opens its change set, which can be undone as a whole. Posts and flags
+// are moved by dragging; a car park's spaces are edited in the panel.
 //
-// Its words are in the one table (i18n.js), one language at a time
-// (?lang=en, or the button); the layers' and fields' names come from the
-// server's catalogue; the map opens on what the tiles draw.
+// One language at a time (?lang=, the switch, or the browser's), every
+// word from the one table (i18n.js) or the server in that language.
 //
-// window.partymapEditor = { map, state, ready, saved } lets tests watch it.
+// window.partymapEditor = { map, state, ready, saved, … } lets tests watch it.
 
 import { Map as MapLibreMap } from '../../vendor/maplibre-gl/maplibre-gl.mjs';
 import { loadConfig } from '../config.js';
-import { byId, el, button } from '../dom.js';
+import { byId, el } from '../dom.js';
 import { createI18n, initialLang } from '../i18n.js';
+import { followChanges } from '../live.js';
 import { SOURCE } from '../style.js';
-import { createAPI } from './api.js';
-import { addEditLayers, showFeatures, clearShape, drawShape, editHandles } from './grid.js';
-import { createHistory } from './history.js';
+import { createAPI, problemText } from './api.js';
+import { createConflicts } from './conflict.js';
+import { createDesk } from './desk.js';
+import { createGridFinder } from './finder.js';
+import { addEditLayers, boundsOf, clearShape, drawn, drawShape, editHandles, showFeatures, showMarks, showProblems, showReview, showTheirs } from './grid.js';
+import { createChangeSetView, createHistory } from './history.js';
+import { sameRing, same } from './rebase.js';
+import { installKeys } from './keys.js';
+import { renderStatus } from './status.js';
+import { createUndo } from './undo.js';
 
 /** How each editable layer is edited: its ring, its point, or its numbers. */
 const MODES = { grids: 'ring', posts: 'point', organizations: 'point', parking: 'numbers' };
@@ -28,7 +40,7 @@ const MODES = { grids: 'ring', posts: 'point', organizations: 'point', parking: 
 /** start builds the editor: boot.js calls it once the modules have loaded. */
 export async function start() {
   const cfg = await loadConfig();
-  const i18n = createI18n(cfg, initialLang());
+  const i18n = createI18n(cfg, initialLang({ browser: true }));
   const { t } = i18n;
   const $ = byId;
   const api = createAPI();
@@ -37,14 +49,21 @@ export async function start() {
     user: null,
     mode: modes[0],
     features: null, // FeatureCollection of the mode's layer
-    sel: null, // { id, etag, feature }
-    shape: null, // { ring } or { point }: what is being edited
-    dirty: false,
+    grids: null, // the grids, for names and the finder, whatever the mode
+    sel: null, // { id, etag, version, feature }
+    base: null, // the selection as saved: { ring } or { point } or { props }
+    shape: null, // what is being edited: { ring, origin, active } or { point }
+    check: null, // the last check or save, redrawn on a language switch
     checkSeq: 0,
     lastValid: false,
-    conflictETag: null,
-    status: null, // what #status shows: { kind, ... }, redrawn on a language switch
+    proposing: false,
+    saving: false,
+    pending: [], // change events heard while saving
+    theirs: null, // a colleague's newer version: { etag, version, feature, who, at, ring, deleted }
+    rebase: null, // { r, choices }
   };
+  const ring = () => MODES[state.mode] === 'ring';
+  const undo = createUndo();
 
   const [w, s, e, n] = cfg.bounds || [];
   const map = new MapLibreMap({
@@ -56,27 +75,80 @@ export async function start() {
     dragRotate: false,
     attributionControl: false,
   });
-  const editor = { map, state, ready: false, saved: 0 };
+  const editor = { map, state, ready: false, saved: 0, i18n, drawn };
   window.partymapEditor = editor;
 
+  // ---- scope: one's own grids ----
+  const mine = (code) => {
+    const u = state.user;
+    if (!u) return false;
+    return u.role === 'admin' || !u.grids?.length || u.grids.includes(code);
+  };
+  const gridName = (code) => {
+    const g = state.grids?.features.find((f) => f.properties.code === code);
+    return g ? i18n.pick(g.properties.name_zh, g.properties.name_en) : code;
+  };
+
+  // ---- panels ----
   const history = createHistory($('history'), {
     api,
     i18n,
+    onShowChange: (id) => changeSets.open(id),
     async onRevert(version) {
-      const r = await api.call('POST', `collections/${state.mode}/items/${state.sel.id}/revert?version=${version}`, { headers: { 'If-Match': state.sel.etag } });
-      showResult(r, false);
-      if (r.ok) {
-        const id = state.sel.id;
-        await afterWrite(r.data);
-        clearSelection();
-        await select(id);
+      const r = await api.call('POST', `collections/${state.mode}/items/${state.sel.id}/revert`, { headers: { 'If-Match': state.sel.etag }, query: { version } });
+      if (!r.ok) {
+        setCheck({ kind: 'refused', text: problemText(r, i18n), violations: r.data?.violations || [] });
+        return;
       }
+      await afterWrite(r.data);
+      await select(state.sel.id, { keepCheck: true });
+      setCheck({ kind: 'saved', id: r.data.change_set });
     },
   });
+  const changeSets = createChangeSetView($('changeset'), {
+    api,
+    i18n,
+    show(items) {
+      showReview(map, items);
+      fit(boundsOf(items.flatMap((it) => [it.before, it.after])));
+    },
+    hide: () => showReview(map, []),
+    async onUndone(answer) {
+      await afterWrite(answer);
+      if (state.sel) await select(state.sel.id, { keepCheck: true, fit: false });
+    },
+  });
+  const desk = createDesk($('desk'), {
+    api,
+    i18n,
+    review(p) {
+      changeSets.close();
+      const items = p.preview.filter((it) => it.before || it.after).map((it) => ({ before: it.before, after: it.after, gain: it.gain }));
+      showReview(map, items);
+      // Close enough to see what moves, with the grids' outlines around it.
+      const gains = items.map((it) => it.gain).filter(Boolean);
+      fit(boundsOf(gains.length ? gains : items.flatMap((it) => [it.before, it.after])), 17.5);
+    },
+    unreview: () => showReview(map, []),
+    async applied(answer) {
+      await afterWrite(answer);
+      if (state.sel) await select(state.sel.id, { keepCheck: true, fit: false });
+    },
+  });
+  const finder = createGridFinder($('finder'), {
+    i18n,
+    grids: () => state.grids?.features,
+    mine,
+    pick: (id) => pickGrid(id),
+  });
+  const conflicts = createConflicts($('banner'), {
+    api, i18n, map, state, undo, ring, select, setCheck, changed, fit, isDirty, showSelection, versionOf: (etag) => versionOf(etag),
+  });
 
-  // ---- words ----
   const modeButtons = modes.map((mode) => {
-    const b = button('', () => setMode(mode));
+    const b = el('button', '');
+    b.type = 'button';
+    b.addEventListener('click', () => setMode(mode));
     b.dataset.mode = mode;
     b.dataset.layerTitle = mode;
     b.setAttribute('role', 'tab');
@@ -94,14 +166,16 @@ export async function start() {
   function applyLang() {
     i18n.translate(document, { name: i18n.title() });
     document.title = t('editTitle', { name: i18n.title() });
+    $('comment').placeholder = t('commentPlaceholder');
+    map.getCanvasContainer().setAttribute('aria-label', t('mapLabel'));
     $('hint').textContent = state.user ? hint(state.mode) : '';
     if (state.user) showWho();
     if (state.sel) showSelection();
-    renderStatus();
+    decorate();
+    renderCheck();
     if (map.isStyleLoaded()) map.setGlobalStateProperty('lang', i18n.lang());
   }
   i18n.onChange(applyLang);
-  applyLang();
   $('lang').addEventListener('click', () => i18n.setLang(i18n.lang() === 'zh' ? 'en' : 'zh'));
 
   // ---- logging in ----
@@ -111,7 +185,7 @@ export async function start() {
     const r = await api.login($('login-name').value, $('login-password').value);
     $('login-password').value = '';
     if (!r.ok) {
-      $('login-error').textContent = r.data?.detail || t('loginFailed', { status: r.status });
+      $('login-error').textContent = problemText(r, i18n);
       return;
     }
     loggedIn(r.data);
@@ -123,78 +197,150 @@ export async function start() {
 
   function showWho() {
     const u = state.user;
-    const role = u.role === 'admin' ? t('roleAdmin') : u.role === 'editor' ? t('roleEditor') : u.role;
-    $('who-name').textContent = `${u.name} (${role}${u.grids?.length ? ` · ${u.grids.join(', ')}` : ''})`;
+    const role = u.role === 'admin' ? t('roleAdmin') : t('roleEditor');
+    const scope = u.role === 'admin' || !u.grids?.length ? t('scopeAll') : i18n.list(u.grids.map(gridName));
+    $('who-name').textContent = t('whoLine', { name: u.name, role, scope });
   }
 
-  function loggedIn(session) {
+  async function loggedIn(session) {
     state.user = session.user;
-    showWho();
     $('who').hidden = false;
     $('login').hidden = true;
     $('editor').hidden = false;
-    setMode(state.mode);
+    await loadGrids();
+    showWho();
+    await setMode(state.mode);
+    await desk.load();
   }
 
-  // ---- modes and selection ----
+  // ---- features ----
+  // decorate marks each feature one's own or not and labels the grids, in
+  // the page's language.
+  function decorate() {
+    for (const c of [state.features, state.grids]) {
+      for (const f of c?.features || []) {
+        const p = f.properties;
+        const code = p.code || p.grid_code;
+        p.mine = mine(code);
+        p.selected = !!state.sel && state.sel.id === f.id && c === state.features;
+        if (p.code) p.label = `${p.code} ${i18n.pick(p.name_zh, p.name_en)}${p.mine ? '' : `\n${t('notMineShort')}`}`;
+      }
+    }
+    if (state.features && map.getSource('ed-features')) showFeatures(map, state.features);
+    finder.render();
+  }
+
+  async function loadGrids() {
+    const r = await api.call('GET', 'collections/grids/items', { query: { limit: 1000 } });
+    if (r.ok) state.grids = r.data;
+    if (state.mode === 'grids') state.features = state.grids;
+    decorate();
+  }
+
+  async function loadFeatures() {
+    if (state.mode === 'grids') {
+      await loadGrids();
+      return;
+    }
+    const r = await api.call('GET', `collections/${state.mode}/items`, { query: { limit: 1000 } });
+    if (r.ok) state.features = r.data;
+    decorate();
+  }
+
   async function setMode(mode) {
-    if (state.dirty && !confirm(t('discard'))) return;
+    if (isDirty() && !confirm(t('discard'))) return;
     state.mode = mode;
     clearSelection();
     for (const b of modeButtons) {
       b.classList.toggle('on', b.dataset.mode === mode);
       b.setAttribute('aria-selected', String(b.dataset.mode === mode));
     }
+    $('finder').hidden = mode !== 'grids';
     $('hint').textContent = hint(mode);
     await loadFeatures();
   }
 
-  async function loadFeatures() {
-    const r = await api.call('GET', `collections/${state.mode}/items?limit=1000`);
-    state.features = r.data;
-    showFeatures(map, r.data);
-  }
-
+  // ---- selection ----
   function clearSelection() {
-    Object.assign(state, { sel: null, shape: null, dirty: false, lastValid: false, status: null });
+    Object.assign(state, { sel: null, base: null, shape: null, check: null, lastValid: false, proposing: false, theirs: null, rebase: null });
+    undo.clear();
     $('selection').hidden = true;
-    $('conflict').hidden = true;
-    renderStatus();
+    conflicts.hide();
     history.clear();
     clearShape(map);
+    showProblems(map, []);
+    showTheirs(map, null);
+    showMarks(map, []);
+    map.keyboard.enable();
+    decorate();
+    renderCheck();
   }
 
-  async function select(id) {
+  async function select(id, { keepCheck = false, fit: fitIt = true } = {}) {
     const r = await api.call('GET', `collections/${state.mode}/items/${id}`);
     if (!r.ok) return;
     const f = r.data;
-    state.sel = { id, etag: r.etag, feature: f };
-    Object.assign(state, { dirty: false, lastValid: false, status: null });
-    state.shape = MODES[state.mode] === 'ring' ? { ring: f.geometry.coordinates[0].slice(0, -1).map((p) => p.slice()) }
-      : f.geometry.type === 'Point' ? { point: f.geometry.coordinates.slice() } : null;
+    const check = keepCheck ? state.check : null;
+    clearSelection();
+    state.sel = { id, etag: r.etag, version: versionOf(r.etag), feature: f };
+    if (ring()) {
+      const rr = f.geometry.coordinates[0].slice(0, -1).map((p) => p.slice());
+      state.base = { ring: rr };
+      state.shape = { ring: rr.map((p) => p.slice()), origin: rr.map((_, i) => i) };
+      map.keyboard.disable(); // the arrows move the picked vertex
+    } else if (f.geometry.type === 'Point') {
+      state.base = { point: f.geometry.coordinates.slice() };
+      state.shape = { point: f.geometry.coordinates.slice() };
+    } else {
+      state.base = { props: { capacity: f.properties.capacity, free: f.properties.free } };
+    }
     const p = f.properties;
     $('parking-form').hidden = MODES[state.mode] !== 'numbers';
     if (MODES[state.mode] === 'numbers') {
       $('park-capacity').value = p.capacity;
       $('park-free').value = p.free;
     }
+    $('comment').value = '';
     showSelection();
     $('selection').hidden = false;
-    $('conflict').hidden = true;
-    renderStatus();
-    $('save').disabled = true;
+    state.check = check;
+    renderCheck();
     if (state.shape) drawShape(map, state.shape);
-    await history.load(state.mode, id, versionOf(r.etag));
+    decorate();
+    if (fitIt) fit(boundsOf([f.geometry]), 17);
+    await history.load(state.mode, id, state.sel.version, !ring());
   }
 
   function showSelection() {
     const p = state.sel.feature.properties;
     $('sel-title').textContent = `${p.code ? `${p.code} ` : ''}${i18n.names(p)[0]}`;
-    $('sel-version').textContent = t('version', { v: versionOf(state.sel.etag) });
+    $('sel-version').textContent = t('version', { v: state.sel.version });
+    const code = p.code || p.grid_code;
+    const note = $('sel-note');
+    note.hidden = mine(code);
+    note.textContent = note.hidden ? '' : t('selNotMine', { grid: p.code ? i18n.pick(p.name_zh, p.name_en) : gridName(code) });
   }
 
   // "grids-7-v3", or "grids-7-v3-gzip" for the compressed answer.
   const versionOf = (etag) => Number((etag || '').replace(/^.*-v(\d+)(?:-gzip)?"$/, '$1'));
+
+  // fit shows bounds whole beside the panel, whatever the window's size.
+  function fit(b, maxZoom = 18) {
+    if (!b) return;
+    const c = map.getContainer();
+    const pad = Math.max(24, Math.min(80, Math.round(Math.min(c.clientWidth, c.clientHeight) / 8)));
+    map.fitBounds(b, { padding: { top: pad + ($('banner').hidden ? 0 : $('banner').offsetHeight), bottom: pad, left: pad, right: pad }, maxZoom, duration: 0 });
+  }
+
+  async function pickGrid(id) {
+    if (state.mode !== 'grids') await setMode('grids');
+    if (state.sel?.id === id) {
+      fit(boundsOf([state.sel.feature.geometry]), 17);
+      return;
+    }
+    if (isDirty() && !confirm(t('discard'))) return;
+    await select(id);
+  }
 
   // ---- the map ----
   let handles = null; // set once the map has loaded
@@ -204,149 +350,242 @@ export async function start() {
     const layer = MODES[state.mode] === 'point' ? 'ed-points' : 'ed-fill';
     const f = map.queryRenderedFeatures(e.point, { layers: [layer] })[0];
     if (f && (!state.sel || state.sel.id !== f.id)) {
-      if (state.dirty && !confirm(t('discard'))) return;
-      select(f.id);
+      if (isDirty() && !confirm(t('discard'))) return;
+      select(f.id, { fit: false });
     }
   });
   for (const id of ['park-capacity', 'park-free']) $(id).addEventListener('input', () => changed());
 
+  // ---- undo, redo, keys ----
+  const keys = installKeys({ map, state, undo, changed, save: () => save(), cancel: () => cancelEdit(), deselect: () => clearSelection(), isDirty: () => isDirty() });
+  $('undo').addEventListener('click', keys.undo);
+  $('redo').addEventListener('click', keys.redo);
+
   // ---- checking and saving ----
-  // changed marks the edit unsaved and asks the server's dry run about it.
+  function isDirty() {
+    if (!state.sel || !state.base) return false;
+    if (state.base.ring) return !sameRing(state.shape.ring, state.base.ring);
+    if (state.base.point) return !same(state.shape.point, state.base.point);
+    return Number($('park-capacity').value) !== state.base.props.capacity || Number($('park-free').value) !== state.base.props.free;
+  }
+
+  function setCheck(c) {
+    state.check = c;
+    renderCheck();
+  }
+
+  // changed asks the server's dry run about the edit, unless it changes
+  // nothing: then there is nothing to save.
   async function changed() {
-    state.dirty = true;
-    state.lastValid = false;
-    $('save').disabled = true;
     const seq = ++state.checkSeq;
-    state.status = { kind: 'checking' };
-    renderStatus();
-    const r = await send(true);
+    state.lastValid = false;
+    showProblems(map, []);
+    updateButtons();
+    if (!isDirty()) {
+      state.proposing = false;
+      setCheck({ kind: 'nothing' });
+      return;
+    }
+    setCheck({ kind: 'checking' });
+    // An editor of some grids asks as a proposal: the answer says whether
+    // it needs the agreement of other grids' editors (then it is one).
+    const restricted = ring() && state.user.role !== 'admin' && state.user.grids?.length > 0;
+    const r = restricted ? await sendProposal(true) : await send(true);
     if (seq !== state.checkSeq) return;
-    showResult(r, true);
+    state.proposing = false;
+    if (!r.ok) {
+      refused(r);
+      return;
+    }
+    state.lastValid = true;
+    if (!restricted) {
+      setCheck({ kind: 'ready', changes: r.data?.changes || [] });
+      return;
+    }
+    const p = r.data.proposal;
+    if (p.needs.length) {
+      state.proposing = true;
+      setCheck({ kind: 'propose', grids: p.grids.filter((g) => p.needs.includes(g.key)), preview: p.preview });
+      return;
+    }
+    setCheck({ kind: 'ready', changes: p.preview.map((it) => ({ ...it.feature, version: it.old_version + 1, note_zh: it.note_zh, note_en: it.note_en })) });
+  }
+
+  // refused shows why the server said no; a stale version opens the banner.
+  function refused(r) {
+    if (r.status === 412 && r.data?.current) {
+      setCheck(null);
+      conflicts.theirsArrived({ etag: r.data.current_etag, version: r.data.current_version, feature: r.data.current, who: r.data.current_by, at: r.data.current_at });
+      return;
+    }
+    const violations = r.data?.violations || [];
+    showProblems(map, violations);
+    setCheck({ kind: 'refused', text: violations.length ? '' : problemText(r, i18n), violations });
   }
 
   // send posts the edit, as a dry run or for real.
-  function send(dryRun) {
-    const q = dryRun ? '?dry_run=true' : '';
+  function send(dryRun, comment) {
+    const query = { dry_run: dryRun ? 'true' : '', comment };
     const headers = { 'If-Match': state.sel.etag };
-    if (MODES[state.mode] === 'ring') {
+    if (ring()) {
       const shape = { type: 'Polygon', coordinates: [[...state.shape.ring, state.shape.ring[0]]] };
-      return api.call('POST', `api/grids/${state.sel.id}/reshape${q}`, { body: shape, type: 'application/geo+json', headers });
+      return api.call('POST', `api/grids/${state.sel.id}/reshape`, { body: shape, type: 'application/geo+json', headers, query });
     }
     const patch = MODES[state.mode] === 'numbers'
       ? { properties: { capacity: Number($('park-capacity').value), free: Number($('park-free').value) } }
       : { geometry: { type: 'Point', coordinates: state.shape.point } };
-    return api.call('PATCH', `collections/${state.mode}/items/${state.sel.id}${q}`, { body: patch, type: 'application/merge-patch+json', headers });
+    return api.call('PATCH', `collections/${state.mode}/items/${state.sel.id}`, { body: patch, type: 'application/merge-patch+json', headers, query });
   }
 
-  function showResult(r, dryRun) {
-    $('conflict').hidden = true;
-    if (r.ok) {
-      state.status = { kind: dryRun ? 'ready' : 'saved', changes: r.data?.changes || [] };
-      state.lastValid = dryRun;
-      $('save').disabled = !dryRun;
-    } else if (r.status === 412) {
-      state.status = { kind: 'conflict', version: r.data?.current_version };
-      state.conflictETag = r.data?.current_etag || r.etag;
-      $('conflict').hidden = false;
-    } else {
-      state.status = { kind: 'refused', violations: r.data?.violations || [], detail: r.data?.detail, code: r.status };
-    }
-    renderStatus();
+  function sendProposal(dryRun, comment) {
+    const shape = { type: 'Polygon', coordinates: [[...state.shape.ring, state.shape.ring[0]]] };
+    return api.call('POST', `api/grids/${state.sel.id}/proposals`, { body: shape, type: 'application/geo+json', headers: { 'If-Match': state.sel.etag }, query: { dry_run: dryRun ? 'true' : '', comment } });
   }
 
-  // renderStatus shows the last check or save in the current language.
-  function renderStatus() {
-    const st = $('status');
-    const s = state.status;
-    $('conflict-text').textContent = s?.kind === 'conflict' ? t('conflict', { v: s.version }) : '';
-    if (!s || s.kind === 'conflict') {
-      st.replaceChildren();
-      return;
-    }
-    if (s.kind === 'checking') {
-      st.replaceChildren(el('p', 'muted', t('checking')));
-      return;
-    }
-    if (s.kind === 'ready' || s.kind === 'saved') {
-      const lines = s.changes.map((c) => t('changeLine', { item: i18n.item(c.layer), id: c.id, v: c.version }));
-      st.replaceChildren(el('p', 'ok', t(s.kind === 'ready' ? 'readyToSave' : 'saved'), lines.length ? t('labelled', { label: '', value: i18n.list(lines) }) : ''));
-      return;
-    }
-    st.replaceChildren(s.violations.length
-      ? el('ul', '', ...s.violations.map((v) => el('li', '', i18n.pick(v.message_zh, v.message_en))))
-      : el('p', 'error', s.detail || t('errorStatus', { status: s.code })));
+  const unresolved = () => state.rebase && state.rebase.r.conflicts.some((c) => !state.rebase.choices[c.id]);
+
+  function updateButtons() {
+    $('save').disabled = !state.lastValid || state.saving || unresolved();
+    $('save').textContent = state.proposing ? t('propose') : t('save');
+    $('undo').disabled = !undo.canUndo();
+    $('redo').disabled = !undo.canRedo();
+    $('comment-box').hidden = !state.sel || !isDirty();
   }
 
-  $('save').addEventListener('click', async () => {
-    if (!state.lastValid) return;
-    $('save').disabled = true;
-    const r = await send(false);
-    showResult(r, false);
-    if (r.ok) {
-      state.sel.etag = r.etag;
-      state.dirty = false;
-      showSelection();
+  // renderCheck shows the last check or save in the current language.
+  function renderCheck() {
+    updateButtons();
+    renderStatus($('status'), state.check, { i18n, fit });
+  }
+
+  async function save() {
+    if (!state.lastValid || state.saving || unresolved()) return;
+    const comment = $('comment').value.trim();
+    if (ring() && !comment) {
+      setCheck({ kind: 'needComment' });
+      $('comment').focus();
+      return;
+    }
+    state.saving = true;
+    updateButtons();
+    const proposing = state.proposing;
+    const r = proposing ? await sendProposal(false, comment) : await send(false, comment);
+    state.saving = false;
+    if (r.ok && proposing) {
+      const id = state.sel.id;
+      await select(id, { fit: false });
+      setCheck({ kind: 'proposed', id: r.data.id, grids: r.data.grids.filter((g) => r.data.needs.includes(g.key)) });
+      await desk.load();
+    } else if (r.ok) {
+      editor.saved += 1;
       await afterWrite(r.data);
+      await select(state.sel.id, { fit: false });
+      setCheck({ kind: 'saved', id: r.data.change_set });
+    } else {
+      refused(r);
     }
-  });
-  $('cancel').addEventListener('click', () => {
-    const id = state.sel?.id;
-    clearSelection();
-    if (id) select(id);
-  });
-  $('conflict-reload').addEventListener('click', () => {
-    const id = state.sel.id;
-    clearSelection();
-    select(id);
-  });
-  $('conflict-reapply').addEventListener('click', () => {
-    state.sel.etag = state.conflictETag;
-    changed();
-  });
-
-  // afterWrite shows the saved state: the layer's features, the history and
-  // the map's tiles around the change, fetched fresh past the browser cache.
-  async function afterWrite(feature) {
-    await loadFeatures();
-    await history.load(state.mode, state.sel.id, versionOf(state.sel.etag));
-    await refreshTiles(map, feature?.geometry);
-    editor.saved += 1;
+    updateButtons();
+    const heard = state.pending;
+    state.pending = [];
+    for (const c of heard) onChange(c);
   }
+  $('save').addEventListener('click', save);
+
+  function cancelEdit() {
+    if (!state.sel) return;
+    select(state.sel.id, { fit: false });
+  }
+  $('cancel').addEventListener('click', cancelEdit);
+
+  // afterWrite shows the saved state: the features, the desk and the
+  // map's tiles around the change, fetched fresh past the browser cache.
+  async function afterWrite(answer) {
+    await loadFeatures();
+    const geoms = [];
+    for (const f of state.features?.features || []) {
+      if ((answer?.changes || []).some((c) => c.layer === state.mode && c.id === f.id)) geoms.push(f.geometry);
+    }
+    await refreshTiles(map, geoms);
+  }
+
+  // ---- a colleague's change ----
+  function onChange(c) {
+    if (c.layer === 'grids' || c.layer === state.mode) scheduleReload(c.layer);
+    // A grid that changed may make a proposal stale: the desk looks again.
+    if (c.layer === 'grids') scheduleDesk();
+    if (!state.sel || c.layer !== state.mode || c.id !== state.sel.id || c.version <= state.sel.version) return;
+    if (state.saving) {
+      state.pending.push(c);
+      return;
+    }
+    conflicts.theirChange(c);
+  }
+
+  // scheduleReload reads a layer's features again once a burst of changes
+  // (a reshape, an import) has passed: the grids (names, the finder,
+  // snapping) and the mode's layer.
+  let reloadTimer = null;
+  const stale = new Set();
+  function scheduleReload(layer) {
+    stale.add(layer);
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => {
+      if (!state.user) return;
+      if (stale.has('grids') || stale.has(state.mode)) {
+        if (state.mode !== 'grids' && stale.has('grids')) loadGrids().then(() => loadFeatures());
+        else loadFeatures();
+      }
+      stale.clear();
+    }, 300);
+  }
+
+  let deskTimer = null;
+  function scheduleDesk() {
+    clearTimeout(deskTimer);
+    deskTimer = setTimeout(() => { if (state.user) desk.load(); }, 200);
+  }
+  window.addEventListener('partymap:change', (ev) => onChange(ev.detail));
+  window.addEventListener('partymap:proposal', scheduleDesk);
+  window.addEventListener('partymap:live', (ev) => { if (ev.detail === 'connected' && state.user) desk.load(); });
+
+  applyLang();
 
   // The login form shows once the map can take the editor's layers.
   await new Promise((resolve) => map.once('load', resolve));
   addEditLayers(map);
   handles = editHandles(map, {
     shape: () => state.shape,
-    others: () => (state.features?.features || []).filter((f) => f.id !== state.sel?.id && f.geometry.type === 'Polygon'),
+    others: () => (state.grids?.features || []).filter((f) => f.id !== state.sel?.id && f.geometry.type === 'Polygon'),
+    remember: (before) => undo.remember(before),
     changed,
   });
   map.setGlobalStateProperty('lang', i18n.lang());
+  followChanges(map);
   const session = await api.resume();
-  if (session) loggedIn(session);
+  if (session) await loggedIn(session);
   else $('login').hidden = false;
   editor.ready = true;
 }
 
-// refreshTiles fetches the tiles around a written geometry past the
+// refreshTiles fetches the tiles around written geometries past the
 // browser's cache, then has the map draw them again.
-async function refreshTiles(map, geometry) {
+async function refreshTiles(map, geometries) {
   const src = map.getSource(SOURCE);
-  if (!src || !src.tiles || !geometry) return;
-  const pts = geometry.type === 'Point' ? [geometry.coordinates] : geometry.coordinates[0];
+  const b = boundsOf(geometries);
+  if (!src || !src.tiles || !b) return;
   const z = Math.max(0, Math.min(Math.floor(map.getZoom()), src.maxzoom ?? 22));
   const n = 2 ** z;
-  const xs = pts.map((p) => Math.floor(((p[0] + 180) / 360) * n));
-  const ys = pts.map((p) => {
-    const r = (p[1] * Math.PI) / 180;
+  const tx = (lon) => Math.floor(((lon + 180) / 360) * n);
+  const ty = (lat) => {
+    const r = (lat * Math.PI) / 180;
     return Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
-  });
+  };
   const urls = [];
-  for (let x = Math.min(...xs) - 1; x <= Math.max(...xs) + 1; x++) {
-    for (let y = Math.min(...ys) - 1; y <= Math.max(...ys) + 1; y++) {
+  for (let x = tx(b[0][0]) - 1; x <= tx(b[1][0]) + 1; x++) {
+    for (let y = ty(b[1][1]) - 1; y <= ty(b[0][1]) + 1; y++) {
       urls.push(src.tiles[0].replace('{z}', z).replace('{x}', x).replace('{y}', y));
     }
   }
-  await Promise.all(urls.map((u) => fetch(u, { cache: 'reload' }).catch(() => null)));
+  await Promise.all(urls.slice(0, 64).map((u) => fetch(u, { cache: 'reload' }).catch(() => null)));
   src.setTiles(src.tiles);
 }
