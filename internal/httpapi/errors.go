@@ -58,7 +58,7 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case geo.ECONFLICT:
 		return http.StatusPreconditionFailed
-	case geo.ESUPERSEDED:
+	case geo.ESUPERSEDED, geo.ESTATE:
 		return http.StatusConflict
 	case geo.EPRECONDITION:
 		return http.StatusPreconditionRequired
