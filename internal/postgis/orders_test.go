@@ -3,6 +3,7 @@ package postgis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -220,5 +221,61 @@ func TestOrders_contactRetention(t *testing.T) {
 	}
 	if len(phones) != 1 || phones[0] != "13700137000" {
 		t.Errorf("phones kept: %v, want only the open order's (%d)", phones, open.ID)
+	}
+}
+
+// seedOrders places orders of every kind around Xiyue and takes them along
+// their life: some left submitted or rejected (which the public never
+// sees), the others published, claimed, assigned, done.
+func seedOrders(t *testing.T, db *postgis.DB) {
+	t.Helper()
+	ctx := context.Background()
+	admin := geo.User{Name: "admin", Role: geo.Admin}
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	m, err := db.AddMember(ctx, admin, geo.Member{Name: "张", Grid: "XY07", Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats := []string{"sanitation", "repair", "neighbours", "safety", "parking", "tourism", "other", ""}
+	for i := range 16 {
+		p := orb.Point{inXY07[0] + float64(i%4)*0.0004 - 0.0006, inXY07[1] + float64(i/4)*0.0004 - 0.0006}
+		kind := geo.KindNeed
+		if i%3 == 0 {
+			kind = geo.KindProblem
+		}
+		at := t0.Add(time.Duration(i) * time.Hour)
+		rec, err := db.SubmitOrder(ctx, geo.OrderSubmission{Kind: kind, Category: cats[i%len(cats)], Text: fmt.Sprintf("第 %d 件事", i), Point: &p}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := rec.Version
+		next := func(a geo.OrderAction, st geo.OrderStep) {
+			st.Action, st.ID, st.IfVersion, st.Actor, st.At = a, rec.ID, v, admin, at.Add(time.Duration(v)*time.Hour)
+			o, err := db.StepOrder(ctx, st, geo.OrderRules{})
+			if err != nil {
+				t.Fatalf("order %d %s: %v", i, a, err)
+			}
+			v = o.Feature.Version
+		}
+		switch {
+		case i%8 == 0:
+			continue
+		case i%8 == 1:
+			next(geo.ActReject, geo.OrderStep{Text: "不属于本社区"})
+			continue
+		}
+		next(geo.ActPublish, geo.OrderStep{})
+		if i%8 == 2 {
+			continue
+		}
+		next(geo.ActClaim, geo.OrderStep{})
+		if i%8 == 3 {
+			continue
+		}
+		next(geo.ActAssign, geo.OrderStep{Member: m.ID})
+		if i%8 == 4 {
+			continue
+		}
+		next(geo.ActClose, geo.OrderStep{Text: fmt.Sprintf("已办结第 %d 件", i)})
 	}
 }
