@@ -33,7 +33,7 @@ const (
 	DefaultOrdersWindow     = time.Hour
 	DefaultOrderLookups     = 30
 	DefaultOrderLookupTime  = 10 * time.Minute
-	DefaultOrderBodyBytes   = 16 << 10
+	DefaultOrderBodyBytes   = 64 << 10
 )
 
 func (l OrderLimits) withDefaults() OrderLimits {
