@@ -141,11 +141,6 @@ func (s *Server) handleSubmitOrder(c echo.Context) error {
 		return err
 	}
 	sub := geo.OrderSubmission{Kind: in.Kind, Category: in.Category, Text: in.Text, Point: pt, Compound: in.Compound, Phone: in.Phone}
-	if pt == nil && in.Compound == 0 && s.cfg.KioskPosition != nil && strings.HasPrefix(c.Request().Referer(), baseURL(c.Request())+"/kiosk") {
-		// Placed at the kiosk without picking a place: where it stands.
-		k := *s.cfg.KioskPosition
-		sub.Point = &k
-	}
 	rec, err := s.cfg.Orders.SubmitOrder(c.Request().Context(), sub, s.now())
 	if err != nil {
 		return err

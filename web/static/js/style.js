@@ -16,7 +16,7 @@ export const OVERVIEW_SOURCE = 'community-labels';
 export const OVERVIEW_LAYER = 'communities-label';
 
 /** Tap priority: points first (with a tolerance box), then areas under the finger. */
-export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
+export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'orders-pin', 'posts-symbol', 'parking-symbol'];
 export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill', 'communities-fill'];
 
 /**
@@ -24,7 +24,7 @@ export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'l
  * "partymap:group" with one of these (a catalogue layer's name), and the
  * panel turns each group on and off.
  */
-export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'posts', 'parking'];
+export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'posts', 'parking', 'orders'];
 
 /**
  * The style's global state the viewer sets: the labels' language, the
