@@ -106,6 +106,9 @@ BEGIN
 END;
 $$;
 
+-- Lines are never changed or deleted. TRUNCATE, which empties the whole
+-- ledger at once, stays possible for replacing a map's data wholesale
+-- (gencity -replace), where the orders and branches it refers to go too.
 CREATE TRIGGER points_append_only
-    BEFORE UPDATE OR DELETE OR TRUNCATE ON points
+    BEFORE UPDATE OR DELETE ON points
     FOR EACH STATEMENT EXECUTE FUNCTION points_refuse_change();

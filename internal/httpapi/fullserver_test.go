@@ -71,7 +71,7 @@ func newFullServer(t *testing.T) *fullServer {
 
 // newFullServerWith is newFullServer with more of the server's
 // configuration, set by configure on what the full server has.
-func newFullServerWith(t *testing.T, configure func(*httpapi.Config)) *fullServer {
+func newFullServerWith(t testing.TB, configure func(*httpapi.Config)) *fullServer {
 	t.Helper()
 	db, _ := testdb.Open(t, harness)
 	ctx, cancel := context.WithCancel(context.Background())

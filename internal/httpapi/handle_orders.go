@@ -443,12 +443,19 @@ func (s *Server) handlePoints(c echo.Context) error {
 
 // handleWallPage answers the problem wall and echo wall (/wall; the kiosk
 // shows it as /wall?kiosk=1).
-func (s *Server) handleWallPage(c echo.Context) error {
-	f, err := s.static.file("wall.html")
+func (s *Server) handleWallPage(c echo.Context) error { return s.servePage(c, "wall.html", "no-cache") }
+
+// handleDeskPage answers the staff's orders desk (/desk).
+func (s *Server) handleDeskPage(c echo.Context) error { return s.servePage(c, "desk.html", "no-store") }
+
+// servePage answers one of the viewer's pages with its base set to where
+// the server is published.
+func (s *Server) servePage(c echo.Context, name, cacheControl string) error {
+	f, err := s.static.file(name)
 	if err != nil {
 		return err
 	}
 	page := strings.Replace(string(f.body), `<base href="/">`, `<base href="`+html.EscapeString(pathPrefix(c.Request()))+`/">`, 1)
-	c.Response().Header().Set("Cache-Control", "no-cache")
+	c.Response().Header().Set("Cache-Control", cacheControl)
 	return c.HTMLBlob(http.StatusOK, []byte(page))
 }

@@ -29,7 +29,7 @@ type ordersEnv struct {
 	editor01 string // API token of an editor of XY01
 }
 
-func newOrdersEnv(t *testing.T, configure func(*httpapi.Config)) *ordersEnv {
+func newOrdersEnv(t testing.TB, configure func(*httpapi.Config)) *ordersEnv {
 	t.Helper()
 	fs := newFullServerWith(t, configure)
 	ctx := context.Background()

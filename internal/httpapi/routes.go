@@ -193,6 +193,9 @@ func (s *Server) routeTable() []route {
 		}
 		if s.cfg.Viewer != nil {
 			rs = append(rs, route{get, "/wall", s.handleWallPage, page})
+			if s.cfg.Accounts != nil {
+				rs = append(rs, route{get, "/desk", s.handleDeskPage, page | noStore})
+			}
 		}
 	}
 	if s.cfg.Viewer != nil {

@@ -9,6 +9,7 @@ const entries = {
   map: () => import('./app.js'),
   edit: () => import('./edit/main.js'),
   wall: () => import('./wall.js'),
+  desk: () => import('./orderdesk.js'),
 };
 
 async function boot() {
