@@ -22,12 +22,15 @@ import (
 // BenchmarkOrders_submitUnderLoad places orders at a steady rate (200/s
 // for 30 s; ORDERS_RATE and ORDERS_SECONDS change them) through real HTTP
 // while two members of staff work the queue (publish, claim) at the same
-// time, and reports the submissions' latency. It fails on any 5xx and on
+// time, without a break (ORDERS_STAFF_PAUSE_MS gives them one), and reports the submissions' latency. It fails on any 5xx and on
 // any order answered 201 but not stored. Run it alone:
 //
 //	go test -run '^$' -bench Orders_submitUnderLoad -benchtime 1x ./internal/httpapi
 func BenchmarkOrders_submitUnderLoad(b *testing.B) {
 	rate, seconds := envInt("ORDERS_RATE", 200), envInt("ORDERS_SECONDS", 30)
+	// pause is how long a member of staff waits between two looks at the
+	// queue (ORDERS_STAFF_PAUSE_MS); 0 works it without a break.
+	pause := time.Duration(envInt("ORDERS_STAFF_PAUSE_MS", 0)) * time.Millisecond
 	for range b.N {
 		env := newOrdersEnvB(b)
 		srv := httptest.NewServer(env.h)
@@ -50,8 +53,8 @@ func BenchmarkOrders_submitUnderLoad(b *testing.B) {
 				for ctx.Err() == nil {
 					n := workQueue(ctx, client, srv.URL, env.admin, &fives)
 					staffOps.Add(int64(n))
-					if n == 0 {
-						time.Sleep(50 * time.Millisecond)
+					if n == 0 || pause > 0 {
+						time.Sleep(max(pause, 50*time.Millisecond))
 					}
 				}
 			}()
