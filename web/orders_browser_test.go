@@ -138,6 +138,18 @@ func TestOrders_wallReportPublishAnswer(t *testing.T) {
 		t.Error("the kiosk's map reloaded to show the pin")
 	}
 	kioskMap.screenshot("orders-kiosk-map.png")
+	// The switch colours the grids by their open orders and writes the
+	// count on the grid's field.
+	kioskMap.clickSelector(".orders-heat-toggle")
+	kioskMap.waitFor("the grid's count", `document.documentElement.dataset.gridOrders === '1' && window.partymap.map.queryRenderedFeatures({layers: ['grid-order-counts']}).length === 1`, 5*time.Second)
+	if got := eval[string](kioskMap, `window.partymap.map.queryRenderedFeatures({layers: ['grid-order-counts']})[0].properties.code`); got != "XY03" {
+		t.Errorf("the count stands on grid %q, want XY03", got)
+	}
+	if !eval[bool](kioskMap, `window.partymap.map.queryRenderedFeatures({layers: ['grids-orders-heat']}).some((f) => f.properties.code === 'XY03' && f.state.open === 1)`) {
+		t.Error("grid XY03 is not coloured by its open order")
+	}
+	kioskMap.idle()
+	kioskMap.screenshot("orders-kiosk-heat.png")
 	wall.waitFor("the order on the problem wall", `document.documentElement.dataset.wallOpen === '1'`, 5*time.Second)
 	if got := eval[string](wall, `document.querySelector('#wall-open .wall-text').textContent`); got != text {
 		t.Errorf("the wall's card reads %q, want %q", got, text)

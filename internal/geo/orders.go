@@ -571,6 +571,16 @@ type OrderStats struct {
 	MedianCloseHours *float64 `json:"median_hours_to_close"`
 }
 
+// GridOrders is a grid's open orders, for colouring the grids on the map:
+// its feature id, code, a point inside it for the count, and the counts.
+type GridOrders struct {
+	ID      int64     `json:"id"`
+	Code    string    `json:"code"`
+	Point   orb.Point `json:"point"`
+	Open    int64     `json:"open"`
+	Overdue int64     `json:"overdue"`
+}
+
 // Member is a party member known to the system.
 type Member struct {
 	ID   int64  `json:"id"`
@@ -665,6 +675,9 @@ type OrderStore interface {
 	OrderQueue(ctx context.Context, u User, q OrderQuery, rules OrderRules, now time.Time) ([]Order, error)
 	// OrderStatsOf returns the figures of a grid ("grids") or community.
 	OrderStatsOf(ctx context.Context, layer, code string, rules OrderRules, now time.Time) (OrderStats, error)
+	// OpenOrdersByGrid returns every grid (of a community, when given)
+	// with its published orders still open and how many are overdue.
+	OpenOrdersByGrid(ctx context.Context, community string, rules OrderRules, now time.Time) ([]GridOrders, error)
 	// EraseContacts deletes the submitters' phones of the orders that
 	// ended (done, confirmed, rejected) KeepContact or longer before now,
 	// and returns how many.

@@ -367,6 +367,22 @@ func (s *Server) handleOrderStats(layer string) echo.HandlerFunc {
 	}
 }
 
+// handleOpenOrdersByGrid answers every grid with its open orders (GET
+// /api/grids/open-orders?community=): what the map colours grids by.
+func (s *Server) handleOpenOrdersByGrid(c echo.Context) error {
+	if err := checkParams(c, "community"); err != nil {
+		return err
+	}
+	gs, err := s.cfg.Orders.OpenOrdersByGrid(c.Request().Context(), c.QueryParam("community"), s.cfg.OrderRules, s.now())
+	if err != nil {
+		return err
+	}
+	if gs == nil {
+		gs = []geo.GridOrders{}
+	}
+	return writeJSON(c, http.StatusOK, mediaJSON, map[string]any{"grids": gs})
+}
+
 // leaderboardJSON is the public leaderboard with the rules of the points.
 type leaderboardJSON struct {
 	Rules    []geo.PointsRule   `json:"rules"`

@@ -43,6 +43,10 @@ func (s *Server) addOrderPaths(paths obj, problem obj, staffPaths bool) {
 		}
 		paths["/api/grids/{code}/stats"] = stats("getGridOrderStats", "grid")
 		paths["/api/communities/{code}/stats"] = stats("getCommunityOrderStats", "community")
+		paths["/api/grids/open-orders"] = obj{"get": obj{"summary": "every grid with its open orders", "operationId": "getOpenOrdersByGrid", "tags": tags,
+			"description": "Each grid's feature id, code, a point inside it, and its published orders still open and how many are overdue: what the map colours the grids by.",
+			"parameters":  []obj{{"name": "community", "in": "query", "required": false, "schema": obj{"type": "string"}}},
+			"responses":   obj{"200": ok("the grids"), "400": problem, "503": problem}}}
 		paths["/api/leaderboard"] = obj{"get": obj{"summary": "the branches by the points their members earned", "operationId": "getLeaderboard", "tags": tags,
 			"description": "Each grid's branch with its points, and its members who agreed to show, by display name only; with the rules of the points.",
 			"parameters":  []obj{{"name": "community", "in": "query", "required": false, "schema": obj{"type": "string"}}},

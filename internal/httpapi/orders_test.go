@@ -169,6 +169,9 @@ func TestOrdersHTTP_life(t *testing.T) {
 	if ids := env.publicOrders(t); len(ids) != 1 || ids[0] != id {
 		t.Fatalf("the public sees %v after publication, want [%d]", ids, id)
 	}
+	if r := env.do(t, http.MethodGet, "/api/grids/open-orders", nil); !strings.Contains(string(r.body), `"code":"XY07","point"`) || !strings.Contains(string(r.body), `"open":1,`) {
+		t.Errorf("open orders by grid after publication: %s", r.body)
+	}
 	// An illegal step: 409 naming the status.
 	r = env.act(t, env.admin, id, "close", map[string]any{"text": "好了"}, http.StatusConflict)
 	if !strings.Contains(string(r.body), "published") {
@@ -209,6 +212,20 @@ func TestOrdersHTTP_life(t *testing.T) {
 	}
 	if st := env.do(t, http.MethodGet, "/api/grids/QQ99/stats", nil); st.status != http.StatusNotFound {
 		t.Errorf("stats of an unknown grid: %d", st.status)
+	}
+	var byGrid struct {
+		Grids []struct {
+			Code string `json:"code"`
+			Open int64  `json:"open"`
+		} `json:"grids"`
+	}
+	if err := json.Unmarshal(env.do(t, http.MethodGet, "/api/grids/open-orders?community=XY", nil).body, &byGrid); err != nil || len(byGrid.Grids) != 15 {
+		t.Fatalf("open orders by grid: %v %+v", err, byGrid)
+	}
+	for _, g := range byGrid.Grids {
+		if g.Open != 0 {
+			t.Errorf("grid %s has %d open orders; its only order is confirmed", g.Code, g.Open)
+		}
 	}
 	if c := env.do(t, http.MethodGet, "/api/communities/XY/stats", nil); c.status != http.StatusOK {
 		t.Errorf("stats of the community: %d %s", c.status, c.body)

@@ -181,6 +181,7 @@ func (s *Server) routeTable() []route {
 			route{get, "/api/grids/:id/stats", s.handleOrderStats("grids"), publicQuery},
 			route{get, "/api/communities/:id/stats", s.handleOrderStats(geo.CommunityLayer), publicQuery},
 			route{get, "/api/leaderboard", s.handleLeaderboard, publicQuery},
+			route{get, "/api/grids/open-orders", s.handleOpenOrdersByGrid, publicQuery},
 		)
 		if s.cfg.Accounts != nil {
 			rs = append(rs,

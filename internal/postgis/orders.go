@@ -410,6 +410,39 @@ func (db *DB) OrderStatsOf(ctx context.Context, layer, code string, rules geo.Or
 	return st, nil
 }
 
+// OpenOrdersByGrid returns every grid (of a community, when given) with
+// its published orders still open and how many of them are overdue: $1
+// community or '', $2 now, $3 ClaimWithin, $4 DoneWithin, $5 the open
+// statuses.
+func (db *DB) OpenOrdersByGrid(ctx context.Context, community string, rules geo.OrderRules, now time.Time) ([]geo.GridOrders, error) {
+	rules = rules.WithDefaults()
+	var out []geo.GridOrders
+	err := db.read(ctx, layerChange(geo.OrdersLayer), func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT g.id, g.code, ST_X(p), ST_Y(p), coalesce(o.open, 0), coalesce(o.overdue, 0)
+			FROM grids g
+			CROSS JOIN LATERAL (SELECT ST_PointOnSurface(g.geom) AS p) pt
+			LEFT JOIN (SELECT grid_code, count(*) AS open,
+					count(*) FILTER (WHERE (status IN ('published', 'reopened') AND coalesce(reopened_at, published_at)::timestamptz < $2::timestamptz - $3::interval)
+					                    OR submitted_at::timestamptz < $2::timestamptz - $4::interval) AS overdue
+				FROM orders WHERE status = ANY($5) GROUP BY grid_code) o ON o.grid_code = g.code
+			WHERE $1 = '' OR g.community = $1
+			ORDER BY g.code`, community, now, rules.ClaimWithin.String(), rules.DoneWithin.String(), geo.OpenStatuses())
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.GridOrders, error) {
+			var g geo.GridOrders
+			err := r.Scan(&g.ID, &g.Code, &g.Point[0], &g.Point[1], &g.Open, &g.Overdue)
+			return g, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return out, nil
+}
+
 // EraseContacts deletes the phones of the orders that ended (done,
 // confirmed, rejected) KeepContact or longer before now.
 func (db *DB) EraseContacts(ctx context.Context, rules geo.OrderRules, now time.Time) (int64, error) {

@@ -212,6 +212,9 @@ const STRINGS = {
   opDelete: ['删除', 'deleted'],
   // ---- the problem wall and echo wall (wall.html, wall.js) ----
   wallTitle: ['问题墙 · 回音壁', 'Problem wall · Echo wall'],
+  wallShort: ['问题墙', 'Wall'],
+  ordersHeat: ['网格待办诉求', 'Open orders by grid'],
+  wallToMap: ['返回地图', 'Back to the map'],
   wallSubtitle: ['群众反映的问题与需求，支部领单、党员销单', 'What residents raised, and what the branches did'],
   wallOpen: ['问题墙', 'Problem wall'],
   wallOpenNote: ['正在办理的诉求，按网格', 'Open orders, by grid'],

@@ -45,6 +45,7 @@ export async function start() {
   byId('track-form').addEventListener('submit', (e) => { e.preventDefault(); track(byId('track-code').value); });
   window.addEventListener('hashchange', route);
   if (kiosk) {
+    byId('wall-map').href = 'kiosk';
     const qr = byId('wall-qr');
     byId('wall-qr-code').innerHTML = qrSVG(new URL('wall#report', document.baseURI).href); // the QR matrix only
     qr.hidden = false;
