@@ -412,7 +412,7 @@ func (db *DB) OrderStatsOf(ctx context.Context, layer, code string, rules geo.Or
 
 // OpenOrdersByGrid returns every grid (of a community, when given) with
 // its published orders still open and how many of them are overdue: $1
-// community or ”, $2 now, $3 ClaimWithin, $4 DoneWithin, $5 the open
+// community or empty, $2 now, $3 ClaimWithin, $4 DoneWithin, $5 the open
 // statuses.
 func (db *DB) OpenOrdersByGrid(ctx context.Context, community string, rules geo.OrderRules, now time.Time) ([]geo.GridOrders, error) {
 	rules = rules.WithDefaults()
