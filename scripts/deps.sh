@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what partymap needs on Debian/Ubuntu, only what is missing.
 #   scripts/deps.sh run    the server: PostgreSQL + PostGIS, Go, Node.js/npm
-#   scripts/deps.sh test   also headless Chromium, CJK fonts, GDAL, PROJ and QGIS (a real
-#                          OGC API client, run headless) for the tests
+#   scripts/deps.sh test   also headless Chromium, CJK fonts, GDAL, PROJ, QGIS (a real
+#                          OGC API client, run headless) and nginx for the tests
 #   scripts/deps.sh bench  also wrk and nginx for make bench
 # As root it installs with apt-get; otherwise it prints the exact command.
 set -euo pipefail
@@ -57,6 +57,7 @@ if [ "$what" = "test" ]; then
 	# tiles): the end-to-end tests drive it as the GIS office does.
 	need_pkg python3-qgis
 	need_pkg qgis-providers
+	need_pkg nginx # internal/scaleout runs docs/deploy/nginx.conf
 fi
 if [ "$what" = "bench" ]; then
 	need_pkg wrk

@@ -51,7 +51,7 @@ func startStaffServer(t *testing.T, accounts ...account) *staffServer {
 	ss := &staffServer{db: db, tokens: map[string]string{}}
 	ctx := context.Background()
 	for _, a := range accounts {
-		if _, err := db.CreateUser(ctx, a.name, a.role, a.grids, staffPassword); err != nil {
+		if _, err := db.CreateUser(ctx, a.name, a.role, geo.Scope{Grids: a.grids}, staffPassword); err != nil {
 			t.Fatal(err)
 		}
 		tok, _, err := db.CreateToken(ctx, a.name, "test", nil)

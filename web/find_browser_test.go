@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -210,12 +211,27 @@ func TestFinder(t *testing.T) {
 		if before == 3 {
 			t.Fatal("car park 3 already has 3 free spaces; the test would prove nothing")
 		}
+		const tileURLs = `partymap.tileRequests()`
+		loaded := eval[float64](p, `new Set(`+tileURLs+`.map((n) => n.replace(/\?.*/, ''))).size`)
 		start := time.Now()
 		if _, err := db.Pool().Exec(context.Background(), `UPDATE parking SET free = 3 WHERE id = 3`); err != nil {
 			t.Fatal(err)
 		}
 		p.waitFor("the tile's new free spaces", lotFree+` === 3`, 5*time.Second)
 		t.Logf("car park 3's tile showed the change %v after the SQL update", time.Since(start).Round(time.Millisecond))
+		// Only the tiles the change touched were fetched again, each at
+		// the change's version.
+		refetched := eval[[]any](p, tileURLs+`.filter((n) => n.includes('?v='))`)
+		if len(refetched) == 0 || float64(len(refetched)) >= loaded {
+			t.Errorf("after one car park changed the map fetched %d tiles again (%v) of the %v it shows; want only those the change touched", len(refetched), refetched, loaded)
+		}
+		version := eval[string](p, `document.documentElement.dataset.tilesVersion`)
+		for _, u := range refetched {
+			if !strings.HasSuffix(fmt.Sprint(u), "?v="+version) {
+				t.Errorf("refetched %v, want it at the change's version %s", u, version)
+			}
+		}
+		t.Logf("the change made the map fetch %d of its %v tiles again", len(refetched), loaded)
 		p.checkClean()
 	})
 }

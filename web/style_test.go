@@ -249,7 +249,7 @@ func checkStyleAgainst(style map[string]any, cat *geo.Catalogue) []string {
 		for field, values := range reads.values {
 			fd, ok := cat.Field(layer, field)
 			if !ok {
-				if l, ok := cat.StoredLayer(layer); ok {
+				if l, ok := cat.Layer(layer); ok {
 					fd, _ = l.Field(field)
 				}
 			}

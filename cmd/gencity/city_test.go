@@ -6,15 +6,15 @@ import (
 )
 
 func TestBuild_deterministic(t *testing.T) {
-	a, err := build(size{3, 2}, 1)
+	a, err := build(size{2, 2}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := build(size{3, 2}, 1)
+	b, err := build(size{2, 2}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := build(size{3, 2}, 2)
+	other, err := build(size{2, 2}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,29 +23,32 @@ func TestBuild_deterministic(t *testing.T) {
 			t.Errorf("table %s differs between two builds with the same seed", a.tables[i].name)
 		}
 	}
-	if bytes.Equal(a.tables[3].buf.Bytes(), other.tables[3].buf.Bytes()) {
-		t.Errorf("table %s is the same with another seed", a.tables[3].name)
+	if bytes.Equal(a.tables[4].buf.Bytes(), other.tables[4].buf.Bytes()) {
+		t.Errorf("table %s is the same with another seed", a.tables[4].name)
 	}
 }
 
 func TestBuild_defaultSize(t *testing.T) {
-	c, err := build(size{16, 14}, 1)
+	c, err := build(size{6, 10}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the issue asks of a believable city: 2 subdistricts and 6
+	// towns, about 60 communities, 900 grids and 100,000 buildings.
 	tests := []struct {
 		layer    string
 		min, max int
 	}{
-		{"community", 1, 1},
-		{"grids", 200, 224},
-		{"compounds", 5000, 6000},
-		{"buildings", 100000, 120000},
-		{"organizations", 5000, 7000},
-		{"posts", 800, 1000},
-		{"parking", 200, 300},
-		{"streets", 30, 40},
-		{"landmarks", 20, 30},
+		{"subdistricts", 8, 8},
+		{"communities", 60, 60},
+		{"grids", 900, 900},
+		{"compounds", 6000, 7500},
+		{"buildings", 95000, 110000},
+		{"organizations", 8000, 10000},
+		{"posts", 1300, 1400},
+		{"parking", 900, 900},
+		{"streets", 450, 550},
+		{"landmarks", 90, 110},
 	}
 	for _, tt := range tests {
 		t.Run(tt.layer, func(t *testing.T) {
@@ -57,9 +60,31 @@ func TestBuild_defaultSize(t *testing.T) {
 }
 
 func TestBuild_badSize(t *testing.T) {
-	for _, sz := range []size{{0, 1}, {1, 0}, {201, 1}, {-1, -1}} {
+	for _, sz := range []size{{0, 1}, {1, 0}, {41, 1}, {-1, -1}} {
 		if _, err := build(sz, 1); err == nil {
 			t.Errorf("size %v: got no error, want one", sz)
+		}
+	}
+}
+
+// The subdistricts are two of the city proper (街道) and six towns (镇),
+// and every community's code starts with its subdistrict's.
+func TestBuild_subdistricts(t *testing.T) {
+	b := &builder{sz: size{6, 10}}
+	b.planSubdistricts()
+	kinds := map[string]int{}
+	for _, s := range b.subdistricts {
+		kinds[s.kind]++
+	}
+	if kinds["street"] != 2 || kinds["town"] != 6 {
+		t.Errorf("subdistricts by kind: got %v, want 2 street and 6 town", kinds)
+	}
+	for cr := range 10 {
+		for cc := range 6 {
+			s := b.subdistricts[b.of[b.communityIndex(cc, cr)]]
+			if code := b.communityCode(cc, cr); code[:2] != s.code || cc < s.c0 || cc >= s.c1 || cr < s.r0 || cr >= s.r1 {
+				t.Errorf("community (%d, %d) %s: in subdistrict %s %v, want it to hold it and its code to start with it", cc, cr, code, s.code, s)
+			}
 		}
 	}
 }

@@ -11,23 +11,27 @@ import (
 // The city is laid out in metres on a plane, then placed on the map near
 // Huayin. Grids are cells of a lattice whose inner corners and edges are
 // jittered, shared by neighbours so that the grids tile the city with no
-// gap and no overlap; compounds, parking and parks fill slots inside each
-// grid's safe inner rectangle; buildings fill slots inside compounds.
+// gap and no overlap; a community is a block of grids and a subdistrict a
+// block of communities, their outlines traced along the same shared
+// corners and edges, so that each is exactly the union of its grids.
+// Compounds, parking, a square and parks fill slots inside each grid's safe
+// inner rectangle; buildings fill slots inside compounds.
 const (
 	// cellMetres is the nominal size of a grid cell.
-	cellMetres = 700.0
+	cellMetres = 450.0
 	// cornerJitter and edgeJitter bound how far inner lattice corners and
 	// the points along shared edges move, in metres.
-	cornerJitter = 40.0
-	edgeJitter   = 15.0
+	cornerJitter = 25.0
+	edgeJitter   = 10.0
 	// innerInset keeps slots clear of the jittered grid edges.
-	innerInset = 60.0
-	// slotCols × slotRows slots per grid: compounds, one car park, maybe a park.
-	slotCols, slotRows = 4, 6
+	innerInset = 40.0
+	// slotCols × slotRows slots per grid: compounds, one car park, the
+	// grid's square, maybe a park.
+	slotCols, slotRows = 3, 3
 	// roadHalf is half the width of the lanes between compounds.
 	roadHalf = 6.0
 	// buildingCols × buildingRows buildings per compound.
-	buildingCols, buildingRows = 5, 4
+	buildingCols, buildingRows = 4, 4
 	// centreLon and centreLat place the city's centre.
 	centreLon, centreLat = 110.09, 34.565
 	// metresPerDegreeLat is the length of a degree of latitude there.
@@ -166,6 +170,30 @@ func (l lattice) cell(i, j int) orb.Ring {
 	ring = append(ring, l.corner[i][j+1])
 	ring = append(ring, reversed(l.vEdge[i][j])...)
 	return append(ring, l.corner[i][j])
+}
+
+// block returns the ring around cells i0 ≤ i < i1, j0 ≤ j < j1,
+// counter-clockwise from its south-west corner, made of the same shared
+// corners and edge points as the cells': exactly their union.
+func (l lattice) block(i0, j0, i1, j1 int) orb.Ring {
+	var ring orb.Ring
+	for i := i0; i < i1; i++ {
+		ring = append(ring, l.corner[i][j0])
+		ring = append(ring, l.hEdge[i][j0]...)
+	}
+	for j := j0; j < j1; j++ {
+		ring = append(ring, l.corner[i1][j])
+		ring = append(ring, l.vEdge[i1][j]...)
+	}
+	for i := i1; i > i0; i-- {
+		ring = append(ring, l.corner[i][j1])
+		ring = append(ring, reversed(l.hEdge[i-1][j1])...)
+	}
+	for j := j1; j > j0; j-- {
+		ring = append(ring, l.corner[i0][j])
+		ring = append(ring, reversed(l.vEdge[i0][j-1])...)
+	}
+	return append(ring, l.corner[i0][j0])
 }
 
 // inner returns the part of grid (i, j) that no jitter reaches.

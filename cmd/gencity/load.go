@@ -10,11 +10,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"partymap/internal/postgis"
 )
 
 // layerTables are the tables a city replaces, children first.
 func layerTables() []string {
-	return []string{"buildings", "compounds", "organizations", "posts", "parking", "streets", "landmarks", "grids", "community"}
+	return []string{"buildings", "compounds", "organizations", "posts", "parking", "streets", "landmarks", "grids", "communities", "subdistricts"}
 }
 
 // loadOptions say how to write the city.
@@ -27,13 +29,15 @@ type loadOptions struct {
 	KeepTriggers bool
 }
 
-// load writes the city into the database in one transaction with COPY.
+// load writes the city into the database in one transaction with COPY,
+// then lets the store derive the streets' communities (which community
+// holds the most of a road along a lattice line is PostGIS's to say).
 // Unless told otherwise it turns the layer triggers off for the load
 // (session_replication_role = replica, which needs a superuser), so that
 // a synthetic bulk load writes no history and announces nothing: running
 // servers must be restarted to drop tiles they cached before. Sequences
-// are moved past the ids written, and the tables analysed.
-func load(ctx context.Context, conn *pgx.Conn, c *city, o loadOptions, log *slog.Logger) error {
+// are moved past the ids written, and the tables vacuumed and analysed.
+func load(ctx context.Context, conn *pgx.Conn, db *postgis.DB, c *city, o loadOptions, log *slog.Logger) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
@@ -68,10 +72,12 @@ func load(ctx context.Context, conn *pgx.Conn, c *city, o loadOptions, log *slog
 		}
 		log.Info("wrote layer", "layer", t.name, "features", t.rows)
 	}
+	n, err := db.DeriveFields(ctx, tx, "streets")
+	if err != nil {
+		return fmt.Errorf("derive the streets' communities: %w", err)
+	}
+	log.Info("derived the streets' communities", "streets", n)
 	for _, name := range layerTables() {
-		if name == "community" {
-			continue // its id is not generated
-		}
 		sql := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), greatest((SELECT max(id) FROM %s), 1))`, name, name)
 		if _, err := tx.Exec(ctx, sql); err != nil {
 			return fmt.Errorf("move the %s id sequence: %w", name, err)
@@ -80,8 +86,10 @@ func load(ctx context.Context, conn *pgx.Conn, c *city, o loadOptions, log *slog
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
+	// Statistics for the planner, and the visibility map that index-only
+	// scans need: a freshly loaded city is a fresh table.
 	for _, name := range layerTables() {
-		if _, err := conn.Exec(ctx, "ANALYZE "+name); err != nil {
+		if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+name); err != nil {
 			return err
 		}
 	}

@@ -1,8 +1,12 @@
 // Command gencity writes a synthetic, deterministic city of the map's
-// layers into a database, to measure the server as data grows: by default
-// 16 × 14 = 224 grids, 5,127 compounds, 102,540 buildings, 5,864 party
-// organizations, 896 posts, 224 car parks, 25 landmarks and 32 streets
-// around Huayin. The same flags always write the same features.
+// layers into a database, to measure the server as a whole city's
+// communities share it: by default 2 subdistricts and 6 towns, 60
+// communities (6 across, 10 down) of 15 grids each, 900 grids, about 7,000
+// compounds and 106,000 buildings, 9,000 party organizations from the city
+// committee down, 1,350 posts, 900 car parks, 100 landmarks and 496 street
+// segments around Huayin, with the same properties as the Xiyue data (and
+// every feature's community). The same flags always write the same
+// features.
 //
 // Usage:
 //
@@ -67,8 +71,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL to write into (env DATABASE_URL); empty: an embedded PostgreSQL in -data-dir")
 	fs.StringVar(&o.dataDir, "data-dir", "var/city", "directory of the embedded database, as mapserver -data-dir")
-	fs.IntVar(&o.sz.cols, "cols", 16, "grids across (700 m each)")
-	fs.IntVar(&o.sz.rows, "rows", 14, "grids down (700 m each)")
+	fs.IntVar(&o.sz.cols, "cols", 6, "communities across (5 grids of 450 m each)")
+	fs.IntVar(&o.sz.rows, "rows", 10, "communities down (3 grids of 450 m each)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed; the same seed writes the same city")
 	fs.BoolVar(&o.load.Replace, "replace", false, "delete the map features already in the database first")
 	fs.BoolVar(&o.load.KeepTriggers, "keep-triggers", false, "keep the history and change triggers on during the load (slower; for a non-superuser)")
@@ -88,7 +92,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log.Info("generated the city", "grids", c.count("grids"), "compounds", c.count("compounds"), "buildings", c.count("buildings"),
+	log.Info("generated the city", "subdistricts", c.count("subdistricts"), "communities", c.count("communities"), "grids", c.count("grids"), "compounds", c.count("compounds"), "buildings", c.count("buildings"),
 		"organizations", c.count("organizations"), "posts", c.count("posts"), "parking", c.count("parking"),
 		"bounds", fmt.Sprintf("%.5f,%.5f,%.5f,%.5f", c.bound.Min[0], c.bound.Min[1], c.bound.Max[0], c.bound.Max[1]),
 		"took", time.Since(started).Round(time.Millisecond))
@@ -98,15 +102,17 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer stopDB()
-	if err := migrate(ctx, connString); err != nil {
+	db, err := migrate(ctx, connString)
+	if err != nil {
 		return err
 	}
+	defer db.Close()
 	conn, err := pgx.Connect(ctx, connString)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if err := load(ctx, conn, c, o.load, log); err != nil {
+	if err := load(ctx, conn, db, c, o.load, log); err != nil {
 		return err
 	}
 	log.Info("city written", "took", time.Since(started).Round(time.Millisecond))
@@ -144,15 +150,16 @@ func openDatabase(ctx context.Context, o options, log *slog.Logger) (string, fun
 	return cluster.ConnString(embeddedDatabase), stop, nil
 }
 
-// migrate brings the schema up to date, as mapserver does at start.
-func migrate(ctx context.Context, connString string) error {
+// migrate opens the store and brings the schema up to date, as mapserver
+// does at start.
+func migrate(ctx context.Context, connString string) (*postgis.DB, error) {
 	db, err := postgis.Open(ctx, connString, geo.NewCatalogue(), postgis.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
 	if _, err := db.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate the database: %w", err)
+		db.Close()
+		return nil, fmt.Errorf("migrate the database: %w", err)
 	}
-	return nil
+	return db, nil
 }

@@ -72,7 +72,7 @@ func TestStreets_ClearOfCompounds(t *testing.T) {
 
 func TestLandmarks_Places(t *testing.T) {
 	marks := load(t, "landmarks")
-	outline := load(t, "community")[0].ring()
+	outline := load(t, "communities")[0].ring()
 	temple := findLandmark(t, marks, "西岳庙")
 	b := temple.ring().Bound()
 	if w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]; math.Abs(w-225) > 12 || math.Abs(h-525) > 25 || temple.text("kind") != "temple" {

@@ -18,7 +18,7 @@ type feature struct {
 }
 
 // dataset is the whole illustrative data set, by file name (the catalogue's
-// layer names and "community").
+// layer names).
 type dataset struct {
 	layers map[string][]feature
 	// kiosk is the suggested kiosk position, on the street near its middle.
@@ -72,7 +72,8 @@ func build() (*dataset, error) {
 	}
 	ds := &dataset{
 		layers: map[string][]feature{
-			"community":     {w.community()},
+			"subdistricts":  {w.subdistrict()},
+			"communities":   {w.community()},
 			"grids":         w.grids(r),
 			"compounds":     w.compoundFeatures(),
 			"buildings":     w.buildingFeatures(),
@@ -100,14 +101,31 @@ func (w *world) gridCode(p orb.Point) string {
 	return ""
 }
 
+// communityCode is the Xiyue community's code, which its grid codes start
+// with; subdistrictCode is the Yuemiao subdistrict's.
+const (
+	communityCode   = "XY"
+	subdistrictCode = "YM"
+)
+
 // code is the grid code of grid number g: XY01 … XY15.
-func code(g int) string { return fmt.Sprintf("XY%02d", g) }
+func code(g int) string { return fmt.Sprintf("%s%02d", communityCode, g) }
 
 // community is the community outline: the union of the grids.
 func (w *world) community() feature {
 	return feature{
 		geometry: orb.Polygon{w.frame.ring(w.site.lattice.outline())},
-		props:    map[string]any{"name_zh": "西岳社区", "name_en": "Xiyue Community"},
+		props:    map[string]any{"name_zh": "西岳社区", "name_en": "Xiyue Community", "code": communityCode},
+	}
+}
+
+// subdistrict is the Yuemiao subdistrict (岳庙街道) as far as this data set
+// knows it: the one community it describes, so its outline is the
+// community's.
+func (w *world) subdistrict() feature {
+	return feature{
+		geometry: orb.Polygon{w.frame.ring(w.site.lattice.outline())},
+		props:    map[string]any{"name_zh": "岳庙街道", "name_en": "Yuemiao Subdistrict", "code": subdistrictCode, "kind": "street"},
 	}
 }
 

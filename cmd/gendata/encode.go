@@ -16,16 +16,7 @@ import (
 
 // files lists the layers written, one GeoJSON file each, in writing order.
 func files() []string {
-	return []string{"community", "grids", "compounds", "buildings", "organizations", "posts", "parking", "streets", "landmarks"}
-}
-
-// communityFields are the properties of the community outline, which is not
-// a catalogue layer.
-func communityFields() []geo.Field {
-	return []geo.Field{
-		{Name: "name_zh", Type: geo.Text, Required: true},
-		{Name: "name_en", Type: geo.Text, Required: true},
-	}
+	return []string{"subdistricts", "communities", "grids", "compounds", "buildings", "organizations", "posts", "parking", "streets", "landmarks"}
 }
 
 // write checks every feature against the catalogue and writes one GeoJSON
@@ -35,11 +26,11 @@ func write(out string, ds *dataset, cat *geo.Catalogue) error {
 		return err
 	}
 	for _, name := range files() {
-		fields := communityFields()
-		if l, ok := cat.Layer(name); ok {
-			fields = l.Fields
+		l, ok := cat.Layer(name)
+		if !ok {
+			return fmt.Errorf("layer %s is not in the catalogue", name)
 		}
-		b, err := encodeCollection(name, ds.layers[name], fields)
+		b, err := encodeCollection(name, ds.layers[name], l.Fields)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ const overlapTolerance = 0.01
 
 func TestGrids_TileCommunity(t *testing.T) {
 	grids := load(t, "grids")
-	outline := load(t, "community")[0].ring()
+	outline := load(t, "communities")[0].ring()
 	outlineArea := planar.Area(outline)
 	var sum float64
 	for _, g := range grids {
@@ -56,7 +56,7 @@ func TestGrids_ShareEdgesExactly(t *testing.T) {
 		}
 	}
 	outline := map[edge]bool{}
-	r := load(t, "community")[0].geom.(orb.Polygon)[0]
+	r := load(t, "communities")[0].geom.(orb.Polygon)[0]
 	for i := 0; i+1 < len(r); i++ {
 		e := edge{r[i], r[i+1]}
 		outline[e] = true

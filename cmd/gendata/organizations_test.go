@@ -94,7 +94,7 @@ func gridAt(grids []testFeature, p orb.Point) string {
 
 func TestOrganizations_Places(t *testing.T) {
 	grids := load(t, "grids")
-	outline := load(t, "community")[0].ring()
+	outline := load(t, "communities")[0].ring()
 	compounds := load(t, "compounds")
 	buildings := load(t, "buildings")
 	branches := map[string]int{}

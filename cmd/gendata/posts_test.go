@@ -111,7 +111,7 @@ func TestPosts_HoursAndPhones(t *testing.T) {
 
 func TestPosts_Places(t *testing.T) {
 	grids := load(t, "grids")
-	outline := load(t, "community")[0].ring()
+	outline := load(t, "communities")[0].ring()
 	var street orb.LineString
 	for _, s := range load(t, "streets") {
 		if s.text("kind") == "pedestrian" {

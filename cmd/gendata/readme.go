@@ -28,7 +28,7 @@ func readme(ds *dataset) []byte {
 		}
 		return b.String()
 	}
-	bound := ds.layers["community"][0].geometry.Bound()
+	bound := ds.layers["communities"][0].geometry.Bound()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `# Map data: Xiyue community (西岳社区)
 
@@ -47,8 +47,9 @@ numbers are invented (grid leaders' phones are 1380000xxxx, posts' phones
 
 | file | geometry | what it holds |
 |---|---|---|
-| community.geojson | Polygon | %d: the community outline, exactly the union of the grids |
-| grids.geojson | Polygon | %d management grids (网格) XY01–XY15 that tile the community with shared edges, no gaps and no overlaps; leader, phone, party branch, colour, households |
+| subdistricts.geojson | Polygon | %d: the Yuemiao subdistrict (岳庙街道, code YM) as far as this data set knows it: its outline is the one community's |
+| communities.geojson | Polygon | %d: the Xiyue community (code XY), its outline exactly the union of the grids |
+| grids.geojson | Polygon | %d management grids (网格) XY01–XY15 (the community's code and a number) that tile the community with shared edges, no gaps and no overlaps; leader, phone, party branch, colour, households |
 | compounds.geojson | Polygon | %d residential compounds (小区), each inside one grid; households and number of buildings |
 | buildings.geojson | Polygon | %d building footprints inside the compounds, with floors and height_m for 3D extrusion |
 | organizations.geojson | Point | %d party organizations: %s |
@@ -74,9 +75,11 @@ same bytes.
 Once written, these GeoJSON files are the source of truth: the server loads
 them into an empty database, and staff edits happen in the database from then
 on. Another community uses the map by replacing these files with its own, with
-the same file names and the same properties.
+the same file names and the same properties; a city puts all its communities
+(and subdistricts) in the same files. Every feature's community, like a
+post's grid_code, is derived by the server from where it lies.
 `,
-		n("community"), n("grids"), n("compounds"), n("buildings"),
+		n("subdistricts"), n("communities"), n("grids"), n("compounds"), n("buildings"),
 		n("organizations"), kinds("organizations"),
 		n("posts"), kinds("posts"),
 		n("parking"),

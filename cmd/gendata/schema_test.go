@@ -17,7 +17,7 @@ import (
 // testFiles lists every file the data set must have and its geometry type.
 func testFiles() map[string]string {
 	return map[string]string{
-		"community": "Polygon", "grids": "Polygon", "compounds": "Polygon", "buildings": "Polygon",
+		"subdistricts": "Polygon", "communities": "Polygon", "grids": "Polygon", "compounds": "Polygon", "buildings": "Polygon",
 		"organizations": "Point", "posts": "Point", "parking": "Polygon", "streets": "LineString",
 		"landmarks": "Polygon",
 	}
@@ -64,7 +64,8 @@ func TestLayers_Counts(t *testing.T) {
 		layer     string
 		min, most int
 	}{
-		{"community", 1, 1},
+		{"subdistricts", 1, 1},
+		{"communities", 1, 1},
 		{"grids", 15, 15},
 		{"compounds", 33, 33},
 		{"buildings", 150, 400},
@@ -189,12 +190,15 @@ func TestFeatures_BilingualNames(t *testing.T) {
 			}
 		})
 	}
-	community := load(t, "community")
+	community := load(t, "communities")
 	if got := community[0].text("name_zh") + "/" + community[0].text("name_en"); got != "西岳社区/Xiyue Community" {
 		t.Errorf("community is named %q, want 西岳社区/Xiyue Community", got)
 	}
-	if got := len(community[0].props); got != 2 {
-		t.Errorf("community has %d properties, want name_zh and name_en only", got)
+	if got := community[0].text("code"); got != "XY" {
+		t.Errorf("community's code is %q, want XY, what its grid codes start with", got)
+	}
+	if got := len(community[0].props); got != 3 {
+		t.Errorf("community has %d properties, want name_zh, name_en and code (its subdistrict is derived)", got)
 	}
 }
 

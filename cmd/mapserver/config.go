@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"partymap/internal/httpapi"
@@ -19,7 +20,11 @@ import (
 // treats a zero value the same way.
 type Config struct {
 	// The database, for every subcommand.
-	DatabaseURL      string
+	DatabaseURL string
+	// ReadURLs are streaming replicas that serve the public reads (serve).
+	ReadURLs         urlList
+	ReplicaWait      time.Duration
+	MaxReplicaLag    int64
 	DataDir          string
 	MaxConns         int
 	StatementTimeout time.Duration
@@ -38,6 +43,8 @@ type Config struct {
 	KioskPosition  string
 	KioskIdle      time.Duration
 	HomeView       string
+	KioskCommunity string
+	Title          string
 	TileCacheBytes int64
 	ReadCacheBytes int64
 	MaxBodyBytes   int64
@@ -74,8 +81,44 @@ func newFlagSet(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// urlList is a flag given once per URL (and, from the environment, a list
+// separated by semicolons).
+type urlList []string
+
+// String joins the URLs, described without their passwords.
+func (u *urlList) String() string {
+	var out []string
+	for _, s := range *u {
+		out = append(out, describeDatabase(s))
+	}
+	return strings.Join(out, "; ")
+}
+
+// Set adds a URL.
+func (u *urlList) Set(s string) error {
+	*u = append(*u, s)
+	return nil
+}
+
+// splitURLs reads a semicolon-separated list.
+func splitURLs(s string) urlList {
+	var out urlList
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // serveFlags adds the flags of the server to fs.
 func serveFlags(fs *flag.FlagSet, cfg *Config) {
+	cfg.ReadURLs = splitURLs(envOr("DATABASE_READ_URLS", ""))
+	fs.Var(&cfg.ReadURLs, "database-read-url", "URL of a streaming replica of the database that serves public reads (tiles, items, finder, search); give it once per replica (env DATABASE_READ_URLS, separated by ;); none: the primary serves every read")
+	fs.DurationVar(&cfg.ReplicaWait, "replica-wait", postgis.DefaultReplicaWait, "longest a read waits for a replica to replay a change it must show before reading from the primary")
+	fs.Int64Var(&cfg.MaxReplicaLag, "max-replica-lag", postgis.DefaultMaxReplicaLag, "bytes of log a replica may have yet to replay and still serve reads")
+	fs.StringVar(&cfg.KioskCommunity, "kiosk-community", envOr("KIOSK_COMMUNITY", ""), "code of the community the kiosk belongs to: it opens on it and returns to it when idle (env KIOSK_COMMUNITY); empty: the whole map")
+	fs.StringVar(&cfg.Title, "title", envOr("PARTYMAP_TITLE", ""), "the map's title where it shows several communities, e.g. 华阴市 (env PARTYMAP_TITLE); a map of one community is titled with its name")
 	fs.StringVar(&cfg.Addr, "addr", envOr("ADDR", ":8080"), "address to listen on (env ADDR)")
 	fs.StringVar(&cfg.SeedDir, "seed", envOr("PARTYMAP_SEED_DIR", ""), "directory of GeoJSON files loaded into an empty database (env PARTYMAP_SEED_DIR); empty: the built-in Xiyue data")
 	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", httpapi.DefaultRequestTimeout, "longest a request's database work may take")
@@ -154,6 +197,7 @@ func (c Config) logConfig(log *slog.Logger) {
 	log.Info("configuration",
 		"addr", c.Addr,
 		"database", describeDatabase(c.DatabaseURL),
+		"read_replicas", c.ReadURLs.String(),
 		"data_dir", c.DataDir,
 		"seed", orDefault(c.SeedDir, "(built-in Xiyue data)"),
 		"request_timeout", c.RequestTimeout,

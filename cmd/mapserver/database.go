@@ -60,6 +60,7 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 	}
 	db, err := postgis.Open(ctx, connString, cat, postgis.Options{
 		MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: log,
+		ReadURLs: cfg.ReadURLs, ReplicaWait: cfg.ReplicaWait, MaxReplicaLag: cfg.MaxReplicaLag,
 	})
 	if err != nil {
 		d.close()

@@ -86,7 +86,7 @@ type apiEnv struct {
 func newAPI(t *testing.T, db *postgis.DB) apiEnv {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := db.CreateUser(ctx, "importer", geo.Editor, nil, "a long enough password"); err != nil {
+	if _, err := db.CreateUser(ctx, "importer", geo.Editor, geo.Scope{}, "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
 	tok, _, err := db.CreateToken(ctx, "importer", "test", nil)

@@ -34,7 +34,7 @@ func addSecurityFlags(fs *flag.FlagSet) *securityFlags {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", envOr("TRUSTED_PROXIES", ""), "comma-separated CIDR ranges of reverse proxies whose X-Forwarded-For, X-Real-IP, Forwarded and X-Forwarded-Host/Proto/Prefix are believed (env TRUSTED_PROXIES); empty: none, the client is the connection's peer")
 	fs.StringVar(&f.publicURL, "public-url", envOr("PUBLIC_URL", ""), "the address clients use, e.g. https://map.example.org/xiyue: the base of every absolute URL (tiles.json, links) and, when https, Secure cookies and HSTS (env PUBLIC_URL); empty: from the request")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", envOr("METRICS_ADDR", "127.0.0.1:9464"), "address serving /metrics (Prometheus), apart from the public one (env METRICS_ADDR); empty: no metrics")
-	fs.IntVar(&f.maxStreams, "max-streams", envInt("MAX_STREAMS", 2000), "most live event streams (/api/events) open at once; beyond, 503 (env MAX_STREAMS)")
+	fs.IntVar(&f.maxStreams, "max-streams", envInt("MAX_STREAMS", 10000), "most live event streams (/api/events) open at once; beyond, 503 (env MAX_STREAMS)")
 	fs.IntVar(&f.perClient, "max-streams-per-client", envInt("MAX_STREAMS_PER_CLIENT", 4), "most live event streams one client address may hold; raise it where many phones share one address, e.g. a venue's Wi-Fi (env MAX_STREAMS_PER_CLIENT)")
 	return f
 }

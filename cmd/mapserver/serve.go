@@ -112,13 +112,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Tiles:         d.db,
 		// The cache drops a tile when a change comes within the buffer
 		// the store renders tiles with.
-		TileCache: tilecache.New(cfg.TileCacheBytes, tilecache.WithBuffer(float64(geo.TileBuffer)/geo.TileExtent)),
-		Viewer:    web.Files(),
-		Style:     web.Style(),
-		HomeView:  home,
-		KioskIdle: cfg.KioskIdle,
-		Accounts:  d.db,
-		Edits:     d.db,
+		TileCache:      tilecache.New(cfg.TileCacheBytes, tilecache.WithBuffer(float64(geo.TileBuffer)/geo.TileExtent)),
+		Viewer:         web.Files(),
+		Style:          web.Style(),
+		HomeView:       home,
+		KioskIdle:      cfg.KioskIdle,
+		KioskCommunity: cfg.KioskCommunity,
+		Title:          cfg.Title,
+		Accounts:       d.db,
+		Edits:          d.db,
 
 		ReadCacheBytes: cfg.ReadCacheBytes,
 		MaxBodyBytes:   cfg.MaxBodyBytes,

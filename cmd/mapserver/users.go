@@ -31,7 +31,8 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := newFlagSet("user "+sub, &cfg, stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, userUsage); fs.PrintDefaults() }
 	role := fs.String("role", "editor", "add: editor or admin")
-	grids := fs.String("grids", "", "add: comma-separated grid codes an editor is limited to (empty: all grids)")
+	communities := fs.String("communities", "", "add: comma-separated community codes the account is limited to (empty: the whole city); an admin limited so is a community admin")
+	grids := fs.String("grids", "", "add: comma-separated grid codes an editor is limited to (empty: all grids of its communities)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,17 +68,12 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err != nil {
 			return err
 		}
-		var codes []string
-		for _, c := range strings.Split(*grids, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				codes = append(codes, c)
-			}
-		}
-		u, err := d.db.CreateUser(ctx, name, r, codes, password)
+		scope := geo.Scope{Communities: splitCodes(*communities), Grids: splitCodes(*grids)}
+		u, err := d.db.CreateUser(ctx, name, r, scope, password)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "user %s added (%s%s)\n", u.Name, u.Role, gridsNote(u.Grids))
+		fmt.Fprintf(stdout, "user %s added (%s%s%s)\n", u.Name, u.Role, scopeNote("communities", u.Communities), scopeNote("grids", u.Grids))
 	case "passwd":
 		if err := d.db.SetPassword(ctx, name, password); err != nil {
 			return err
@@ -99,7 +95,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tGRIDS\tSTATE\tLAST LOGIN\tFAILED LOGINS")
+		fmt.Fprintln(tw, "NAME\tROLE\tCOMMUNITIES\tGRIDS\tSTATE\tLAST LOGIN\tFAILED LOGINS")
 		for _, u := range us {
 			state, last := "active", "never"
 			if u.Disabled {
@@ -108,11 +104,15 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			if u.LastLoginAt != nil {
 				last = u.LastLoginAt.Local().Format("2006-01-02 15:04")
 			}
+			c := strings.Join(u.Communities, ",")
+			if c == "" {
+				c = "all"
+			}
 			g := strings.Join(u.Grids, ",")
 			if g == "" {
 				g = "all"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, g, state, last, failureNote(failures[u.Name], policy))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, c, g, state, last, failureNote(failures[u.Name], policy))
 		}
 		return tw.Flush()
 	}
@@ -132,15 +132,27 @@ func failureNote(f geo.Failures, p geo.LoginPolicy) string {
 	return note
 }
 
-func gridsNote(grids []string) string {
-	if len(grids) == 0 {
+// scopeNote names a part of an account's scope: ", grids XY07, XY08".
+func scopeNote(what string, codes []string) string {
+	if len(codes) == 0 {
 		return ""
 	}
-	return ", grids " + strings.Join(grids, ", ")
+	return ", " + what + " " + strings.Join(codes, ", ")
+}
+
+// splitCodes reads a comma-separated list of codes.
+func splitCodes(s string) []string {
+	var codes []string
+	for _, c := range strings.Split(s, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	return codes
 }
 
 const userUsage = `usage:
-  mapserver user add [-role editor|admin] [-grids XY01,XY02] [-password-stdin] NAME
+  mapserver user add [-role editor|admin] [-communities XY,HS] [-grids XY01,XY02] [-password-stdin] NAME
   mapserver user passwd [-password-stdin] NAME
   mapserver user disable NAME     (ends its sessions; its tokens stop working)
   mapserver user enable NAME

@@ -41,13 +41,14 @@ func TestUserAndTokenCommands(t *testing.T) {
 		{"short password", "short\n", []string{"user", "add", "-password-stdin", "alice"}, true, "at least 10"},
 		{"no terminal", password + "\n", []string{"user", "add", "alice"}, true, "-password-stdin"},
 		{"unknown grid", password + "\n", []string{"user", "add", "-grids", "XY99", "-password-stdin", "alice"}, true, "XY99"},
+		{"unknown community", password + "\n", []string{"user", "add", "-communities", "HS", "-password-stdin", "alice"}, true, "no community with code HS"},
 		{"token", "", []string{"token", "add", "-user", "root", "qgis"}, false, "pm_"},
 		{"token list", "", []string{"token", "list"}, false, "qgis"},
 		{"revoke", "", []string{"token", "revoke", "1"}, false, "token 1 revoked"},
 		{"revoked listed", "", []string{"token", "list", "-user", "root"}, false, "revoked"},
 		{"passwd", "another long password\n", []string{"user", "passwd", "-password-stdin", "root"}, false, "password of root changed"},
 		{"disable", "", []string{"user", "disable", "root"}, false, "user root disabled"},
-		{"list", "", []string{"user", "list"}, false, "root  admin  all    disabled"},
+		{"list", "", []string{"user", "list"}, false, "root  admin  all          all    disabled"},
 	}
 	var token string
 	for _, tt := range tests {

@@ -22,9 +22,12 @@ type Role string
 
 // The roles of staff accounts.
 const (
-	// Editor may write the editable layers, optionally only in some grids.
+	// Editor may write the editable layers, optionally only in some
+	// communities and grids.
 	Editor Role = "editor"
-	// Admin may write everything and read the audit trail.
+	// Admin may write everything in its scope and read the audit trail: a
+	// city admin (no communities) the whole city, a community admin its
+	// communities.
 	Admin Role = "admin"
 )
 
@@ -39,11 +42,17 @@ func ParseRole(s string) (Role, error) {
 	return "", Errorf(EINVALID, "Unknown role %q; want \"editor\" or \"admin\".", s)
 }
 
-// User is a staff account.
+// User is a staff account. Its scope is where it may write: the whole
+// city, or some communities (Communities), and for an editor possibly only
+// some grids (Grids, whose codes are unique in the city). An
+// administrator's scope is its communities whatever Grids says.
 type User struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
 	Role Role   `json:"role"`
+	// Communities, when not empty, limits the account to the communities
+	// with these codes; empty: the whole city.
+	Communities []string `json:"communities"`
 	// Grids, when not empty, limits an editor to the grids with these codes.
 	Grids       []string   `json:"grids"`
 	Disabled    bool       `json:"disabled"`
@@ -54,8 +63,33 @@ type User struct {
 	Unconditional bool `json:"-"`
 }
 
-// Restricted reports whether the user may edit only some grids.
-func (u User) Restricted() bool { return u.Role != Admin && len(u.Grids) > 0 }
+// Scope is what a new account is limited to: the codes of some
+// communities and, for an editor, of some grids in them; empty: the whole
+// city.
+type Scope struct {
+	Communities, Grids []string
+}
+
+// CityWide reports whether the user's scope is the whole city: a city
+// admin, an editor limited to nothing, the system actor.
+func (u User) CityWide() bool { return len(u.Communities) == 0 && !u.gridLimited() }
+
+// Restricted reports whether the user may edit only some communities or
+// grids: every write of such a user is checked against its scope.
+func (u User) Restricted() bool { return !u.CityWide() }
+
+// gridLimited reports whether the user is an editor of some grids only.
+func (u User) gridLimited() bool { return u.Role != Admin && len(u.Grids) > 0 }
+
+// Covers reports whether a feature of the community with code community,
+// in the grid with code grid ("" for a feature in no grid), lies in the
+// user's scope: what an editor may touch, what a list of "mine" shows.
+func (u User) Covers(community, grid string) bool {
+	if len(u.Communities) > 0 && !slices.Contains(u.Communities, community) {
+		return false
+	}
+	return !u.gridLimited() || (grid != "" && slices.Contains(u.Grids, grid))
+}
 
 // RequireAdmin answers EFORBIDDEN unless the user is an administrator.
 func (u User) RequireAdmin() error {
@@ -80,7 +114,48 @@ func (u User) MayWrite(l Layer) error {
 	if !l.Editable {
 		return Errorf(EFORBIDDEN, "Layer %q is part of the base map and cannot be edited.", l.Name)
 	}
+	if l.CityWide && !u.CityWide() {
+		return Errorf(EFORBIDDEN, "Only staff of the whole city may edit %s; %s is limited to %s.", l.Title.Mid().En, u.Name, u.scopeText())
+	}
 	return nil
+}
+
+// scopeText names the user's scope in a sentence: "communities XY, HS01",
+// "grids XY07, XY08".
+func (u User) scopeText() string {
+	var parts []string
+	if len(u.Communities) > 0 {
+		parts = append(parts, "communities "+strings.Join(u.Communities, ", "))
+	}
+	if u.gridLimited() {
+		parts = append(parts, "grids "+strings.Join(u.Grids, ", "))
+	}
+	if len(parts) == 0 {
+		return "the whole city"
+	}
+	return strings.Join(parts, " and ")
+}
+
+// MayEditCommunities answers EFORBIDDEN, naming them, when a change of a
+// user limited to some communities touches others. touched lists the
+// codes of every community the change affects: those its features lie in
+// before and after.
+func (u User) MayEditCommunities(touched []string) error {
+	if len(u.Communities) == 0 {
+		return nil
+	}
+	var outside []string
+	for _, code := range touched {
+		if code != "" && !slices.Contains(u.Communities, code) && !slices.Contains(outside, code) {
+			outside = append(outside, code)
+		}
+	}
+	if len(outside) == 0 {
+		return nil
+	}
+	slices.Sort(outside)
+	return Errorf(EFORBIDDEN, "%s may edit only communities %s; this change also touches community %s.",
+		u.Name, strings.Join(u.Communities, ", "), strings.Join(outside, ", "))
 }
 
 // MayEditGrids answers EFORBIDDEN, naming the grids, when a restricted
@@ -88,7 +163,7 @@ func (u User) MayWrite(l Layer) error {
 // touched lists the codes of every grid the change affects: the grid itself
 // for a grid, the grids a feature lies in before and after for the others.
 func (u User) MayEditGrids(touched []string) error {
-	if !u.Restricted() {
+	if !u.gridLimited() {
 		return nil
 	}
 	var outside []string

@@ -7,30 +7,51 @@ package geo
 // the style. TestCatalogue_matchesSchema holds the two together.
 func NewCatalogue() *Catalogue {
 	return &Catalogue{
-		outline: Layer{
-			Name: "community", Title: Label{"社区范围", "Community outline"}, Item: Label{"社区", "Community"},
-			Geometry: Polygon, Outline: true,
-			Fields: names(),
-			Tile:   TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en"}, Simplify: true},
-		},
 		layers: []Layer{
+			{
+				Name: SubdistrictLayer, Title: Label{"街道（镇）", "Subdistricts and towns"}, Item: Label{"街道", "Subdistrict"},
+				Geometry: Polygon, Editable: true, Topology: true, CityWide: true, Key: "code", SearchRank: 9,
+				Fields: append(names(),
+					Field{Name: "code", Type: Text, Required: true, Filterable: true, Title: Label{"编号", "Code"}, Description: "the subdistrict's code, unique in the city"},
+					Field{Name: "kind", Type: Text, Required: true, Filterable: true, Title: Label{"类型", "Kind"}, Choices: subdistrictKinds(), Description: "a subdistrict of the city proper (街道) or a town (镇)"},
+				),
+				Tile: TileSpec{MinZoom: 8, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "kind"}, Simplify: true},
+			},
+			{
+				Name: CommunityLayer, Title: Label{"社区", "Communities"}, Item: Label{"社区", "Community"},
+				Geometry: Polygon, Editable: true, Topology: true, CityWide: true, Key: "code", SearchRank: 4,
+				Fields: append(names(),
+					Field{Name: "code", Type: Text, Required: true, Filterable: true, Title: Label{"社区编号", "Community code"}, Description: "the community's code, unique in the city; its grids' codes start with it"},
+					Field{Name: "subdistrict", Type: Text, Filterable: true, Ref: SubdistrictLayer, Derived: true, OrNearest: true, Title: Label{"所属街道", "Subdistrict"},
+						Description: "code of the subdistrict or town the community lies in, kept by the server"},
+				),
+				Tile: TileSpec{MinZoom: 8, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "subdistrict"}, Simplify: true},
+				Counts: []Count{
+					{Name: "posts", Title: Label{"服务站点", "Service posts"}, Layer: "posts"},
+					{Name: "parking", Title: Label{"共享停车场", "Shared car parks"}, Layer: "parking"},
+					// Residents' orders have no layer yet: the count shows
+					// once they do.
+					{Name: "open_orders", Title: Label{"待办诉求", "Open orders"}, Layer: "orders", Field: "status",
+						Values: []string{"submitted", "published", "claimed", "assigned"}},
+				},
+			},
 			{
 				Name: "landmarks", Title: Label{"地标", "Landmarks"}, Item: Label{"地标", "Landmark"}, Geometry: Polygon, SearchRank: 3,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
-					Title: Label{"类型", "Kind"}, Choices: landmarkKinds(), Description: "what the landmark is"}),
-				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true, Labelled: true},
+					Title: Label{"类型", "Kind"}, Choices: landmarkKinds(), Description: "what the landmark is"}, community()),
+				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", CommunityField}, Simplify: true, Labelled: true},
 			},
 			{
-				Name: "streets", Title: Label{"街道", "Streets"}, Item: Label{"街道", "Street"}, Geometry: LineString, SearchRank: 5,
+				Name: "streets", Title: Label{"道路", "Streets"}, Item: Label{"道路", "Street"}, Geometry: LineString, SearchRank: 5,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
-					Title: Label{"类型", "Kind"}, Choices: streetKinds(), Description: "street class"}),
-				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind"}, Simplify: true},
+					Title: Label{"类型", "Kind"}, Choices: streetKinds(), Description: "street class"}, community()),
+				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", CommunityField}, Simplify: true},
 			},
 			{
 				Name: "grids", Title: Label{"网格", "Grids"}, Item: Label{"网格", "Grid"}, Geometry: Polygon, SearchRank: 4,
 				Editable: true, Topology: true, Key: "code",
 				Fields: append(names(),
-					Field{Name: "code", Type: Text, Required: true, Filterable: true, Title: Label{"网格编号", "Grid code"}, Description: "grid code, unique in the community"},
+					Field{Name: "code", Type: Text, Required: true, Filterable: true, Title: Label{"网格编号", "Grid code"}, Description: "grid code, unique in the city: the community's code and the grid's number (XY07)"},
 					Field{Name: "leader_zh", Type: Text, Required: true, Title: Label{"网格长", "Grid leader"}, Description: "grid leader (网格长), invented name"},
 					Field{Name: "leader_en", Type: Text, Required: true, Title: Label{"网格长", "Grid leader"}, Description: "grid leader in pinyin"},
 					Field{Name: "leader_phone", Type: Text, Required: true, Title: Label{"电话", "Phone"}, Description: "grid leader's public phone (invented)"},
@@ -38,8 +59,9 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "branch_en", Type: Text, Required: true, Title: Label{"网格党支部", "Party branch"}, Description: "the grid's party branch in English"},
 					Field{Name: "color", Type: Integer, Required: true, Min: 0, Max: 14, Title: Label{"颜色", "Colour"}, Description: "colour index 0–14"},
 					Field{Name: "households", Type: Integer, Min: 0, Max: 100000, Title: Label{"户数", "Households"}, Description: "households in the grid"},
+					community(),
 				),
-				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "color"}, Simplify: true, Labelled: true},
+				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"code", "name_zh", "name_en", "color", CommunityField}, Simplify: true, Labelled: true},
 			},
 			{
 				Name: "compounds", Title: Label{"小区", "Compounds"}, Item: Label{"小区", "Compound"}, Geometry: Polygon, SearchRank: 6,
@@ -48,8 +70,9 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "grid_code", Type: Text, Required: true, Filterable: true, Ref: "grids", Title: Label{"网格", "Grid"}, Description: "code of the grid the compound lies in"},
 					Field{Name: "households", Type: Integer, Min: 0, Max: 100000, Title: Label{"户数", "Households"}, Description: "households in the compound"},
 					Field{Name: "buildings", Type: Integer, Min: 0, Max: 10000, Title: Label{"楼栋数", "Buildings"}, Description: "number of buildings"},
+					community(),
 				),
-				Tile: TileSpec{MinZoom: 13, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "grid_code"}, GridFields: []string{"color"}, Simplify: true, Labelled: true},
+				Tile: TileSpec{MinZoom: 13, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "grid_code", CommunityField}, GridFields: []string{"color"}, Simplify: true, Labelled: true},
 			},
 			{
 				Name: "buildings", Title: Label{"楼栋", "Buildings"}, Item: Label{"楼栋", "Building"}, Geometry: Polygon, SearchRank: 8,
@@ -59,8 +82,9 @@ func NewCatalogue() *Catalogue {
 					gridCode(),
 					Field{Name: "floors", Type: Integer, Required: true, Filterable: true, Min: 1, Max: 200, Title: Label{"层数", "Floors"}, Description: "floors above ground"},
 					Field{Name: "height_m", Type: Number, Required: true, Min: 1, Max: 600, Title: Label{"高度", "Height"}, Description: "height in metres, what the viewer extrudes"},
+					community(),
 				),
-				Tile: TileSpec{MinZoom: 14, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "floors", "height_m", "grid_code", "compound_id"}, GridFields: []string{"color"}},
+				Tile: TileSpec{MinZoom: 14, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "floors", "height_m", "grid_code", "compound_id", CommunityField}, GridFields: []string{"color"}},
 			},
 			{
 				Name: "parking", Title: Label{"共享停车场", "Shared parking"}, Item: Label{"共享停车场", "Shared car park"}, Geometry: Polygon, SearchRank: 2,
@@ -73,8 +97,9 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "fee_en", Type: Text, Required: true, Title: Label{"收费", "Fee"}, Description: "fee in English"},
 					Field{Name: "entrance", Type: Position, Required: true, Within: EntranceReach, Title: Label{"入口", "Entrance"}, Description: "entrance as [lon, lat]"},
 					gridCode(),
+					community(),
 				),
-				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "capacity", "free", "hours"}, Simplify: true},
+				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "capacity", "free", "hours", CommunityField}, Simplify: true},
 			},
 			{
 				Name: "posts", Title: Label{"服务站点", "Service posts"}, Item: Label{"服务站点", "Service post"}, Geometry: Point, SearchRank: 1,
@@ -85,20 +110,22 @@ func NewCatalogue() *Catalogue {
 					Field{Name: "hours", Type: Text, Required: true, Title: Label{"开放时间", "Opening hours"}, Description: "opening hours, HH:MM-HH:MM China Standard Time"},
 					Field{Name: "phone", Type: Text, Title: Label{"电话", "Phone"}, Description: "the post's public phone (invented)"},
 					gridCode(),
+					community(),
 				),
-				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", "services", "hours"}},
+				Tile: TileSpec{MinZoom: 12, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", "services", "hours", CommunityField}},
 			},
 			{
 				Name: "organizations", Title: Label{"党组织", "Party organizations"}, Item: Label{"党组织", "Party organization"}, Geometry: Point, SearchRank: 7,
 				Editable: true,
 				Fields: append(names(),
 					Field{Name: "kind", Type: Text, Required: true, Filterable: true, Title: Label{"类型", "Kind"}, Choices: organizationKinds(), Description: "kind of organization"},
-					Field{Name: "level", Type: Integer, Required: true, Filterable: true, Min: 1, Max: 4, Title: Label{"层级", "Level"}, Description: "1 street, 2 community, 3 grid, 4 building"},
+					Field{Name: "level", Type: Integer, Required: true, Filterable: true, Min: 0, Max: 4, Title: Label{"层级", "Level"}, Description: "0 city, 1 street, 2 community, 3 grid, 4 building"},
 					Field{Name: "parent_id", Type: Integer, Filterable: true, Min: 1, Max: 1e12, Ref: "organizations", Title: Label{"隶属关系", "Belongs to"}, Description: "id of the parent organization"},
 					Field{Name: "members", Type: Integer, Min: 0, Max: 100000, Title: Label{"党员", "Party members"}, Description: "party members"},
 					gridCode(),
+					community(),
 				),
-				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", "level", "members", "grid_code", "parent_id"},
+				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", "level", "members", "grid_code", "parent_id", CommunityField},
 					// The street committee and the community branch show
 					// from the first zoom, grid-level and partner
 					// organizations once compounds show, building-door
@@ -109,6 +136,18 @@ func NewCatalogue() *Catalogue {
 		},
 	}
 }
+
+// The layers and the field of the community dimension: the organisation
+// above the grids that one platform for a whole city needs.
+const (
+	// SubdistrictLayer holds the city's subdistricts (街道) and towns (镇).
+	SubdistrictLayer = "subdistricts"
+	// CommunityLayer holds the communities' outlines.
+	CommunityLayer = "communities"
+	// CommunityField is the code of the community a feature belongs to,
+	// on every layer below the communities.
+	CommunityField = "community"
+)
 
 // EntranceReach is how far, in metres, a car park's entrance may lie from
 // its outline: a gate in the fence or a few steps across the pavement.
@@ -129,6 +168,23 @@ func names() []Field {
 func gridCode() Field {
 	return Field{Name: "grid_code", Type: Text, Filterable: true, Ref: "grids", Derived: true, Title: Label{"网格", "Grid"},
 		Description: "code of the grid the feature lies in, kept by the server"}
+}
+
+// community is the community a feature belongs to, derived from its
+// position like a grid code: for a point the community that covers it
+// (the lowest code on a shared edge), for a line or polygon the one that
+// covers the most of it, and for a feature outside every community (the
+// temple beside Xiyue, a co-building unit down the road) the nearest.
+func community() Field {
+	return Field{Name: CommunityField, Type: Text, Filterable: true, Ref: CommunityLayer, Derived: true, OrNearest: true,
+		Title: Label{"所属社区", "Community"}, Description: "code of the community the feature belongs to, kept by the server"}
+}
+
+func subdistrictKinds() []Choice {
+	return []Choice{
+		{Value: "street", Label: Label{"街道", "Subdistrict"}},
+		{Value: "town", Label: Label{"镇", "Town"}},
+	}
 }
 
 func landmarkKinds() []Choice {
@@ -177,6 +233,7 @@ func services() []Choice {
 // the hierarchy down.
 func organizationKinds() []Choice {
 	return []Choice{
+		{Value: "city_committee", Label: Label{"市委", "City party committee"}},
 		{Value: "street_committee", Label: Label{"街道党工委", "Subdistrict party committee"}},
 		{Value: "community_branch", Label: Label{"社区党总支", "Community party branch"}},
 		{Value: "grid_branch", Label: Label{"网格党支部", "Grid party branch"}},

@@ -18,6 +18,10 @@ type Change struct {
 	// the announcement carries so that nobody reads the history for them;
 	// nil for the other layers and for deletions.
 	Free, Capacity *int64 `json:"-"`
+	// LSN is a position in the primary's write-ahead log at or after the
+	// change's commit: a read replica that has replayed it shows the
+	// change. 0 when unknown (a change replayed from the history).
+	LSN uint64 `json:"-"`
 	// Proposal, when set, makes this no change of the map but a notice
 	// that a proposal was made or decided (every other field is zero):
 	// caches ignore it, event streams pass it on.

@@ -279,12 +279,16 @@ func (h HistoryEntry) GeoJSONFeature() *geojson.Feature {
 // AuditFilter selects history entries for the audit trail; zero fields
 // select everything.
 type AuditFilter struct {
-	Who    string
-	Layer  string
-	Since  time.Time
-	Until  time.Time
-	Limit  int
-	Offset int
+	Who   string
+	Layer string
+	// Communities, when set, keeps the changes of features in those
+	// communities (before or after) and of the communities themselves:
+	// what a community admin sees of the audit trail.
+	Communities []string
+	Since       time.Time
+	Until       time.Time
+	Limit       int
+	Offset      int
 }
 
 // AuditPage is a page of the audit trail, newest first.

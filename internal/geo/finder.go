@@ -43,6 +43,9 @@ type NearestQuery struct {
 	// free spaces.
 	MinFree int
 	Limit   int
+	// Community, when set, keeps only the features of the community with
+	// this code.
+	Community string
 	// Now is the clock for OpenNow and for each answer's open flag; the
 	// zero time means the time of the query.
 	Now time.Time
@@ -144,15 +147,21 @@ func MinMetresWithin(lat, deg float64) float64 {
 // LocateQuery asks what contains a point.
 type LocateQuery struct {
 	Point orb.Point
+	// Community, when set, answers only within the community with this
+	// code: a point elsewhere lies in none of its grids.
+	Community string
 	// Now is the clock for the nearest post's open flag; the zero time
 	// means the time of the query.
 	Now time.Time
 }
 
 // Location is what contains a point: nothing when it lies outside the
-// community.
+// communities (or the one asked about).
 type Location struct {
 	Point orb.Point
+	// Community is the community the grid belongs to, when the point lies
+	// in one.
+	Community *Feature
 	// Grid is the grid that covers the point (its edge included); where
 	// two grids share an edge, the one with the lower code.
 	Grid *Feature
@@ -194,6 +203,9 @@ type SearchQuery struct {
 	// Text is what the person typed, already checked by ParseSearchText.
 	Text  string
 	Limit int
+	// Community, when set, keeps only the features of the community with
+	// this code (and the community itself and its subdistrict).
+	Community string
 }
 
 // How a search hit matched, best first.

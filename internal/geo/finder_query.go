@@ -70,8 +70,27 @@ func crsNames() []string {
 
 // NearestParams are the query parameters ParseNearestQuery reads.
 func NearestParams() []string {
-	return []string{"lon", "lat", "crs", "layer", "service", "open_now", "min_free", "limit"}
+	return []string{"lon", "lat", "crs", "layer", "service", "open_now", "min_free", "limit", "community"}
 }
+
+// ParseCommunity reads the community parameter: a community's code (XY,
+// CG03), or none.
+func ParseCommunity(q map[string][]string) (string, error) {
+	v, ok := first(q, "community")
+	if !ok {
+		return "", nil
+	}
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > MaxCodeLength || strings.IndexFunc(v, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) >= 0 {
+		return "", Errorf(EINVALID, "The community parameter must be a community's code, letters and digits such as XY; got %q.", clip(v, 30))
+	}
+	return v, nil
+}
+
+// MaxCodeLength bounds a code people type: a community's or a grid's.
+const MaxCodeLength = 32
 
 // ParseNearestQuery reads /api/nearest's parameters: the origin (see
 // ParseOrigin), layer (posts, the default, or parking), service (posts
@@ -117,7 +136,8 @@ func ParseNearestQuery(q map[string][]string, kiosk *orb.Point, now time.Time) (
 	if nq.Limit, err = parseLimit(q, DefaultNearestLimit, MaxNearestLimit); err != nil {
 		return nq, o, err
 	}
-	return nq, o, nil
+	nq.Community, err = ParseCommunity(q)
+	return nq, o, err
 }
 
 // ParseServices reads a comma-separated list of post services, each one of
@@ -137,17 +157,22 @@ func ParseServices(s string) ([]string, error) {
 }
 
 // LocateParams are the query parameters ParseLocateQuery reads.
-func LocateParams() []string { return []string{"lon", "lat", "crs"} }
+func LocateParams() []string { return []string{"lon", "lat", "crs", "community"} }
 
 // ParseLocateQuery reads /api/locate's parameters: the point (see
-// ParseOrigin). now is the clock for the nearest post's open flag.
+// ParseOrigin) and the community to answer within. now is the clock for
+// the nearest post's open flag.
 func ParseLocateQuery(q map[string][]string, kiosk *orb.Point, now time.Time) (LocateQuery, Origin, error) {
 	o, err := ParseOrigin(q, kiosk)
-	return LocateQuery{Point: o.Point, Now: now}, o, err
+	if err != nil {
+		return LocateQuery{}, o, err
+	}
+	community, err := ParseCommunity(q)
+	return LocateQuery{Point: o.Point, Now: now, Community: community}, o, err
 }
 
 // SearchParams are the query parameters ParseSearchQuery reads.
-func SearchParams() []string { return []string{"q", "limit"} }
+func SearchParams() []string { return []string{"q", "limit", "community"} }
 
 // MaxSearchText bounds a search text, in characters.
 const MaxSearchText = 64
@@ -162,7 +187,10 @@ func ParseSearchQuery(q map[string][]string) (SearchQuery, error) {
 		return sq, err
 	}
 	sq.Text = text
-	sq.Limit, err = parseLimit(q, DefaultSearchLimit, MaxSearchLimit)
+	if sq.Limit, err = parseLimit(q, DefaultSearchLimit, MaxSearchLimit); err != nil {
+		return sq, err
+	}
+	sq.Community, err = ParseCommunity(q)
 	return sq, err
 }
 

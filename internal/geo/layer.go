@@ -71,6 +71,11 @@ type Field struct {
 	// inside the write's transaction (the code of the grid a point lies
 	// in); a writer may leave them out, and what it sends is replaced.
 	Derived bool
+	// OrNearest, for a Derived field, gives a feature that lies in no
+	// feature of the Ref layer the nearest one instead of none: a
+	// co-building unit beyond the community's edge, the temple beside it,
+	// still belong to a community.
+	OrNearest bool
 	// Within, for a Position, is how far in metres it may lie from the
 	// feature's own geometry (a car park's entrance at its outline); 0
 	// leaves it unbounded.
@@ -157,6 +162,22 @@ func PoleHalfWidth(level int64) float64 {
 	return 1.2
 }
 
+// Count is a number the city overview shows for each community: how many
+// features of a layer it holds (posts, car parks), optionally only those
+// whose Field has one of Values (open orders). A count whose layer (or
+// field) the catalogue does not have is left out, so that it appears by
+// itself once the layer exists.
+type Count struct {
+	// Name is the count's property name; Title what people read for it.
+	Name  string
+	Title Label
+	Layer string
+	// Field and Values, when set, keep only the features whose Field is
+	// one of Values.
+	Field  string
+	Values []string
+}
+
 // Layer describes one layer of the map: its table (also the collection id
 // and the tile layer's name), geometry, fields, rules and how tiles carry it.
 type Layer struct {
@@ -172,9 +193,10 @@ type Layer struct {
 	// community, a compound lies in one grid, a building in its compound):
 	// their writes are serialised, and validated as a whole.
 	Topology bool
-	// Outline marks the community's outline: stored, drawn, checked
-	// against, but not an OGC collection of its own.
-	Outline bool
+	// CityWide layers describe the city above its communities (its
+	// subdistricts and the communities' outlines): only staff whose scope
+	// is the whole city write them (User.MayWrite).
+	CityWide bool
 	// SearchRank orders the layer's search hits among equally good
 	// matches, 1 first: what a visitor looks for first. Layers without
 	// one come after the ranked, in drawing order.
@@ -184,6 +206,9 @@ type Layer struct {
 	// Text field with this layer as its Ref holds (a grid's code).
 	Key  string
 	Tile TileSpec
+	// Counts are what the city overview counts for each of the layer's
+	// features (the communities: posts, car parks, open orders).
+	Counts []Count
 }
 
 // Field returns the layer's field with that name.
@@ -291,16 +316,11 @@ func (l Layer) KindsAt(z int) []string {
 // first: every other description of a layer (SQL, OpenAPI, TileJSON, the
 // viewer's labels) is derived from it.
 type Catalogue struct {
-	outline Layer
-	layers  []Layer
+	layers []Layer
 }
 
 // Layers returns every collection in drawing order.
 func (c *Catalogue) Layers() []Layer { return slices.Clone(c.layers) }
-
-// Stored returns every layer the database holds, the community outline
-// first, then the collections in drawing order.
-func (c *Catalogue) Stored() []Layer { return append([]Layer{c.outline}, c.layers...) }
 
 // Layer returns the collection with that name.
 func (c *Catalogue) Layer(name string) (Layer, bool) {
@@ -310,14 +330,6 @@ func (c *Catalogue) Layer(name string) (Layer, bool) {
 		}
 	}
 	return Layer{}, false
-}
-
-// StoredLayer returns the stored layer with that name, the outline included.
-func (c *Catalogue) StoredLayer(name string) (Layer, bool) {
-	if name == c.outline.Name {
-		return c.outline, true
-	}
-	return c.Layer(name)
 }
 
 // LayerOrError returns the collection with that name or a not-found error
@@ -333,39 +345,59 @@ func (c *Catalogue) LayerOrError(name string) (Layer, error) {
 	return Layer{}, Errorf(ENOTFOUND, "There is no layer %q; the layers are %s.", name, joinQuoted(names))
 }
 
+// Communities returns the layer of the communities' outlines, which the
+// grids of each community tile exactly and every feature of the map
+// belongs to (its Derived field CommunityField).
+func (c *Catalogue) Communities() Layer {
+	l, _ := c.Layer(CommunityLayer)
+	return l
+}
+
+// Counts returns a layer's counts whose layers (and fields) the catalogue
+// has: those the city overview shows.
+func (c *Catalogue) Counts(l Layer) []Count {
+	var out []Count
+	for _, n := range l.Counts {
+		counted, ok := c.Layer(n.Layer)
+		if !ok {
+			continue
+		}
+		if _, ok := counted.Field(n.Field); n.Field != "" && !ok {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
 // CollectionOrError returns the layer served as the OGC collection of that
-// name: a collection, or the community outline (read-only), or a
+// name (every layer is one: the communities and subdistricts too), or a
 // not-found error that lists them.
 func (c *Catalogue) CollectionOrError(name string) (Layer, error) {
-	if l, ok := c.StoredLayer(name); ok {
+	if l, ok := c.Layer(name); ok {
 		return l, nil
 	}
 	var names []string
-	for _, l := range c.Stored() {
+	for _, l := range c.layers {
 		names = append(names, l.Name)
 	}
 	return Layer{}, Errorf(ENOTFOUND, "There is no collection %q; the collections are %s.", name, joinQuoted(names))
 }
 
-// Community returns the layer of the community's outline: one polygon that
-// the grids tile exactly. It is not a collection of its own; validation, the
-// tiles and the viewer use it.
-func (c *Catalogue) Community() Layer { return c.outline }
-
 // RefKey returns the field of f.Ref's layer that f holds: the layer's Key
 // for a Text reference (a grid's code), its id otherwise.
 func (c *Catalogue) RefKey(f Field) string {
-	if ref, ok := c.StoredLayer(f.Ref); ok && f.Type == Text && ref.Key != "" {
+	if ref, ok := c.Layer(f.Ref); ok && f.Type == Text && ref.Key != "" {
 		return ref.Key
 	}
 	return "id"
 }
 
-// WriteOrder returns the stored layers so that every layer comes after the
+// WriteOrder returns the layers so that every layer comes after the
 // layers its fields refer to (grids before compounds before buildings), in
 // drawing order otherwise: the order an import writes them in.
 func (c *Catalogue) WriteOrder() []Layer {
-	all := c.Stored()
+	all := c.Layers()
 	done := map[string]bool{}
 	var out []Layer
 	var visit func(l Layer)
@@ -376,7 +408,7 @@ func (c *Catalogue) WriteOrder() []Layer {
 		done[l.Name] = true
 		for _, f := range l.Fields {
 			if f.Ref != "" && f.Ref != l.Name {
-				if ref, ok := c.StoredLayer(f.Ref); ok {
+				if ref, ok := c.Layer(f.Ref); ok {
 					visit(ref)
 				}
 			}

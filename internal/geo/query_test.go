@@ -126,7 +126,7 @@ func TestLayer_Queryables(t *testing.T) {
 	for _, q := range p.Queryables() {
 		names = append(names, q.Name)
 	}
-	want := []string{"id", "name_zh", "name_en", "capacity", "free", "hours", "fee_zh", "fee_en", "grid_code", "updated_at", "geometry"}
+	want := []string{"id", "name_zh", "name_en", "capacity", "free", "hours", "fee_zh", "fee_en", "grid_code", "community", "updated_at", "geometry"}
 	if !cmp.Equal(names, want) {
 		t.Errorf("queryables = %v, want %v (the entrance is a position property, not a queryable)", names, want)
 	}

@@ -73,6 +73,21 @@ func GridGap(area float64, at [2]float64) Violation {
 		MessageEn: fmt.Sprintf("%.1f m² of the community near %.6f, %.6f would belong to no grid; the grids must cover the whole community.", area, at[0], at[1])}
 }
 
+// GridAcrossCommunities is a grid that reaches into another community
+// than its own: the grids of a community tile it, and no grid lies in two.
+func GridAcrossCommunities(g Label, own, other string, area float64) Violation {
+	return Violation{Rule: "grid_across_communities",
+		MessageZh: fmt.Sprintf("%s有 %.1f 平方米位于社区 %s 内，而它属于社区 %s；每个网格必须完整地位于一个社区内。", g.Zh, area, other, own),
+		MessageEn: fmt.Sprintf("%.1f m² of %s lie in community %s, not in its own community %s; every grid must lie inside exactly one community.", area, g.En, other, own)}
+}
+
+// CommunityOverlap is two communities that overlap.
+func CommunityOverlap(a, b Label, area float64) Violation {
+	return Violation{Rule: "community_overlap",
+		MessageZh: fmt.Sprintf("%s与%s重叠 %.1f 平方米；社区之间不能重叠。", a.Zh, b.Zh, area),
+		MessageEn: fmt.Sprintf("%s overlaps %s by %.1f m²; communities must not overlap.", a.En, b.En, area)}
+}
+
 // CompoundSplit is a compound that would lie in several grids.
 func CompoundSplit(c Label, shares []GridShare) Violation {
 	zh := make([]string, len(shares))

@@ -31,7 +31,7 @@ type TileField struct {
 }
 
 // TileLayer is one source layer of the vector tiles: its name (a catalogue
-// layer, or "community" for the outline), the zooms that carry it and the
+// layer), the zooms that carry it and the
 // properties its features have. Every feature also has the MVT feature id
 // and the property "id", both the row id.
 type TileLayer struct {
@@ -56,9 +56,9 @@ func (l TileLayer) FieldNames() []string {
 }
 
 // TileLayers returns the source layers of the vector tiles, bottom first:
-// the community outline, then the collections in drawing order.
+// the collections in drawing order.
 func (c *Catalogue) TileLayers() []TileLayer {
-	all := c.Stored()
+	all := c.Layers()
 	out := make([]TileLayer, 0, len(all))
 	for _, l := range all {
 		tl := TileLayer{
@@ -94,7 +94,7 @@ func (c *Catalogue) derivedTileLayers() []TileLayer {
 			{Name: "kind", Type: "String", Description: "the feature's kind, if its layer has kinds"},
 			{Name: "color", Type: "Number", Description: "colour index 0–14 of the grid the feature is or lies in"},
 		}}
-	for _, l := range c.Stored() {
+	for _, l := range c.Layers() {
 		if l.Tile.Labelled {
 			labels.Description += " " + l.Name
 			labels.MinZoom, labels.MaxZoom = min(labels.MinZoom, l.Tile.MinZoom), max(labels.MaxZoom, l.Tile.MaxZoom)

@@ -28,7 +28,7 @@ func TestCatalogue_TileLayers(t *testing.T) {
 	}
 	// The catalogue's layers, then those derived from them: the areas'
 	// label points and the flags' poles (from z15).
-	want := []string{"community", "landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations", "labels", "flag_poles"}
+	want := []string{"subdistricts", "communities", "landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations", "labels", "flag_poles"}
 	if !slices.Equal(names, want) {
 		t.Errorf("tile layers: got %v, want %v", names, want)
 	}
@@ -38,7 +38,10 @@ func TestCatalogue_TileLayers(t *testing.T) {
 		field   string
 		typ     string
 	}{
-		{"community", 10, "name_en", "String"},
+		{"subdistricts", 8, "kind", "String"},
+		{"communities", 8, "code", "String"},
+		{"grids", 10, "community", "String"},
+		{"buildings", 14, "community", "String"},
 		{"grids", 10, "color", "Number"},
 		{"compounds", 13, "color", "Number"},
 		{"buildings", 14, "height_m", "Number"},
@@ -69,9 +72,9 @@ func TestLayer_KindsAt(t *testing.T) {
 		z    int
 		want []string
 	}{
-		{10, []string{"street_committee", "community_branch"}},
-		{12, []string{"street_committee", "community_branch"}},
-		{13, []string{"street_committee", "community_branch", "grid_branch", "co_building_unit", "business_circle", "non_public"}},
+		{10, []string{"city_committee", "street_committee", "community_branch"}},
+		{12, []string{"city_committee", "street_committee", "community_branch"}},
+		{13, []string{"city_committee", "street_committee", "community_branch", "grid_branch", "co_building_unit", "business_circle", "non_public"}},
 		{16, OrganizationKinds()},
 		{22, OrganizationKinds()},
 	}

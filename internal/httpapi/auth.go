@@ -161,6 +161,9 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		c.Set(authKey, a)
+		// Staff write what they read: their reads come from the primary,
+		// never from a replica a moment behind (geo.ConsistentReads).
+		c.SetRequest(c.Request().WithContext(geo.WithConsistentReads(c.Request().Context())))
 		return next(c)
 	}
 }

@@ -16,7 +16,7 @@ import (
 func (env *staffEnv) tokenFor(t *testing.T, name string, grids ...string) string {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := env.db.CreateUser(ctx, name, geo.Editor, grids, staffPassword); err != nil {
+	if _, err := env.db.CreateUser(ctx, name, geo.Editor, geo.Scope{Grids: grids}, staffPassword); err != nil {
 		t.Fatal(err)
 	}
 	tok, _, err := env.db.CreateToken(ctx, name, "test", nil)

@@ -80,7 +80,7 @@ func startStreamServer(t *testing.T, configure func(*httpapi.Config)) streamServ
 	return streamServer{url: srv.URL, db: db, store: store, hub: hub}
 }
 
-// streamsClientEnv, when set to "URL N", makes TestEvents_2000Streams play
+// streamsClientEnv, when set to "URL N", makes TestEvents_10000Streams play
 // the clients in a process of their own, so that the test's memory figures
 // are the server's.
 const streamsClientEnv = "PARTYMAP_TEST_STREAMS_CLIENT"
@@ -175,12 +175,13 @@ func playStreamClients(base string, n int) error {
 	return nil
 }
 
-// M3: 2,000 streams are held on this machine, the 2,001st is refused with
-// 503, and one parking change reaches every stream without a single history
-// query: the notification carries the spaces, and the one fan-out reads
-// the newest seq once when the first stream opens. The server's memory per
-// 2,000 streams is in the log.
-func TestEvents_2000Streams(t *testing.T) {
+// Festival scale (issue 13; M3 asked for 2,000): 10,000 streams are held
+// by one instance on this machine, the 10,001st is refused with 503, and
+// one parking change reaches every stream within a second, without a
+// single history query: the notification carries the spaces, and the one
+// fan-out reads the newest seq once when the first stream opens. The
+// server's memory per stream is in the log (docs/BENCHMARKS.md).
+func TestEvents_10000Streams(t *testing.T) {
 	if v := os.Getenv(streamsClientEnv); v != "" {
 		base, count, _ := strings.Cut(v, " ")
 		n, _ := strconv.Atoi(count)
@@ -189,14 +190,14 @@ func TestEvents_2000Streams(t *testing.T) {
 		}
 		return
 	}
-	const n = 2000
+	const n = 10000
 	s := startStreamServer(t, func(c *httpapi.Config) {
 		c.MaxStreams, c.MaxStreamsPerClient = n, 4
 		c.EventsHeartbeat = time.Hour // no heartbeat read falls inside the count
 	})
 	heap0, rss0 := memory()
 
-	client := exec.Command(os.Args[0], "-test.run=^TestEvents_2000Streams$")
+	client := exec.Command(os.Args[0], "-test.run=^TestEvents_10000Streams$")
 	client.Env = append(os.Environ(), streamsClientEnv+"="+s.url+" "+strconv.Itoa(n))
 	stdin, err := client.StdinPipe()
 	if err != nil {
@@ -264,6 +265,9 @@ func TestEvents_2000Streams(t *testing.T) {
 	}
 	line := expect(fmt.Sprintf("parking %d ", n), time.Minute)
 	took := time.Since(changed)
+	if took > time.Second {
+		t.Errorf("the parking change reached all %d streams after %s, want within 1 s", n, took.Round(time.Millisecond))
+	}
 	if got := s.store.reads() - before; got != 0 {
 		t.Errorf("the parking change cost %d history reads for %d streams, want none (the notification carries the spaces)", got, n)
 	}

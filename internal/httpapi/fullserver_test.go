@@ -75,7 +75,7 @@ func newFullServer(t *testing.T) *fullServer {
 		role  geo.Role
 		token *string
 	}{{fullAdmin, geo.Admin, &fs.admin}, {fullEditor, geo.Editor, &fs.editor}} {
-		if _, err := db.CreateUser(ctx, u.name, u.role, nil, fullPassword); err != nil {
+		if _, err := db.CreateUser(ctx, u.name, u.role, geo.Scope{}, fullPassword); err != nil {
 			t.Fatal(err)
 		}
 		tok, _, err := db.CreateToken(ctx, u.name, "ops test", nil)

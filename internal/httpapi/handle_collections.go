@@ -80,7 +80,7 @@ func (s *Server) handleCollections(c echo.Context) error {
 	base := baseURL(c.Request())
 	return s.serveCached(c, key, func(ctx context.Context) (rendered, error) {
 		var cols []collectionJSON
-		for _, l := range s.cat.Stored() {
+		for _, l := range s.cat.Layers() {
 			cj, err := s.describe(ctx, base, l)
 			if err != nil {
 				return rendered{}, err

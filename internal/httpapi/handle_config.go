@@ -53,8 +53,16 @@ func (s *Server) kioskIdle() time.Duration {
 // fields and values are called) comes from here, so that the viewer holds
 // no copy of the catalogue and serves any community.
 type viewerConfig struct {
-	// Title is the map's title: the community outline's name.
+	// Title is the map's title: the community's name when the map shows
+	// one (a single-community map, /map/?c=CODE, a kiosk bound to one),
+	// the server's title otherwise.
 	Title geo.Label `json:"title"`
+	// Community is the community the page opens on (?c=CODE, or the
+	// kiosk's own), with its subdistrict; null for the whole map.
+	Community *communityJSON `json:"community"`
+	// Communities is how many communities the map holds: with more than
+	// one the page can step out to its subdistrict and the city.
+	Communities int `json:"communities"`
 	// Bounds is [minLon, minLat, maxLon, maxLat] of what the tiles draw,
 	// as in /tiles.json; null when the map is empty.
 	Bounds *[4]float64 `json:"bounds"`
@@ -67,6 +75,14 @@ type viewerConfig struct {
 	Layers []layerJSON `json:"layers"`
 }
 
+// communityJSON is the community a page opens on.
+type communityJSON struct {
+	Code        string     `json:"code"`
+	Name        geo.Label  `json:"name"`
+	Bounds      [4]float64 `json:"bounds"`
+	Subdistrict *areaJSON  `json:"subdistrict"`
+}
+
 type viewJSON struct {
 	Center  [2]float64 `json:"center"`
 	Zoom    float64    `json:"zoom"`
@@ -77,6 +93,8 @@ type viewJSON struct {
 type kioskJSON struct {
 	// Position is where the kiosk stands, [lon, lat], or null.
 	Position *[2]float64 `json:"position"`
+	// Community is the code of the community the kiosk belongs to, or "".
+	Community string `json:"community"`
 	// IdleSeconds is how long the kiosk waits untouched before it resets.
 	IdleSeconds float64 `json:"idleSeconds"`
 }
@@ -136,8 +154,9 @@ type titleMemory struct {
 	title geo.Label
 }
 
-// mapTitle reads the community outline's name: the map's title. A map with
-// no outline is titled with the server's name.
+// mapTitle reads the map's title: the community's name on a map of one
+// community (as a single-community install has always been titled), the
+// server's name (Config.Title) on a map of a whole city or of none.
 func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
 	m := &s.title
 	if s.health.down.Load() {
@@ -148,7 +167,7 @@ func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
 			return t, nil
 		}
 	}
-	page, err := s.store.FindFeatures(ctx, geo.Filter{Layer: s.cat.Community().Name, Limit: 1})
+	page, err := s.store.FindFeatures(ctx, geo.Filter{Layer: s.cat.Communities().Name, Limit: 1})
 	if err != nil {
 		s.health.note(err)
 		m.mu.Lock()
@@ -159,7 +178,7 @@ func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
 		return geo.Label{}, err
 	}
 	t := geo.Label{Zh: s.cfg.Title, En: s.cfg.Title}
-	if len(page.Features) > 0 {
+	if page.Matched == 1 && len(page.Features) > 0 {
 		p := page.Features[0].Properties
 		zh, _ := p["name_zh"].(string)
 		en, _ := p["name_en"].(string)
@@ -172,10 +191,11 @@ func (s *Server) mapTitle(ctx context.Context) (geo.Label, error) {
 }
 
 // handleViewerConfig answers the viewer's runtime settings: the title,
-// bounds and layer labels from the data and the catalogue, the home view,
-// the kiosk's position and idle time, the languages.
+// bounds and layer labels from the data and the catalogue, the community
+// the page opens on (?c=CODE, else the kiosk's), the home view, the
+// kiosk's position and idle time, the languages.
 func (s *Server) handleViewerConfig(c echo.Context) error {
-	if err := checkParams(c); err != nil {
+	if err := checkParams(c, "c"); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -183,14 +203,43 @@ func (s *Server) handleViewerConfig(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	code := s.cfg.KioskCommunity
+	if v := c.QueryParam("c"); v != "" {
+		if code, err = geo.ParseCommunity(map[string][]string{"community": {v}}); err != nil {
+			return geo.Errorf(geo.EINVALID, "The c parameter must be a community's code, letters and digits such as XY; got %q.", clipText(v))
+		}
+	}
+	var community *communityJSON
+	count := 0
+	if store, err := s.overviewStore(); err == nil {
+		o, err := s.cityOverview(ctx, store)
+		if err != nil {
+			return err
+		}
+		count = len(o.Communities)
+		if code != "" {
+			a, ok := o.Community(code)
+			if !ok {
+				return geo.Errorf(geo.ENOTFOUND, "There is no community with code %q; the communities are listed at /collections/communities/items.", code)
+			}
+			community = &communityJSON{Code: a.Code, Name: a.Name, Bounds: toAreaJSON(a).Bounds}
+			for _, sd := range o.Subdistricts {
+				if sd.Code == a.Subdistrict {
+					j := toAreaJSON(sd)
+					community.Subdistrict = &j
+				}
+			}
+			title = a.Name
+		}
+	}
 	home := s.homeView()
 	cfg := viewerConfig{
-		Title: title,
+		Title: title, Community: community, Communities: count,
 		Home: viewJSON{
 			Center: [2]float64{home.Center[0], home.Center[1]},
 			Zoom:   home.Zoom, Bearing: home.Bearing, Pitch: home.Pitch,
 		},
-		Kiosk:     kioskJSON{IdleSeconds: math.Round(s.kioskIdle().Seconds()*10) / 10},
+		Kiosk:     kioskJSON{IdleSeconds: math.Round(s.kioskIdle().Seconds()*10) / 10, Community: s.cfg.KioskCommunity},
 		Languages: []string{"zh", "en"},
 		Layers:    viewerLayers(s.cat),
 	}

@@ -72,7 +72,7 @@ const (
 	writeTimeout = 10 * time.Second
 	// defaultMaxStreams and defaultMaxStreamsPerClient are the caps when
 	// Config leaves them zero.
-	defaultMaxStreams          = 2000
+	defaultMaxStreams          = 10000
 	defaultMaxStreamsPerClient = 4
 	// streamsRetryAfter is the Retry-After, in seconds, of a refused stream.
 	streamsRetryAfter = 30

@@ -113,15 +113,17 @@ type locateJSON struct {
 	Origin      originJSON   `json:"origin"`
 	MessageZh   string       `json:"message_zh"`
 	MessageEn   string       `json:"message_en"`
+	Community   *featureJSON `json:"community"`
 	Grid        *featureJSON `json:"grid"`
 	Branch      *featureJSON `json:"branch"`
 	Compound    *featureJSON `json:"compound"`
 	NearestPost *featureJSON `json:"nearest_post"`
 }
 
-// handleLocate answers which grid, compound and party branch contain a
-// point, and the nearest post. Outside the community it answers 200 with
-// inside=false, nothing found and a sentence saying so.
+// handleLocate answers which community, grid, compound and party branch
+// contain a point, and the nearest post; with community=CODE only within
+// that community. Outside it answers 200 with inside=false, nothing found
+// and a sentence saying so.
 func (s *Server) handleLocate(c echo.Context) error {
 	if err := checkParams(c, geo.LocateParams()...); err != nil {
 		return err
@@ -148,7 +150,7 @@ func (s *Server) handleLocate(c echo.Context) error {
 		j.Properties["layer"] = f.Layer
 		return &j
 	}
-	body.Grid, body.Branch, body.Compound = opt(loc.Grid), opt(loc.Branch), opt(loc.Compound)
+	body.Community, body.Grid, body.Branch, body.Compound = opt(loc.Community), opt(loc.Grid), opt(loc.Branch), opt(loc.Compound)
 	if loc.NearestPost != nil {
 		j := nearbyJSON(*loc.NearestPost)
 		body.NearestPost = &j

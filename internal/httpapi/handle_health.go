@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"partymap/internal/geo"
 )
 
 // handleHealth answers while the process is up.
@@ -15,6 +17,9 @@ func (s *Server) handleHealth(c echo.Context) error {
 
 // handleReady answers 200 when the database is reachable and its schema
 // current and the viewer has every file it needs, else 503 with the reason.
+// Its answer lists the store's pools (the primary and each read replica
+// with its state and lag): a replica out of rotation leaves the server
+// ready, since the primary serves its reads.
 func (s *Server) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
@@ -28,10 +33,22 @@ func (s *Server) handleReady(c echo.Context) error {
 	if err := s.viewerReady(); err != nil {
 		return err
 	}
-	if s.cfg.Backups == nil {
-		return c.JSON(http.StatusOK, map[string]any{"status": "ready"})
+	ready := readyJSON{Status: "ready"}
+	if p, ok := s.store.(geo.PoolReporter); ok {
+		ready.Pools = p.Pools()
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "backup": s.cfg.Backups()})
+	if s.cfg.Backups != nil {
+		b := s.cfg.Backups()
+		ready.Backup = &b
+	}
+	return c.JSON(http.StatusOK, ready)
+}
+
+// readyJSON is the answer of /readyz.
+type readyJSON struct {
+	Status string          `json:"status"`
+	Pools  []geo.PoolState `json:"pools,omitempty"`
+	Backup *BackupStatus   `json:"backup,omitempty"`
 }
 
 // BackupStatus is what /readyz says of the daily backups (Config.Backups):

@@ -151,12 +151,13 @@ func (s *Server) handleRestore(c echo.Context) error {
 }
 
 // handleAudit answers a page of the whole history for administrators,
-// newest first, filtered by user, layer and time.
+// newest first, filtered by user, layer and time: a city admin's all of
+// it, a community admin's that of its communities.
 func (s *Server) handleAudit(c echo.Context) error {
 	if err := checkParams(c, "user", "layer", "since", "until", "limit", "offset"); err != nil {
 		return err
 	}
-	f := geo.AuditFilter{Who: c.QueryParam("user"), Layer: c.QueryParam("layer")}
+	f := geo.AuditFilter{Who: c.QueryParam("user"), Layer: c.QueryParam("layer"), Communities: authOf(c).user.Communities}
 	if f.Layer != "" {
 		if _, err := s.cat.LayerOrError(f.Layer); err != nil {
 			return geo.Errorf(geo.EINVALID, "%s", geo.ErrorMessage(err))

@@ -9,10 +9,9 @@ import (
 	"partymap/internal/geo"
 )
 
-// The tile set as TileJSON describes it.
+// The tile set as TileJSON describes it; its first zoom is the catalogue's
+// (tileMinZoom).
 const (
-	// tileJSONMinZoom is the first zoom with anything in the tiles.
-	tileJSONMinZoom = 10
 	// tileJSONMaxZoom is the deepest zoom clients fetch: from z18 a tile
 	// unit is under 4 cm, so clients overzoom z18 tiles beyond it. The
 	// server still answers every zoom up to geo.TileMaxZoom.
@@ -73,7 +72,7 @@ func (s *Server) handleTileJSON(c echo.Context) error {
 		Attribution: "Illustrative data; positions approximate.",
 		Scheme:      "xyz",
 		Tiles:       []string{baseURL(c.Request()) + "/tiles/{z}/{x}/{y}.mvt"},
-		MinZoom:     tileJSONMinZoom,
+		MinZoom:     tileMinZoom(s.cat),
 		MaxZoom:     tileJSONMaxZoom,
 	}
 	center := defaultTileCenter()
@@ -94,9 +93,19 @@ func (s *Server) handleTileJSON(c echo.Context) error {
 		}
 		doc.VectorLayers = append(doc.VectorLayers, vectorLayer{
 			ID: l.Name, Description: l.Description, Fields: fields,
-			MinZoom: max(l.MinZoom, tileJSONMinZoom), MaxZoom: min(l.MaxZoom, tileJSONMaxZoom),
+			MinZoom: l.MinZoom, MaxZoom: min(l.MaxZoom, tileJSONMaxZoom),
 		})
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=60")
 	return writeJSON(c, http.StatusOK, mediaJSON, doc)
+}
+
+// tileMinZoom is the first zoom whose tiles carry anything: the city's
+// outlines, before the grids and the base map.
+func tileMinZoom(cat *geo.Catalogue) int {
+	z := geo.TileMaxZoom
+	for _, l := range cat.TileLayers() {
+		z = min(z, l.MinZoom)
+	}
+	return z
 }

@@ -43,9 +43,18 @@ func (s *Server) handleTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	current := true
+	if v := tileVersion(c.Request().URL.RawQuery); v > 0 {
+		current = s.awaitVersion(c.Request().Context(), v)
+	}
 	e, err := s.tileEntry(c.Request().Context(), t)
 	if err != nil {
 		return err
+	}
+	if !current {
+		// Not yet the version asked for: for this client only.
+		c.Response().Header()[headerCacheControl] = s.hdr.noStore
+		return s.writeTileAs(c, e, false)
 	}
 	return s.writeTile(c, e)
 }
@@ -70,6 +79,12 @@ func (s *Server) tileEntry(ctx context.Context, t geo.TileID) (tilecache.Entry, 
 // 204 when it is empty, else the gzip bytes or, for a client that does not
 // accept gzip, the raw bytes kept beside them. Each has its own ETag.
 func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
+	return s.writeTileAs(c, e, true)
+}
+
+// writeTileAs is writeTile; cacheable false keeps the Cache-Control set
+// before.
+func (s *Server) writeTileAs(c echo.Context, e tilecache.Entry, cacheable bool) error {
 	req, res := c.Request(), c.Response()
 	h := res.Header()
 	gz := acceptsGzip(headerValue(req.Header, "Accept-Encoding"))
@@ -78,7 +93,9 @@ func (s *Server) writeTile(c echo.Context, e tilecache.Entry) error {
 		body, etag, etagHeader, length = e.Raw, e.IdentityETag, e.IdentityETagHeader, e.RawLength
 	}
 	h[headerVary] = s.hdr.varyEncoding
-	h[headerCacheControl] = s.hdr.tileCacheControl
+	if cacheable {
+		h[headerCacheControl] = s.hdr.tileCacheControl
+	}
 	h[headerETag] = etagHeader
 	if ifNoneMatch(headerValue(req.Header, "If-None-Match"), etag) {
 		res.WriteHeader(http.StatusNotModified)
@@ -150,7 +167,8 @@ func (s *Server) tileCacheStats() memcache.Stats {
 
 // checkTileQuery accepts no query parameter but v, a number a viewer adds
 // to reach past its own HTTP cache after a change (the server's cache is
-// already clean): it does not change the answer.
+// already clean): the seq of the change, which the instance waits a moment
+// to hear of (tile_version.go).
 func checkTileQuery(raw string) error {
 	if raw == "" {
 		return nil

@@ -147,13 +147,13 @@ func (s *Server) handleTileset(c echo.Context) error {
 	base := baseURL(c.Request())
 	doc := s.tilesetSummary(base, collection)
 	var layers []obj
-	minZ, maxZ := tileJSONMaxZoom, tileJSONMinZoom
+	minZ, maxZ := tileJSONMaxZoom, tileMinZoom(s.cat)
 	for _, tl := range s.tilesetLayers(collection) {
 		props := obj{}
 		for _, f := range tl.Fields {
 			props[f.Name] = obj{"type": map[string]string{"Number": "number", "String": "string", "Boolean": "boolean"}[f.Type], "description": f.Description}
 		}
-		lmin, lmax := max(tl.MinZoom, tileJSONMinZoom), min(tl.MaxZoom, tileJSONMaxZoom)
+		lmin, lmax := max(tl.MinZoom, tileMinZoom(s.cat)), min(tl.MaxZoom, tileJSONMaxZoom)
 		minZ, maxZ = min(minZ, lmin), max(maxZ, lmax)
 		layers = append(layers, obj{"id": tl.Name, "title": tl.Description, "dataType": "vector",
 			"geometryDimension": map[geo.GeometryType]int{geo.Point: 0, geo.LineString: 1, geo.Polygon: 2}[tl.Geometry],

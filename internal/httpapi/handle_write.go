@@ -40,7 +40,7 @@ func (s *Server) changesJSON(res geo.EditResult) []changeJSON {
 		if ch.Op != geo.Delete {
 			c.ETag = featureETag(geo.Feature{Layer: ch.Layer, ID: ch.ID, Version: ch.Version})
 		}
-		if l, ok := s.cat.StoredLayer(ch.Layer); ok && ch.Feature != nil {
+		if l, ok := s.cat.Layer(ch.Layer); ok && ch.Feature != nil {
 			ref := l.Ref(ch.ID, ch.Feature.Properties)
 			c.Key, c.Name = ref.Key, ref.Name
 		}

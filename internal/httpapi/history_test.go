@@ -72,7 +72,7 @@ func assertCoverage(t *testing.T, env *staffEnv) {
 		(SELECT count(*) FROM grids),
 		(SELECT count(*) FROM grids a JOIN grids b ON a.id < b.id AND ST_Intersects(a.geom, b.geom)
 			WHERE ST_Area(ST_Intersection(a.geom, b.geom)::geography) > 0.01),
-		(SELECT ST_Area(ST_Difference(c.geom, (SELECT ST_Union(geom) FROM grids))::geography) FROM community c),
+		(SELECT ST_Area(ST_Difference(c.geom, (SELECT ST_Union(geom) FROM grids))::geography) FROM communities c),
 		(SELECT count(*) FROM compounds c WHERE (SELECT count(*) FROM grids g
 			WHERE ST_Area(ST_Intersection(c.geom, g.geom)::geography) > 0.01) <> 1
 			OR NOT EXISTS (SELECT 1 FROM grids g WHERE g.code = c.grid_code AND ST_Area(ST_Difference(c.geom, g.geom)::geography) <= 0.01))`).

@@ -76,7 +76,7 @@ func (s *Server) openAPI(base string) obj {
 	crsParam := func(name, desc string) obj {
 		return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": obj{"type": "string", "format": "uri", "enum": s.crsURIs(), "default": geo.CRS84URI}}
 	}
-	for _, l := range s.cat.Stored() {
+	for _, l := range s.cat.Layers() {
 		params := []obj{
 			fParam,
 			{"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false, "description": "the box, in bbox-crs (CRS84 by default: minLon,minLat,maxLon,maxLat); a minimum longitude east of the maximum crosses the antimeridian",

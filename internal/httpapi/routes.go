@@ -125,6 +125,7 @@ func (s *Server) routeTable() []route {
 		{get, "/api/nearest", s.handleNearest, publicQuery},
 		{get, "/api/locate", s.handleLocate, publicQuery},
 		{get, "/api/search", s.handleSearch, publicQuery},
+		{get, "/api/communities", s.handleCommunities, publicCached},
 		{get, "/api/open-now", s.handleOpenNow, publicQuery},
 		{get, "/api/events", s.handleEvents, eventStream},
 	}

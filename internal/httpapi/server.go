@@ -85,6 +85,9 @@ type Config struct {
 	// KioskIdle is how long the kiosk waits untouched before it closes its
 	// card and flies home; zero: DefaultKioskIdle.
 	KioskIdle time.Duration
+	// KioskCommunity is the code of the community the kiosk belongs to:
+	// it opens on it and returns to it; empty: the whole map.
+	KioskCommunity string
 	// Tiles renders the vector tiles; nil serves none.
 	Tiles geo.TileStore
 	// TileCache keeps rendered tiles; changes from Changes invalidate it.
@@ -95,7 +98,7 @@ type Config struct {
 	EventsHeartbeat time.Duration
 	// MaxStreams bounds the open event streams, MaxStreamsPerClient those
 	// of one client address; beyond, /api/events answers 503. Zero means
-	// 2000 and 4.
+	// 10000 and 4.
 	MaxStreams, MaxStreamsPerClient int
 	// Forwarding says which proxies' forwarding headers to believe and the
 	// public URL, if any; zero believes none.
@@ -198,10 +201,15 @@ type Server struct {
 	// style is the map's style; viewerMissing the viewer's absent files.
 	style         mapStyle
 	viewerMissing []string
-	// title remembers the map's title through an outage.
-	title titleMemory
+	// title and overview remember the map's title and the city's
+	// overview through an outage.
+	title    titleMemory
+	overview overviewMemory
 	// events ends the open event streams at shutdown.
 	events eventStreams
+	// seqs is the newest change this instance has heard of, which a
+	// tile's v asks for (tile_version.go).
+	seqs changeSeqs
 }
 
 // New returns a server with every route registered. It fails only when its
@@ -251,6 +259,7 @@ func New(cfg Config) (*Server, error) {
 	cfg.Changes.OnChange(s.reads.apply)
 	cfg.Changes.OnReset(s.reads.reset)
 	cfg.Changes.OnChange(s.invalidateTiles)
+	cfg.Changes.OnChange(s.seqs.heard)
 	cfg.Changes.OnReset(func() { s.tileCache.InvalidateAll() })
 
 	e := echo.New()

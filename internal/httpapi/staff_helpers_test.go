@@ -50,7 +50,7 @@ func newStaffEnvWith(t *testing.T, cfg httpapi.Config) *staffEnv {
 		{"alice", geo.Editor, nil, &env.editor},
 		{"bob", geo.Editor, []string{"XY07"}, &env.editor7},
 	} {
-		if _, err := db.CreateUser(ctx, u.name, u.role, u.grids, staffPassword); err != nil {
+		if _, err := db.CreateUser(ctx, u.name, u.role, geo.Scope{Grids: u.grids}, staffPassword); err != nil {
 			t.Fatal(err)
 		}
 		tok, _, err := db.CreateToken(ctx, u.name, "test", nil)

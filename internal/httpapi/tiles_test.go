@@ -217,7 +217,7 @@ func TestTiles_empty(t *testing.T) {
 		name string
 		tile maptile.Tile
 	}{
-		{"below the first zoom", maptile.At(orb.Point{110.0995, 34.5733}, 9)},
+		{"below the first zoom", maptile.At(orb.Point{110.0995, 34.5733}, 7)},
 		{"far from the community", maptile.New(0, 0, 14)},
 		{"the deepest zoom, elsewhere", maptile.At(orb.Point{2.35, 48.85}, 22)},
 	}
@@ -340,8 +340,8 @@ func TestTileJSON(t *testing.T) {
 	if want := "https://maps.example.org/tiles/{z}/{x}/{y}.mvt"; len(doc.Tiles) != 1 || doc.Tiles[0] != want {
 		t.Errorf("tiles: got %v, want [%s]", doc.Tiles, want)
 	}
-	if doc.MinZoom != 10 || doc.MaxZoom != 18 {
-		t.Errorf("zooms: got %d–%d, want 10–18", doc.MinZoom, doc.MaxZoom)
+	if doc.MinZoom != 8 || doc.MaxZoom != 18 {
+		t.Errorf("zooms: got %d–%d, want 8–18 (the city's outlines from z8)", doc.MinZoom, doc.MaxZoom)
 	}
 	// The bounds hold the community and what the map draws around it: Xiyue
 	// Temple to the north (its north wall near 34.5823) and Shuangquan
@@ -363,7 +363,7 @@ func TestTileJSON(t *testing.T) {
 	if want := []float64{110.0995, 34.5733, 15}; len(doc.Center) != 3 || doc.Center[0] != want[0] || doc.Center[1] != want[1] || doc.Center[2] != want[2] {
 		t.Errorf("center: got %v, want %v", doc.Center, want)
 	}
-	wantZooms := map[string]int{"community": 10, "landmarks": 10, "streets": 10, "grids": 10, "compounds": 13, "buildings": 14, "parking": 12, "posts": 12, "organizations": 10,
+	wantZooms := map[string]int{"subdistricts": 8, "communities": 8, "landmarks": 10, "streets": 10, "grids": 10, "compounds": 13, "buildings": 14, "parking": 12, "posts": 12, "organizations": 10,
 		"labels": 10, "flag_poles": 15}
 	if len(doc.VectorLayers) != len(wantZooms) {
 		t.Errorf("vector_layers: got %d, want %d", len(doc.VectorLayers), len(wantZooms))

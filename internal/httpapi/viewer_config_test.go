@@ -27,7 +27,7 @@ import (
 // fields and value labels are the catalogue's.
 func TestViewerConfig_fromTheData(t *testing.T) {
 	db, _ := testdb.Open(t, harness)
-	if _, err := db.Pool().Exec(context.Background(), `UPDATE community SET name_zh = '测试社区', name_en = 'Test Community'`); err != nil {
+	if _, err := db.Pool().Exec(context.Background(), `UPDATE communities SET name_zh = '测试社区', name_en = 'Test Community'`); err != nil {
 		t.Fatal(err)
 	}
 	h := mustNew(t, httpapi.Config{Catalogue: geo.NewCatalogue(), Store: db, Tiles: db,
@@ -96,9 +96,9 @@ func TestViewerConfig_fromTheData(t *testing.T) {
 			}
 		}
 	}
-	// the outline titles the map, and is a read-only collection too
-	if r := get(t, h, "/collections/community/items"); r.status != http.StatusOK {
-		t.Errorf("/collections/community/items: got %d, want 200", r.status)
+	// the community titles the map, and is a collection too
+	if r := get(t, h, "/collections/communities/items"); r.status != http.StatusOK {
+		t.Errorf("/collections/communities/items: got %d, want 200", r.status)
 	}
 }
 

@@ -31,9 +31,10 @@ const managedHBA = `# Written by partymap (internal/pglocal); rewritten at every
 # The server listens only on its Unix socket (listen_addresses is empty),
 # and every role logs in with its password (SCRAM), which the map keeps in
 # the data directory's pgpass file, readable only by the user running it.
-# The superuser may also open a replication connection, for base backups.
+# Streaming replicas (pglocal.StartReplica) and base backups (mapserver
+# backup) open replication connections the same way.
 local all all scram-sha-256
-local replication postgres scram-sha-256
+local replication all scram-sha-256
 `
 
 // passfilePath is the libpq password file of the cluster's roles.

@@ -50,6 +50,7 @@ const dbTimeout = time.Minute
 // Harness gives tests databases in the test binary's cluster.
 type Harness struct {
 	cluster *pglocal.Cluster
+	opts    Options
 	// next numbers the test databases.
 	next atomic.Int64
 }
@@ -65,7 +66,20 @@ type Harness struct {
 // why and returns 1: the tests fail, never skip. Its result is the exit
 // code for os.Exit.
 func Main(m *testing.M, h **Harness, setup func(ctx context.Context, connString string) error) int {
-	code, err := run(m, h, setup)
+	return MainWith(m, h, setup, Options{})
+}
+
+// Options change the cluster Main starts.
+type Options struct {
+	// Replication runs the cluster as the primary of streaming replicas
+	// (Harness.StartReplica): its log fit for replicas, each commit on
+	// disk when it returns.
+	Replication bool
+}
+
+// MainWith is Main with options.
+func MainWith(m *testing.M, h **Harness, setup func(ctx context.Context, connString string) error, o Options) int {
+	code, err := run(m, h, setup, o)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
 		return 1
@@ -74,7 +88,7 @@ func Main(m *testing.M, h **Harness, setup func(ctx context.Context, connString 
 }
 
 // run is Main, with the error to print.
-func run(m *testing.M, h **Harness, setup func(ctx context.Context, connString string) error) (code int, err error) {
+func run(m *testing.M, h **Harness, setup func(ctx context.Context, connString string) error, o Options) (code int, err error) {
 	if err := pglocal.CheckPostGIS(""); err != nil {
 		return 0, err
 	}
@@ -92,9 +106,14 @@ func run(m *testing.M, h **Harness, setup func(ctx context.Context, connString s
 
 	ctx, cancel := context.WithTimeout(context.Background(), prepareTimeout)
 	defer cancel()
+	var settings map[string]string
+	if o.Replication {
+		settings = pglocal.ReplicationSettings()
+	}
 	c, err := pglocal.Start(ctx, pglocal.Options{
-		DataDir: dir,
-		Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		DataDir:  dir,
+		Settings: settings,
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
 		return 0, err
@@ -107,7 +126,7 @@ func run(m *testing.M, h **Harness, setup func(ctx context.Context, connString s
 		}
 	}()
 
-	harness := &Harness{cluster: c}
+	harness := &Harness{cluster: c, opts: o}
 	if err := harness.prepareTemplate(ctx, setup); err != nil {
 		return 0, err
 	}

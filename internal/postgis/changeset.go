@@ -39,12 +39,6 @@ func (ed *editor) startChangeSet(ctx context.Context) error {
 		ed.o.Actor.Name, ed.o.Reason, ed.o.Comment, reverts, proposal).Scan(&ed.changeSet)
 }
 
-// querier is what reads run on: the pool, or an edit's transaction.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
 // ChangeSet returns a change set with every feature it changed, before
 // and after, and the changes made to them since.
 func (db *DB) ChangeSet(ctx context.Context, id int64) (geo.ChangeSet, error) {
@@ -94,7 +88,7 @@ func (db *DB) readChangeSet(ctx context.Context, q querier, id int64) (geo.Chang
 		key := fmt.Sprint(layer, "/", fid)
 		i, seen := index[key]
 		if !seen {
-			l, _ := db.cat.StoredLayer(layer)
+			l, _ := db.cat.Layer(layer)
 			it := geo.ChangeSetItem{Op: geo.Op(op), OldVersion: version - 1, Before: before.geom, BeforeProps: before.props}
 			if it.Op == geo.Insert {
 				it.OldVersion = 0
@@ -169,7 +163,7 @@ func (db *DB) blocking(ctx context.Context, q querier, cs geo.ChangeSet) ([]geo.
 // leftAsIs reports whether a feature is now as the change set left it
 // (gone, when it deleted it): its geometry and properties.
 func (db *DB) leftAsIs(ctx context.Context, q querier, it geo.ChangeSetItem) (bool, error) {
-	l, ok := db.cat.StoredLayer(it.Ref.Layer)
+	l, ok := db.cat.Layer(it.Ref.Layer)
 	if !ok {
 		return false, nil
 	}
@@ -250,7 +244,7 @@ func (db *DB) laterChanges(ctx context.Context, q querier, id int64) ([]geo.Late
 			return nil, 0, err
 		}
 		c.Op = geo.Op(op)
-		if l, ok := db.cat.StoredLayer(c.Ref.Layer); ok {
+		if l, ok := db.cat.Layer(c.Ref.Layer); ok {
 			c.Ref = l.Ref(c.Ref.ID, scanJSON([]byte(props)))
 		}
 		mark = max(mark, seq)

@@ -58,12 +58,15 @@ type place struct {
 	at   orb.Point
 }
 
-// authorize refuses what the actor may not write: a base-map layer, or,
-// for an editor restricted to some grids, anything outside them. A grid is
-// judged by its code (before and after), a shape by the grids it lies in
-// (before and after), a position (a point, a car park's entrance) by every
-// grid that covers it, so that a point on an edge or corner shared with a
-// grid outside the editor's is refused.
+// authorize refuses what the actor may not write: a base-map layer, a
+// layer of the whole city for staff of some communities, or, for a user
+// limited to some communities or grids, anything outside them. A grid is
+// judged by its code (before and after), a shape by the grids and
+// communities it lies in (before and after), a position (a point, a car
+// park's entrance) by every grid and community that covers it, so that a
+// point on an edge or corner shared with a grid outside the user's is
+// refused. A grid's shape counts only for its community: its neighbours'
+// codes are not its own.
 func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 	u := ed.o.Actor
 	for _, w := range ws {
@@ -78,14 +81,26 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 	if !u.Restricted() {
 		return nil
 	}
-	var codes []string
-	var shapes [][]byte
+	var codes, communities []string
+	var shapes, gridShapes [][]byte
 	var places []place
-	add := func(l geo.Layer, f geo.Feature) error {
+	add := func(l geo.Layer, f geo.Feature, stored bool) error {
 		label := l.FeatureLabel(f.ID, f.Properties)
+		if c, ok := f.Properties[geo.CommunityField].(string); ok && stored {
+			// The community a stored feature belongs to; a new one's is
+			// the store's to derive, judged by its position below.
+			communities = append(communities, c)
+		}
 		if l.Name == gridLayer {
 			if c, ok := f.Properties[l.Key].(string); ok {
 				codes = append(codes, c)
+			}
+			if f.Geometry != nil {
+				b, err := geomParam(f.Geometry)
+				if err != nil {
+					return err
+				}
+				gridShapes = append(gridShapes, b)
 			}
 			return nil
 		}
@@ -118,24 +133,32 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 	for _, w := range ws {
 		l, _, _ := ed.layer(w.Feature.Layer)
 		if old, ok := ed.old[l.Name][w.Feature.ID]; ok {
-			if err := add(l, old); err != nil {
+			if err := add(l, old, true); err != nil {
 				return err
 			}
 		}
 		if w.Op != geo.Delete {
-			if err := add(l, w.Feature); err != nil {
+			if err := add(l, w.Feature, false); err != nil {
 				return err
 			}
 		}
 	}
-	if len(shapes) > 0 {
-		var more []string
-		err := ed.tx.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT g.code), '{}') FROM unnest($1::bytea[]) w, grids g
-			WHERE ST_Intersects(g.geom, ST_GeomFromWKB(w, 4326)) AND NOT ST_Touches(g.geom, ST_GeomFromWKB(w, 4326))`, shapes).Scan(&more)
+	if len(shapes) > 0 || len(gridShapes) > 0 {
+		var moreGrids, moreCommunities []string
+		err := ed.tx.QueryRow(ctx, `SELECT
+			(SELECT coalesce(array_agg(DISTINCT g.code), '{}') FROM unnest($1::bytea[]) w, grids g
+				WHERE ST_Intersects(g.geom, ST_GeomFromWKB(w, 4326)) AND NOT ST_Touches(g.geom, ST_GeomFromWKB(w, 4326))),
+			(SELECT coalesce(array_agg(DISTINCT c.code), '{}') FROM unnest($1::bytea[] || $2::bytea[]) w, communities c
+				WHERE ST_Intersects(c.geom, ST_GeomFromWKB(w, 4326)) AND NOT ST_Touches(c.geom, ST_GeomFromWKB(w, 4326)))`,
+			shapes, gridShapes).Scan(&moreGrids, &moreCommunities)
 		if err != nil {
 			return err
 		}
-		codes = append(codes, more...)
+		codes = append(codes, moreGrids...)
+		communities = append(communities, moreCommunities...)
+	}
+	if err := u.MayEditCommunities(communities); err != nil {
+		return err
 	}
 	codes = slices.DeleteFunc(codes, func(c string) bool { return slices.Contains(ed.grants, c) })
 	if ed.proposing {
@@ -155,9 +178,9 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 	return ed.authorizePlaces(ctx, places)
 }
 
-// authorizePlaces refuses a position unless the restricted editor looks
-// after every grid that covers it (ST_Covers: its edges and corners
-// included), and at least one does.
+// authorizePlaces refuses a position unless the restricted user looks
+// after every grid and community that covers it (ST_Covers: their edges
+// and corners included), and at least one of each it is limited to.
 func (ed *editor) authorizePlaces(ctx context.Context, places []place) error {
 	if len(places) == 0 {
 		return nil
@@ -167,22 +190,23 @@ func (ed *editor) authorizePlaces(ctx context.Context, places []place) error {
 	for i, p := range places {
 		xs[i], ys[i] = p.at[0], p.at[1]
 	}
-	rows, err := ed.tx.Query(ctx, `SELECT p.i - 1, coalesce(array_agg(g.code ORDER BY g.code) FILTER (WHERE g.code IS NOT NULL), '{}')
+	rows, err := ed.tx.Query(ctx, `SELECT p.i - 1,
+			(SELECT coalesce(array_agg(g.code ORDER BY g.code), '{}') FROM grids g WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))),
+			(SELECT coalesce(array_agg(c.code ORDER BY c.code), '{}') FROM communities c WHERE ST_Covers(c.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)))
 		FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p (x, y, i)
-		LEFT JOIN grids g ON ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326))
-		GROUP BY p.i ORDER BY p.i`, xs, ys)
+		ORDER BY p.i`, xs, ys)
 	if err != nil {
 		return err
 	}
-	covering := make([][]string, len(places))
+	covering := make([]geo.Cover, len(places))
 	for rows.Next() {
 		var i int
-		var codes []string
-		if err := rows.Scan(&i, &codes); err != nil {
+		var c geo.Cover
+		if err := rows.Scan(&i, &c.Grids, &c.Communities); err != nil {
 			rows.Close()
 			return err
 		}
-		covering[i] = codes
+		covering[i] = c
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -190,11 +214,11 @@ func (ed *editor) authorizePlaces(ctx context.Context, places []place) error {
 	}
 	for i, p := range places {
 		if err := ed.o.Actor.MayPlace(p.what, p.at, covering[i]); err != nil {
-			if len(covering[i]) == 0 {
+			if len(covering[i].Grids) == 0 {
 				return &geo.Error{Code: geo.EFORBIDDEN, Message: geo.ErrorMessage(err), Err: err,
 					MessageZh: fmt.Sprintf("%s的位置不在任何网格内；只有负责全部网格的人员可以把它放在这里。", p.what.Zh)}
 			}
-			return ed.outOfScope(ctx, covering[i], false, err)
+			return ed.outOfScope(ctx, covering[i].Grids, false, err)
 		}
 	}
 	return nil

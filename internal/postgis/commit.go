@@ -32,7 +32,8 @@ import (
 // id and the session's process.
 const setActorSQL = `SELECT pg_current_xact_id()::text, pg_backend_pid()
 	FROM (SELECT set_config('partymap.user', $1, true), set_config('partymap.reason', $2, true),
-	             set_config('idle_in_transaction_session_timeout', $3, true)) AS s`
+	             set_config('idle_in_transaction_session_timeout', $3, true),
+	             set_config('synchronous_commit', 'on', true)) AS s`
 
 // idleInTransaction bounds how long a write transaction may wait for its
 // client between statements.

@@ -63,8 +63,8 @@ func TestData_rules(t *testing.T) {
 	}{
 		{"no two grids overlap (m²)", `SELECT coalesce(round(sum(ST_Area(ST_Intersection(a.geom, b.geom)::geography))), 0)
 			FROM grids a JOIN grids b ON a.id < b.id AND ST_Intersects(a.geom, b.geom)`},
-		{"no gap between the grids inside the outline (m²)", `SELECT round(ST_Area(ST_Difference(c.geom, (SELECT ST_Union(geom) FROM grids))::geography)) FROM community c`},
-		{"no grid outside the outline (m²)", `SELECT round(ST_Area(ST_Difference((SELECT ST_Union(geom) FROM grids), c.geom)::geography)) FROM community c`},
+		{"no gap between the grids inside the outline (m²)", `SELECT round(ST_Area(ST_Difference(c.geom, (SELECT ST_Union(geom) FROM grids))::geography)) FROM communities c`},
+		{"no grid outside the outline (m²)", `SELECT round(ST_Area(ST_Difference((SELECT ST_Union(geom) FROM grids), c.geom)::geography)) FROM communities c`},
 		{"every compound in exactly one grid", `SELECT count(*) FROM compounds c
 			WHERE (SELECT count(*) FROM grids g WHERE ST_Covers(g.geom, c.geom)) <> 1`},
 		{"every compound's grid_code names the grid covering it", `SELECT count(*) FROM compounds c
@@ -113,7 +113,7 @@ func TestData_rules(t *testing.T) {
 // stored layer: 0 after the seed load, which inserts each feature once.
 func historyPerFeatureSQL() string {
 	sql := `SELECT count(*)`
-	for _, l := range geo.NewCatalogue().Stored() {
+	for _, l := range geo.NewCatalogue().Layers() {
 		sql += ` - (SELECT count(*) FROM ` + l.Name + `)`
 	}
 	return sql + ` FROM history`

@@ -31,6 +31,19 @@ type Options struct {
 	// DefaultStatementTimeout.
 	StatementTimeout time.Duration
 	Logger           *slog.Logger
+	// ReadURLs are streaming replicas of the primary that serve the public
+	// reads (replicas.go); none: the primary serves everything.
+	ReadURLs []string
+	// ReplicaWait bounds how long a read waits for a replica to replay a
+	// change it must show before reading from the primary; 0 means
+	// DefaultReplicaWait.
+	ReplicaWait time.Duration
+	// MaxReplicaLag is how many bytes of log a replica may have yet to
+	// replay and stay in rotation; 0 means DefaultMaxReplicaLag.
+	MaxReplicaLag int64
+	// ReplicaCheck is how often the replicas are checked; 0 means
+	// DefaultReplicaCheck.
+	ReplicaCheck time.Duration
 }
 
 // DB is the PostGIS store. It implements geo.FeatureStore.
@@ -40,6 +53,10 @@ type DB struct {
 	sql     *statements
 	log     *slog.Logger
 	connStr string
+	// host names the primary without its password.
+	host string
+	// replicas serve the public reads; nil without Options.ReadURLs.
+	replicas *replicaSet
 }
 
 // Open connects to the database at connString. It does not wait for the
@@ -63,6 +80,15 @@ func Open(ctx context.Context, connString string, cat *geo.Catalogue, o Options)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.ReplicaWait <= 0 {
+		o.ReplicaWait = DefaultReplicaWait
+	}
+	if o.MaxReplicaLag <= 0 {
+		o.MaxReplicaLag = DefaultMaxReplicaLag
+	}
+	if o.ReplicaCheck <= 0 {
+		o.ReplicaCheck = DefaultReplicaCheck
+	}
 	cfg.MaxConns = o.MaxConns
 	cfg.ConnConfig.ConnectTimeout = 3 * time.Second
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(o.StatementTimeout.Milliseconds())
@@ -76,11 +102,19 @@ func Open(ctx context.Context, connString string, cat *geo.Catalogue, o Options)
 	if err != nil {
 		return nil, fmt.Errorf("create pool: %w", err)
 	}
-	return &DB{pool: pool, cat: cat, sql: sql, log: o.Logger, connStr: connString}, nil
+	replicas, err := openReplicas(ctx, o.ReadURLs, pool, cfg, o)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &DB{pool: pool, cat: cat, sql: sql, log: o.Logger, connStr: connString, host: describe(cfg.ConnConfig), replicas: replicas}, nil
 }
 
 // Close closes every connection.
-func (db *DB) Close() { db.pool.Close() }
+func (db *DB) Close() {
+	db.replicas.close()
+	db.pool.Close()
+}
 
 // Pool returns the pool's statistics, for metrics.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }

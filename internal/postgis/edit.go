@@ -141,12 +141,34 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if err := db.commit(ctx, tx, who); err != nil {
 		return geo.EditResult{}, editError(err)
 	}
+	db.rememberEdit(ctx, res.Changes)
 	return res, nil
+}
+
+// rememberEdit notes what a committed edit changed, so that no read shows
+// it from a replica that has not replayed it: the editor's own next read
+// may come before the change's notification. Should the log position not
+// be read, the notification brings it a moment later.
+func (db *DB) rememberEdit(ctx context.Context, changes []geo.ItemChange) {
+	if db.replicas == nil || len(changes) == 0 {
+		return
+	}
+	lsn, err := insertLSN(context.WithoutCancel(ctx), db.pool)
+	if err != nil {
+		db.log.Warn("could not read the log position of an edit; its notification will bring it", "err", err)
+		return
+	}
+	for _, c := range changes {
+		db.remember(lsn, c.Layer, [4]float64{c.Bound.Min[0], c.Bound.Min[1], c.Bound.Max[0], c.Bound.Max[1]})
+	}
 }
 
 // setActor records, for the triggers, who makes the transaction's changes
 // and why, and returns the transaction's id and session, by which commit
-// finds out what became of it when the answer to COMMIT is lost.
+// finds out what became of it when the answer to COMMIT is lost. The commit
+// waits for its log record to be flushed (as by default), whatever the
+// server's setting: a read replica can replay it, and be asked for it
+// (replicas.go), as soon as the edit is answered.
 func setActor(ctx context.Context, tx pgx.Tx, who, reason string) (txIdentity, error) {
 	var id txIdentity
 	err := tx.QueryRow(ctx, setActorSQL, who, reason, strconv.FormatInt(idleInTransaction.Milliseconds(), 10)).Scan(&id.xid, &id.pid)
@@ -186,7 +208,7 @@ func editError(err error) error {
 
 // layer returns a stored layer (the community outline included) and its SQL.
 func (ed *editor) layer(name string) (geo.Layer, *layerSQL, error) {
-	l, ok := ed.cat.StoredLayer(name)
+	l, ok := ed.cat.Layer(name)
 	if !ok {
 		_, err := ed.cat.LayerOrError(name)
 		return geo.Layer{}, nil, err

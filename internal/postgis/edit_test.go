@@ -100,7 +100,7 @@ func checkCoverage(t *testing.T, db *postgis.DB) {
 		t.Errorf("overlapping grid pairs: got %d, want 0", n)
 	}
 	var gap float64
-	if err := db.Pool().QueryRow(context.Background(), `SELECT ST_Area(ST_Difference(c.geom, (SELECT ST_Union(geom) FROM grids))::geography) FROM community c`).Scan(&gap); err != nil {
+	if err := db.Pool().QueryRow(context.Background(), `SELECT ST_Area(ST_Difference(c.geom, (SELECT ST_Union(geom) FROM grids))::geography) FROM communities c`).Scan(&gap); err != nil {
 		t.Fatal(err)
 	}
 	if gap > 0.01 {

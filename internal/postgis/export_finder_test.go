@@ -6,5 +6,5 @@ func (db *DB) NearestSQLForTest(layer string) string { return db.sql.layer(layer
 
 // LocateSQLForTest is Locate's grid, compound and branch queries.
 func (db *DB) LocateSQLForTest() (grid, compound, branch string) {
-	return db.sql.locate[0], db.sql.locate[1], db.sql.locate[2]
+	return db.sql.locate.grid, db.sql.locate.compound, db.sql.locate.branch
 }

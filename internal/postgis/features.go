@@ -21,7 +21,7 @@ import (
 // first does, where an offset makes the database walk every row before it.
 func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, error) {
 	// The community outline is no collection, but its name titles the map.
-	l, ok := db.cat.StoredLayer(f.Layer)
+	l, ok := db.cat.Layer(f.Layer)
 	if !ok {
 		_, err := db.cat.LayerOrError(f.Layer)
 		return geo.FeaturePage{}, err
@@ -68,15 +68,19 @@ func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, 
 	pageSQL := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d%s`,
 		ls.columnsIn(f.CRS.OrCRS84().SRID), ls.table, pageWhere, order, limit+1, offset)
 
-	batch := &pgx.Batch{}
 	var page geo.FeaturePage
-	batch.Queue(countSQL, countArgs...).QueryRow(func(r pgx.Row) error { return r.Scan(&page.Matched) })
-	batch.Queue(pageSQL, b.args...).Query(func(rows pgx.Rows) error {
-		var err error
-		page.Features, err = collectFeatures(l, rows)
-		return err
+	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
+		page = geo.FeaturePage{}
+		batch := &pgx.Batch{}
+		batch.Queue(countSQL, countArgs...).QueryRow(func(r pgx.Row) error { return r.Scan(&page.Matched) })
+		batch.Queue(pageSQL, b.args...).Query(func(rows pgx.Rows) error {
+			var err error
+			page.Features, err = collectFeatures(l, rows)
+			return err
+		})
+		return q.SendBatch(ctx, batch).Close()
 	})
-	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+	if err != nil {
 		return geo.FeaturePage{}, storeError(err)
 	}
 	more := len(page.Features) > limit
@@ -253,11 +257,15 @@ func (db *DB) FindFeature(ctx context.Context, layer string, id int64) (geo.Feat
 	if err != nil {
 		return geo.Feature{}, err
 	}
-	rows, err := db.pool.Query(ctx, db.sql.layer(l.Name).byID, id)
-	if err != nil {
-		return geo.Feature{}, storeError(err)
-	}
-	fs, err := collectFeatures(l, rows)
+	var fs []geo.Feature
+	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
+		rows, err := q.Query(ctx, db.sql.layer(l.Name).byID, id)
+		if err != nil {
+			return err
+		}
+		fs, err = collectFeatures(l, rows)
+		return err
+	})
 	if err != nil {
 		return geo.Feature{}, storeError(err)
 	}
@@ -275,7 +283,9 @@ func (db *DB) LayerExtent(ctx context.Context, layer string) (geo.Extent, error)
 	}
 	var e geo.Extent
 	var minx, miny, maxx, maxy *float64
-	err = db.pool.QueryRow(ctx, db.sql.layer(l.Name).extent).Scan(&e.Count, &minx, &miny, &maxx, &maxy)
+	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
+		return q.QueryRow(ctx, db.sql.layer(l.Name).extent).Scan(&e.Count, &minx, &miny, &maxx, &maxy)
+	})
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return geo.Extent{}, storeError(err)
 	}

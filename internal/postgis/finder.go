@@ -30,10 +30,11 @@ import (
 // nearestSQL returns the candidate query of a layer: the catalogue's
 // columns, then the target's lon and lat, the distance in metres on the
 // ellipsoid and the planar distance in degrees. $1, $2 are the origin's lon
-// and lat, $3 the number of candidates. The target is the layer's position
+// and lat, $3 the number of candidates; with a where clause (one of a
+// community, $4) only the rows it keeps. The target is the layer's position
 // property when it has one (a car park's entrance, where a driver actually
 // goes, not its outline), else its geometry.
-func nearestSQL(ls *layerSQL) string {
+func nearestSQL(ls *layerSQL, where string) string {
 	target := ident("geom")
 	for _, f := range ls.layer.Fields {
 		if f.Type == geo.Position {
@@ -42,11 +43,14 @@ func nearestSQL(ls *layerSQL) string {
 		}
 	}
 	origin := "ST_SetSRID(ST_MakePoint($1, $2), 4326)"
+	if where != "" {
+		where = "\nWHERE " + where
+	}
 	return fmt.Sprintf(`SELECT %[1]s, ST_X(%[2]s), ST_Y(%[2]s),
 	ST_Distance(%[2]s::geography, %[3]s::geography), %[2]s <-> %[3]s
-FROM %[4]s
+FROM %[4]s t%[5]s
 ORDER BY %[2]s <-> %[3]s
-LIMIT $3`, ls.columns, target, origin, ls.table)
+LIMIT $3`, ls.columns, target, origin, ls.table, where)
 }
 
 // nearestFirstWindow is how many candidates the first round fetches beyond
@@ -80,12 +84,19 @@ func (db *DB) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Nearby, er
 		return nil, geo.Errorf(geo.EINVALID, "Only car parks have free spaces; posts cannot be filtered by min_free.")
 	}
 	sql := db.sql.layer(l.Name).nearest
+	var more []any
+	if q.Community != "" {
+		if err := db.checkCommunity(ctx, q.Community); err != nil {
+			return nil, err
+		}
+		sql, more = db.sql.layer(l.Name).nearestIn, []any{q.Community}
+	}
 	window := q.Limit + nearestFirstWindow
 	if len(q.Services) > 0 || q.MinFree > 0 || q.OpenNow {
 		window *= 4
 	}
 	for {
-		cands, lastDeg, err := db.nearestRound(ctx, l, sql, window, q, now)
+		cands, lastDeg, err := db.nearestRound(ctx, l, sql, window, q, now, more...)
 		if err != nil {
 			return nil, err
 		}
@@ -102,32 +113,36 @@ func (db *DB) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Nearby, er
 // returns those that pass the query's filters sorted by true distance, and
 // the planar distance of the last candidate fetched: -1 when the window was
 // not filled, so that every candidate was seen.
-func (db *DB) nearestRound(ctx context.Context, l geo.Layer, sql string, window int, q geo.NearestQuery, now time.Time) ([]geo.Nearby, float64, error) {
-	rows, err := db.pool.Query(ctx, sql, q.Origin.Lon(), q.Origin.Lat(), window)
-	if err != nil {
-		return nil, 0, storeError(err)
-	}
-	defer rows.Close()
+func (db *DB) nearestRound(ctx context.Context, l geo.Layer, sql string, window int, q geo.NearestQuery, now time.Time, more ...any) ([]geo.Nearby, float64, error) {
 	var out []geo.Nearby
 	var fetched int
 	var lastDeg float64
-	for rows.Next() {
-		r := newRow(l)
-		var tx, ty, metres float64
-		if err := rows.Scan(append(r.targets(), &tx, &ty, &metres, &lastDeg)...); err != nil {
-			return nil, 0, storeError(err)
-		}
-		fetched++
-		f, err := r.feature(l)
+	err := db.read(ctx, layerChange(l.Name), func(qr querier) error {
+		out, fetched, lastDeg = nil, 0, 0
+		rows, err := qr.Query(ctx, sql, append([]any{q.Origin.Lon(), q.Origin.Lat(), window}, more...)...)
 		if err != nil {
-			return nil, 0, storeError(err)
+			return err
 		}
-		n := geo.NewNearby(f, q.Origin, orb.Point{tx, ty}, metres, now)
-		if passes(q, n) {
-			out = append(out, n)
+		defer rows.Close()
+		for rows.Next() {
+			r := newRow(l)
+			var tx, ty, metres float64
+			if err := rows.Scan(append(r.targets(), &tx, &ty, &metres, &lastDeg)...); err != nil {
+				return err
+			}
+			fetched++
+			f, err := r.feature(l)
+			if err != nil {
+				return err
+			}
+			n := geo.NewNearby(f, q.Origin, orb.Point{tx, ty}, metres, now)
+			if passes(q, n) {
+				out = append(out, n)
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err != nil {
 		return nil, 0, storeError(err)
 	}
 	slices.SortStableFunc(out, func(a, b geo.Nearby) int {
@@ -139,19 +154,35 @@ func (db *DB) nearestRound(ctx context.Context, l geo.Layer, sql string, window 
 	return out, lastDeg, nil
 }
 
-// locateSQL finds the grid, the compound and the grid's party branch that
-// cover the point ($1, $2). On an edge two grids share, the lower code wins
-// (as a point's derived grid_code does).
-func locateSQL(st *statements) (grid, compound, branch string) {
+// locateSQL is what /api/locate reads.
+type locateSQL struct {
+	// grid, compound and branch find the grid, the compound and the grid's
+	// party branch that cover the point ($1, $2); community the community
+	// of that grid. On an edge two grids share, the lower code wins (as a
+	// point's derived grid_code does). In a community ($3), only its grid
+	// counts.
+	grid, compound, branch, community string
+}
+
+// newLocateSQL builds the statements of /api/locate, within a community
+// ($3) when in is true.
+func newLocateSQL(st *statements, in bool) locateSQL {
 	pt := "ST_SetSRID(ST_MakePoint($1, $2), 4326)"
-	gl, cl, ol := st.layer("grids"), st.layer("compounds"), st.layer("organizations")
-	grid = fmt.Sprintf(`SELECT %s FROM %s WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1`, gl.columns, gl.table, pt)
-	compound = fmt.Sprintf(`SELECT %s FROM %s WHERE ST_Covers(geom, %s) ORDER BY ST_Area(geom), id LIMIT 1`, cl.columns, cl.table, pt)
-	branch = fmt.Sprintf(`SELECT %s FROM %s
-WHERE kind = 'grid_branch'
-  AND grid_code = (SELECT code FROM %s WHERE ST_Covers(geom, %s) ORDER BY code LIMIT 1)
-ORDER BY id LIMIT 1`, ol.columns, ol.table, gl.table, pt)
-	return grid, compound, branch
+	gl, cl, ol, col := st.layer("grids"), st.layer("compounds"), st.layer("organizations"), st.layer(geo.CommunityLayer)
+	within := ""
+	if in {
+		within = " AND " + ident(geo.CommunityField) + " = $3"
+	}
+	grid := fmt.Sprintf(`(SELECT code FROM %s WHERE ST_Covers(geom, %s)%s ORDER BY code LIMIT 1)`, gl.table, pt, within)
+	return locateSQL{
+		grid:     fmt.Sprintf(`SELECT %s FROM %s WHERE code = %s`, gl.columns, gl.table, grid),
+		compound: fmt.Sprintf(`SELECT %s FROM %s WHERE ST_Covers(geom, %s)%s ORDER BY ST_Area(geom), id LIMIT 1`, cl.columns, cl.table, pt, within),
+		branch: fmt.Sprintf(`SELECT %s FROM %s
+WHERE kind = 'grid_branch' AND grid_code = %s
+ORDER BY id LIMIT 1`, ol.columns, ol.table, grid),
+		community: fmt.Sprintf(`SELECT %s FROM %s WHERE code = (SELECT %s FROM %s WHERE code = %s)`,
+			col.columns, col.table, ident(geo.CommunityField), gl.table, grid),
+	}
 }
 
 // Locate returns what covers the point: its grid, the grid's party branch,
@@ -162,28 +193,39 @@ func (db *DB) Locate(ctx context.Context, q geo.LocateQuery) (geo.Location, erro
 		return geo.Location{}, geo.Errorf(geo.EINVALID, "The point must be a longitude from -180 to 180 and a latitude from -90 to 90; got %v.", q.Point)
 	}
 	loc := geo.Location{Point: q.Point}
-	gridSQL, compoundSQL, branchSQL := db.sql.locate[0], db.sql.locate[1], db.sql.locate[2]
-	batch := &pgx.Batch{}
-	one := func(layer string, sql string, dst **geo.Feature) {
-		l, _ := db.cat.Layer(layer)
-		batch.Queue(sql, q.Point.Lon(), q.Point.Lat()).Query(func(rows pgx.Rows) error {
-			fs, err := collectFeatures(l, rows)
-			if len(fs) > 0 {
-				*dst = &fs[0]
-			}
-			return err
-		})
+	sql, args := db.sql.locate, []any{q.Point.Lon(), q.Point.Lat()}
+	if q.Community != "" {
+		if err := db.checkCommunity(ctx, q.Community); err != nil {
+			return geo.Location{}, err
+		}
+		sql, args = db.sql.locateIn, append(args, q.Community)
 	}
-	one("grids", gridSQL, &loc.Grid)
-	one("compounds", compoundSQL, &loc.Compound)
-	one("organizations", branchSQL, &loc.Branch)
-	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+	err := db.read(ctx, anyChange, func(q querier) error {
+		loc = geo.Location{Point: loc.Point}
+		batch := &pgx.Batch{}
+		one := func(layer string, sql string, dst **geo.Feature) {
+			l, _ := db.cat.Layer(layer)
+			batch.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+				fs, err := collectFeatures(l, rows)
+				if len(fs) > 0 {
+					*dst = &fs[0]
+				}
+				return err
+			})
+		}
+		one("grids", sql.grid, &loc.Grid)
+		one("compounds", sql.compound, &loc.Compound)
+		one("organizations", sql.branch, &loc.Branch)
+		one(geo.CommunityLayer, sql.community, &loc.Community)
+		return q.SendBatch(ctx, batch).Close()
+	})
+	if err != nil {
 		return geo.Location{}, storeError(err)
 	}
 	if loc.Grid == nil {
 		return geo.Location{Point: q.Point}, nil
 	}
-	posts, err := db.Nearest(ctx, geo.NearestQuery{Layer: "posts", Origin: q.Point, Limit: 1, Now: q.Now})
+	posts, err := db.Nearest(ctx, geo.NearestQuery{Layer: "posts", Origin: q.Point, Limit: 1, Now: q.Now, Community: q.Community})
 	if err != nil {
 		return geo.Location{}, err
 	}
@@ -217,4 +259,19 @@ func passes(q geo.NearestQuery, n geo.Nearby) bool {
 
 func validPoint(p orb.Point) bool {
 	return p.Lon() >= -180 && p.Lon() <= 180 && p.Lat() >= -90 && p.Lat() <= 90
+}
+
+// checkCommunity answers ENOTFOUND when no community has the code.
+func (db *DB) checkCommunity(ctx context.Context, code string) error {
+	var ok bool
+	err := db.read(ctx, layerChange(geo.CommunityLayer), func(q querier) error {
+		return q.QueryRow(ctx, db.sql.communityExists, code).Scan(&ok)
+	})
+	if err != nil {
+		return storeError(err)
+	}
+	if !ok {
+		return geo.Errorf(geo.ENOTFOUND, "There is no community with code %q; the communities are listed at /collections/communities/items.", code)
+	}
+	return nil
 }

@@ -184,7 +184,7 @@ func (db *DB) changeSetFeatures(ctx context.Context, hs []historyRow) (map[int64
 			return nil, nil, err
 		}
 		ref := geo.FeatureRef{Layer: layer, ID: id}
-		if l, ok := db.cat.StoredLayer(layer); ok {
+		if l, ok := db.cat.Layer(layer); ok {
 			ref = l.Ref(id, scanJSON([]byte(props)))
 		}
 		if !slices.ContainsFunc(out[cs], func(r geo.FeatureRef) bool { return r.Layer == ref.Layer && r.ID == ref.ID }) {
@@ -327,8 +327,14 @@ func (db *DB) Audit(ctx context.Context, f geo.AuditFilter) (geo.AuditPage, erro
 	if !f.Until.IsZero() {
 		until = &f.Until
 	}
-	where := `WHERE ($1 = '' OR h.who = $1) AND ($2 = '' OR h.layer = $2) AND ($3::timestamptz IS NULL OR h.at >= $3) AND ($4::timestamptz IS NULL OR h.at < $4)`
-	args := []any{f.Who, f.Layer, since, until}
+	communities := f.Communities
+	if communities == nil {
+		communities = []string{}
+	}
+	where := `WHERE ($1 = '' OR h.who = $1) AND ($2 = '' OR h.layer = $2) AND ($3::timestamptz IS NULL OR h.at >= $3) AND ($4::timestamptz IS NULL OR h.at < $4)
+		AND (cardinality($5::text[]) = 0 OR h.new_props->>'community' = ANY($5) OR h.old_props->>'community' = ANY($5)
+			OR (h.layer = 'communities' AND coalesce(h.new_props, h.old_props)->>'code' = ANY($5)))`
+	args := []any{f.Who, f.Layer, since, until, communities}
 	var page geo.AuditPage
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM history h `+where, args...).Scan(&page.Matched); err != nil {
 		return page, storeError(err)
@@ -337,7 +343,7 @@ func (db *DB) Audit(ctx context.Context, f geo.AuditFilter) (geo.AuditPage, erro
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+historyColumns+` FROM history h `+where+` ORDER BY h.id DESC LIMIT $5 OFFSET $6`, append(args, limit, f.Offset)...)
+	rows, err := db.pool.Query(ctx, `SELECT `+historyColumns+` FROM history h `+where+` ORDER BY h.id DESC LIMIT $6 OFFSET $7`, append(args, limit, f.Offset)...)
 	if err != nil {
 		return page, storeError(err)
 	}

@@ -106,7 +106,7 @@ func (db *DB) importOrder(files []geo.ImportFile) ([]geo.ImportFile, []geo.Layer
 	slices.SortStableFunc(files, func(a, b geo.ImportFile) int { return cmp.Compare(order[a.Layer], order[b.Layer]) })
 	layers := make([]geo.Layer, len(files))
 	for i, f := range files {
-		layers[i], _ = db.cat.StoredLayer(f.Layer)
+		layers[i], _ = db.cat.Layer(f.Layer)
 	}
 	return files, layers, nil
 }

@@ -28,7 +28,7 @@ func BenchmarkDB_importSeed(b *testing.B) {
 		b.Fatal(err)
 	}
 	var tables []string
-	for _, l := range geo.NewCatalogue().Stored() {
+	for _, l := range geo.NewCatalogue().Layers() {
 		tables = append(tables, l.Name)
 	}
 	for b.Loop() {

@@ -48,7 +48,7 @@ func TestDB_exportImportRoundTrip(t *testing.T) {
 	dir := exportFS(t, files)
 	dst, _ := openTestDB(t)
 	var tables []string
-	for _, l := range geo.NewCatalogue().Stored() {
+	for _, l := range geo.NewCatalogue().Layers() {
 		tables = append(tables, l.Name)
 	}
 	if _, err := dst.Pool().Exec(ctx, `TRUNCATE `+strings.Join(tables, ", ")); err != nil {

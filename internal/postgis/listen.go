@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 
 	"partymap/internal/geo"
@@ -40,6 +41,7 @@ func (db *DB) Listen(ctx context.Context, sink ChangeSink, ready chan<- struct{}
 				}
 				return
 			}
+			db.resetReplicas(ctx, db.pool)
 			sink.Reset()
 		})
 		if ctx.Err() != nil {
@@ -87,14 +89,70 @@ func (db *DB) listenOnce(ctx context.Context, sink ChangeSink, listening func())
 			}
 			return err
 		}
+		if err := db.deliver(ctx, conn, n, sink); err != nil {
+			return err
+		}
+	}
+}
+
+// deliver hands a notification to the sink with those already received
+// behind it, each with the log position read once they were all in: at or
+// after their commits (replicas.go), remembered for the replicas before
+// any cache hears of them.
+func (db *DB) deliver(ctx context.Context, conn *pgx.Conn, first *pgconn.Notification, sink ChangeSink) error {
+	batch := []*pgconn.Notification{first}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	for {
+		// Only those received already: a done context waits for none.
+		n, err := conn.WaitForNotification(done)
+		if err != nil || n == nil {
+			break
+		}
+		batch = append(batch, n)
+	}
+	var lsn uint64
+	if db.replicas != nil {
+		var err error
+		if lsn, err = insertLSN(ctx, conn); err != nil {
+			return err
+		}
+	}
+	for _, n := range batch {
 		c, err := parseChange(n.Payload)
 		if err != nil {
 			db.log.Error("unreadable change announcement", "payload", n.Payload, "err", err)
+			db.resetReplicas(ctx, conn)
 			sink.Reset()
 			continue
 		}
+		c.LSN = lsn
+		db.remember(lsn, c.Layer, [4]float64{c.BBox.Min[0], c.BBox.Min[1], c.BBox.Max[0], c.BBox.Max[1]})
+		if c.BBox == (orb.Bound{}) {
+			// An area unknown: every read must wait for it.
+			db.resetReplicas(ctx, conn)
+		}
 		sink.Publish(c)
 	}
+	return nil
+}
+
+// resetReplicas makes every read wait for the log as it is now: changes
+// may have been missed, or their area is unknown.
+func (db *DB) resetReplicas(ctx context.Context, q querier) {
+	if db.replicas == nil {
+		return
+	}
+	lsn, err := insertLSN(ctx, q)
+	if err != nil {
+		// No position to wait for: until the monitor's next check, no
+		// replica serves.
+		for _, r := range db.replicas.replicas {
+			r.inRotation.Store(false)
+		}
+		return
+	}
+	db.replicas.fresh.raise(lsn)
 }
 
 // parseChange reads an announcement of partymap_track: the change, the

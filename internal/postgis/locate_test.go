@@ -100,7 +100,7 @@ func TestDB_Locate_EdgesAndOutside(t *testing.T) {
 	var sharedCodes [2]string
 	// A vertex of the community's outline lies on its edge; a vertex two
 	// grids share lies on both.
-	err := db.Pool().QueryRow(ctx, `SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointN(ST_ExteriorRing(geom), 1) AS p FROM community LIMIT 1) c`).Scan(&corner[0], &corner[1])
+	err := db.Pool().QueryRow(ctx, `SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointN(ST_ExteriorRing(geom), 1) AS p FROM communities LIMIT 1) c`).Scan(&corner[0], &corner[1])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"partymap/internal/geo"
 )
 
@@ -23,14 +25,17 @@ import (
 //     grid the edit deleted or renamed, gets the value its position now
 //     gives it.
 
-// reassign moves what the batch's grid edits moved.
+// reassign moves what the batch's edits of grids, communities and
+// subdistricts moved.
 func (ed *editor) reassign(ctx context.Context) error {
 	region, err := ed.gridRegion(ctx)
-	if err != nil || region == nil {
+	if err != nil {
 		return err
 	}
-	if err := ed.moveCompounds(ctx, region); err != nil {
-		return err
+	if region != nil {
+		if err := ed.moveCompounds(ctx, region); err != nil {
+			return err
+		}
 	}
 	for _, l := range ed.cat.WriteOrder() {
 		for _, d := range ed.sql.layer(l.Name).derived {
@@ -83,7 +88,7 @@ func (ed *editor) moveCompounds(ctx context.Context, region []byte) error {
 // edits to the field's Ref layer, and those naming a key those edits took
 // away.
 func (ed *editor) rederive(ctx context.Context, l geo.Layer, d derivedSQL) error {
-	ref, _ := ed.cat.StoredLayer(d.field.Ref)
+	ref, _ := ed.cat.Layer(d.field.Ref)
 	if len(ed.written[ref.Name]) == 0 {
 		return nil
 	}
@@ -138,6 +143,28 @@ func (ed *editor) rederive(ctx context.Context, l geo.Layer, d derivedSQL) error
 		notes = append(notes, geo.MovedNote(l, ref, from, to))
 	}
 	return ed.write(ctx, ws, notes)
+}
+
+// DeriveFields sets every Derived field of a layer's rows to what their
+// positions give, where it differs, in the caller's transaction, and
+// returns how many values it changed. It is for bulk loads that write rows
+// around the editor (cmd/gencity's COPY, with the triggers off), and to
+// check that such a load wrote what the store would have; every edit keeps
+// its derived fields itself.
+func (db *DB) DeriveFields(ctx context.Context, tx pgx.Tx, layer string) (int64, error) {
+	l, err := db.cat.LayerOrError(layer)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, d := range db.sql.layer(l.Name).derived {
+		tag, err := tx.Exec(ctx, d.refresh)
+		if err != nil {
+			return n, storeError(err)
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
 }
 
 // regionOf is the area the batch's writes of these layers covered before

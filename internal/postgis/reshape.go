@@ -80,7 +80,8 @@ func (ed *editor) reshape(ctx context.Context, id, ifVersion int64, shape orb.Po
 		}
 		return geo.Unprocessable(vs)
 	}
-	clipped, outside, err := ed.clipToCommunity(ctx, shapeWKB)
+	community, _ := target.Properties[geo.CommunityField].(string)
+	clipped, outside, err := ed.clipToCommunity(ctx, shapeWKB, community)
 	if err != nil {
 		return err
 	}
@@ -193,15 +194,16 @@ func (ed *editor) remainder(ctx context.Context, ws []geo.Write) (orb.Polygon, e
 	return p, nil
 }
 
-// clipToCommunity returns the shape inside the community outline and the
-// area of it outside, in m².
-func (ed *editor) clipToCommunity(ctx context.Context, shape []byte) ([]byte, float64, error) {
+// clipToCommunity returns the shape inside the outline of the grid's
+// community (code) and the area of it outside, in m²: a reshape moves
+// boundaries between the grids of one community, never into another.
+func (ed *editor) clipToCommunity(ctx context.Context, shape []byte, code string) ([]byte, float64, error) {
 	var clipped []byte
 	var outside float64
-	err := ed.tx.QueryRow(ctx, `WITH s AS (SELECT ST_GeomFromWKB($1, 4326) AS g), c AS (SELECT ST_Union(geom) AS g FROM community)
+	err := ed.tx.QueryRow(ctx, `WITH s AS (SELECT ST_GeomFromWKB($1, 4326) AS g), c AS (SELECT ST_Union(geom) AS g FROM communities WHERE code = $2)
 		SELECT ST_AsBinary(CASE WHEN c.g IS NULL THEN s.g ELSE ST_CollectionExtract(ST_Intersection(s.g, c.g), 3) END),
 		       CASE WHEN c.g IS NULL THEN 0 ELSE ST_Area(ST_Difference(s.g, c.g)::geography) END
-		FROM s, c`, shape).Scan(&clipped, &outside)
+		FROM s, c`, shape, code).Scan(&clipped, &outside)
 	return clipped, outside, err
 }
 

@@ -210,7 +210,7 @@ func schemaDrift(ctx context.Context, pool *pgxpool.Pool, layers []geo.Layer) ([
 // stored layer.
 func TestCatalogue_matchesSchema(t *testing.T) {
 	db, _ := openTestDB(t)
-	drift, err := schemaDrift(context.Background(), db.Pool(), geo.NewCatalogue().Stored())
+	drift, err := schemaDrift(context.Background(), db.Pool(), geo.NewCatalogue().Layers())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestCatalogue_matchesSchema_noticesDrift(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ls := geo.NewCatalogue().Stored()
+			ls := geo.NewCatalogue().Layers()
 			i := slices.IndexFunc(ls, func(l geo.Layer) bool { return l.Name == "posts" })
 			ls = tt.change(ls, &ls[i])
 			drift, err := schemaDrift(context.Background(), db.Pool(), ls)
@@ -305,7 +305,7 @@ func TestCatalogue_matchesSchema_noticesUnregistered(t *testing.T) {
 	if _, err := db.Pool().Exec(ctx, `DROP TRIGGER posts_track ON posts; DROP INDEX posts_geom_3857_idx`); err != nil {
 		t.Fatal(err)
 	}
-	drift, err := schemaDrift(ctx, db.Pool(), geo.NewCatalogue().Stored())
+	drift, err := schemaDrift(ctx, db.Pool(), geo.NewCatalogue().Layers())
 	if err != nil {
 		t.Fatal(err)
 	}

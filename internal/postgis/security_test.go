@@ -87,7 +87,7 @@ func TestDB_ListenCarriesOnlyNamedValues(t *testing.T) {
 func TestDB_LoginState(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
-	u, err := db.CreateUser(ctx, "alice", geo.Editor, nil, "correct horse battery")
+	u, err := db.CreateUser(ctx, "alice", geo.Editor, geo.Scope{}, "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func (db *DB) FindSession(ctx context.Context, token string, idle time.Duration)
 	err := db.pool.QueryRow(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at,
 			s.expires_at > now() AND s.last_seen_at > now() - $2::interval AND NOT u.disabled, `+userColumns+`
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, hash, idle).
-		Scan(&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &live, &u.ID, &u.Name, &role, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
+		Scan(&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &live, &u.ID, &u.Name, &role, &u.Communities, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return geo.Session{}, geo.User{}, geo.Say(geo.EUNAUTHORIZED, geo.Label{Zh: "你还没有登录，或登录已过期：请重新登录。", En: "You are not logged in, or your session has ended; log in again."})
 	}
@@ -63,6 +63,7 @@ func (db *DB) FindSession(ctx context.Context, token string, idle time.Duration)
 		return geo.Session{}, geo.User{}, storeError(err)
 	}
 	u.Role = geo.Role(role)
+	u.Communities, u.Grids = orEmpty(u.Communities), orEmpty(u.Grids)
 	s.UserID = u.ID
 	if !live {
 		_ = db.DeleteSession(ctx, token)

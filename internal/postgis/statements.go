@@ -23,8 +23,13 @@ type statements struct {
 	tiles []tileQuery
 	// tileBounds is the extent of every layer together.
 	tileBounds string
-	// locate finds the grid, compound and party branch at a point.
-	locate [3]string
+	// locate finds the grid, compound, party branch and community at a
+	// point; locateIn within one community.
+	locate, locateIn locateSQL
+	// communityExists tells whether a community has the code $1.
+	communityExists string
+	// overview reads the city's overview.
+	overview overviewSQL
 }
 
 // layerSQL is the SQL of one stored layer.
@@ -59,8 +64,9 @@ type layerSQL struct {
 	keyTaken string
 	// extent counts the rows and bounds their geometry.
 	extent string
-	// nearest lists the rows nearest to a point (finder.go).
-	nearest string
+	// nearest lists the rows nearest to a point (finder.go); nearestIn
+	// those of one community ($4), for a layer with a community.
+	nearest, nearestIn string
 	// derived keeps each Derived field.
 	derived []derivedSQL
 	// outside measures how far the rows $1 reach outside the community:
@@ -88,6 +94,9 @@ type derivedSQL struct {
 	// whose value is another: among the rows whose geometry meets $1 (WKB,
 	// or NULL) or whose value is one of $2.
 	stale string
+	// refresh sets the field of every row to what its position gives,
+	// where it differs (DeriveFields).
+	refresh string
 }
 
 // columnsIn is the select list with the geometry in the CRS of SRID srid
@@ -111,7 +120,7 @@ func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + 
 func newStatements(cat *geo.Catalogue) (*statements, error) {
 	st := &statements{layers: map[string]*layerSQL{}}
 	var extents []string
-	for _, l := range cat.Stored() {
+	for _, l := range cat.Layers() {
 		ls, err := newLayerSQL(cat, l)
 		if err != nil {
 			return nil, err
@@ -124,7 +133,10 @@ func newStatements(cat *geo.Catalogue) (*statements, error) {
 		` + strings.Join(extents, "\n\t\tUNION ALL ") + `
 	) layers
 ) s`
-	st.locate[0], st.locate[1], st.locate[2] = locateSQL(st)
+	st.locate, st.locateIn = newLocateSQL(st, false), newLocateSQL(st, true)
+	st.overview = newOverviewSQL(cat)
+	communities := st.layer(cat.Communities().Name)
+	st.communityExists = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = $1)`, communities.table, ident(cat.Communities().Key))
 	for z := 0; z <= geo.TileMaxZoom; z++ {
 		q, err := buildTileQuery(cat, z)
 		if err != nil {
@@ -156,7 +168,10 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 	ls.lock = fmt.Sprintf(`SELECT %s FROM %s WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ls.columns, ls.table)
 	ls.extent = fmt.Sprintf(`SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
 		FROM (SELECT count(*) AS n, ST_Extent(geom) AS ext FROM %s) s`, ls.table)
-	ls.nearest = nearestSQL(ls)
+	ls.nearest = nearestSQL(ls, "")
+	if _, ok := l.Field(geo.CommunityField); ok {
+		ls.nearestIn = nearestSQL(ls, "t."+ident(geo.CommunityField)+" = $4")
+	}
 	ls.remove = fmt.Sprintf(`DELETE FROM %s WHERE id = $1 AND version = $2 RETURNING version`, ls.table)
 	ls.moveSerial = fmt.Sprintf(`SELECT setval(s, greatest((SELECT max(id) FROM %s), 1))
 		FROM pg_get_serial_sequence($1, 'id') s WHERE s IS NOT NULL`, ls.table)
@@ -199,17 +214,23 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 		ls.keyTaken = fmt.Sprintf(`SELECT id, partymap_props(to_jsonb(t))::text FROM %s t WHERE %s = $1 AND id <> $2 ORDER BY id LIMIT 1`,
 			ls.table, ident(l.Key))
 	}
+	// A feature must lie inside the communities (its kind may let it
+	// stand a little outside): a point is measured to the nearest one, a
+	// shape by its area outside those it meets. A map without any
+	// community yet (an import writes them first) checks nothing.
+	communities := ident(cat.Communities().Name)
 	ls.outside = fmt.Sprintf(`SELECT t.id, partymap_props(to_jsonb(t))::text, GeometryType(t.geom) = 'POINT',
-			CASE WHEN ST_CoveredBy(t.geom, c.geom) THEN 0
-			     WHEN GeometryType(t.geom) = 'POINT' THEN ST_Distance(t.geom::geography, c.geom::geography)
-			     ELSE ST_Area(ST_Difference(t.geom, c.geom)::geography) END
-		FROM %s t, (SELECT ST_Union(geom) AS geom FROM %s) c
-		WHERE t.id = ANY($1) AND c.geom IS NOT NULL ORDER BY t.id`, ls.table, ident(cat.Community().Name))
+			CASE WHEN GeometryType(t.geom) = 'POINT' THEN coalesce((SELECT ST_Distance(t.geom::geography, c.geom::geography)
+			         FROM %[2]s c ORDER BY c.geom <-> t.geom LIMIT 1), 0)
+			     ELSE coalesce((SELECT ST_Area(ST_Difference(t.geom, ST_Union(c.geom))::geography)
+			         FROM %[2]s c WHERE c.geom && t.geom), ST_Area(t.geom::geography)) END
+		FROM %[1]s t
+		WHERE t.id = ANY($1) AND EXISTS (SELECT 1 FROM %[2]s) ORDER BY t.id`, ls.table, communities)
 	for _, f := range l.Fields {
 		if f.Ref == "" || f.Derived {
 			continue
 		}
-		ref, ok := cat.StoredLayer(f.Ref)
+		ref, ok := cat.Layer(f.Ref)
 		if !ok {
 			return nil, fmt.Errorf("layer %s: field %s refers to layer %q, which the catalogue does not have", l.Name, f.Name, f.Ref)
 		}
@@ -231,7 +252,9 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 		col := "t." + ident(f.Name)
 		ls.derived = append(ls.derived, derivedSQL{field: f, stale: fmt.Sprintf(`SELECT t.id, d.v FROM %s t, LATERAL (SELECT %s AS v) d
 		WHERE (t.geom && ST_GeomFromWKB($1, 4326) OR %s = ANY($2::text[])) AND %s IS DISTINCT FROM d.v ORDER BY t.id`,
-			ls.table, expr, col, col)})
+			ls.table, expr, col, col),
+			refresh: fmt.Sprintf(`UPDATE %[1]s u SET %[2]s = d.v FROM (SELECT t.id, %[3]s AS v FROM %[1]s t) d
+		WHERE u.id = d.id AND u.%[2]s IS DISTINCT FROM d.v`, ls.table, ident(f.Name), expr)})
 	}
 	return ls, nil
 }
@@ -239,17 +262,32 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 // deriveExpr is the SQL that gives a Derived field its value from the
 // geometry g: the key of the feature of the field's Ref layer that covers
 // g when g is a point (the lowest key when several share an edge or
-// corner, as /api/locate answers), or that covers the most of g.
+// corner, as /api/locate answers), or that covers the most of g (its
+// length, or area); for an
+// OrNearest field, when none does, the nearest one.
 func deriveExpr(cat *geo.Catalogue, l geo.Layer, f geo.Field, g string) (string, error) {
-	ref, ok := cat.StoredLayer(f.Ref)
+	ref, ok := cat.Layer(f.Ref)
 	if !ok || f.Type != geo.Text || ref.Key == "" {
 		return "", fmt.Errorf("layer %s: derived field %s must be text naming a layer with a key; it names %q", l.Name, f.Name, f.Ref)
 	}
 	key := "ref." + ident(ref.Key)
-	if l.Geometry == geo.Point {
-		return fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Covers(ref.geom, %[3]s) ORDER BY %[1]s LIMIT 1)`,
-			key, ident(ref.Name), g), nil
+	var expr string
+	switch l.Geometry {
+	case geo.Point:
+		expr = fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Covers(ref.geom, %[3]s) ORDER BY %[1]s LIMIT 1)`,
+			key, ident(ref.Name), g)
+	default:
+		// The most of a line is its length, of a polygon its area.
+		measure := "ST_Area"
+		if l.Geometry == geo.LineString {
+			measure = "ST_Length"
+		}
+		expr = fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Intersects(ref.geom, %[3]s)
+		ORDER BY %[4]s(ST_Intersection(ref.geom, %[3]s)) DESC, %[1]s LIMIT 1)`, key, ident(ref.Name), g, measure)
 	}
-	return fmt.Sprintf(`(SELECT %[1]s FROM %[2]s ref WHERE ST_Intersects(ref.geom, %[3]s)
-		ORDER BY ST_Area(ST_Intersection(ref.geom, %[3]s)) DESC, %[1]s LIMIT 1)`, key, ident(ref.Name), g), nil
+	if f.OrNearest {
+		expr = fmt.Sprintf(`coalesce(%[1]s, (SELECT %[2]s FROM %[3]s ref ORDER BY ref.geom <-> %[4]s, %[2]s LIMIT 1))`,
+			expr, key, ident(ref.Name), g)
+	}
+	return expr, nil
 }

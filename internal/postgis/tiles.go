@@ -25,7 +25,10 @@ func (db *DB) Tile(ctx context.Context, id geo.TileID) ([]byte, error) {
 		args = append(args, q.kinds)
 	}
 	var mvt []byte
-	if err := db.pool.QueryRow(ctx, q.sql, args...).Scan(&mvt); err != nil {
+	// A change within the tile's buffer shows in it.
+	b := t.Bound(float64(geo.TileBuffer) / geo.TileExtent)
+	fresh := areaChange(b.Min[0], b.Min[1], b.Max[0], b.Max[1])
+	if err := db.read(ctx, fresh, func(r querier) error { return r.QueryRow(ctx, q.sql, args...).Scan(&mvt) }); err != nil {
 		return nil, storeError(fmt.Errorf("render tile %d/%d/%d: %w", t.Z, t.X, t.Y, err))
 	}
 	if len(mvt) == 0 {
@@ -40,7 +43,10 @@ func (db *DB) Tile(ctx context.Context, id geo.TileID) ([]byte, error) {
 // the map is empty. It implements geo.TileStore.
 func (db *DB) TileBounds(ctx context.Context) (orb.Bound, bool, error) {
 	var minx, miny, maxx, maxy *float64
-	if err := db.pool.QueryRow(ctx, db.sql.tileBounds).Scan(&minx, &miny, &maxx, &maxy); err != nil {
+	err := db.read(ctx, anyChange, func(q querier) error {
+		return q.QueryRow(ctx, db.sql.tileBounds).Scan(&minx, &miny, &maxx, &maxy)
+	})
+	if err != nil {
 		return orb.Bound{}, false, storeError(err)
 	}
 	if minx == nil || miny == nil || maxx == nil || maxy == nil {

@@ -40,7 +40,7 @@ func tileSource(cat *geo.Catalogue, l geo.Layer) (from, props string, err error)
 		if !ok {
 			return "", "", fmt.Errorf("tile layer %q carries grid fields but has no text field that names a grid", l.Name)
 		}
-		grid, _ := cat.StoredLayer(ref.Ref)
+		grid, _ := cat.Layer(ref.Ref)
 		from += fmt.Sprintf(" LEFT JOIN %s g ON g.%s = f.%s", ident(grid.Name), ident(grid.Key), ident(ref.Name))
 		for _, name := range l.Tile.GridFields {
 			cols = append(cols, "g."+ident(name))
@@ -49,11 +49,11 @@ func tileSource(cat *geo.Catalogue, l geo.Layer) (from, props string, err error)
 	return from, strings.Join(cols, ", "), nil
 }
 
-// gridRef returns the layer's field that names a feature of another layer
-// by its key: a feature's grid_code.
+// gridRef returns the layer's field that names a grid by its code: a
+// feature's grid_code.
 func gridRef(cat *geo.Catalogue, l geo.Layer) (geo.Field, bool) {
 	for _, f := range l.Fields {
-		if f.Ref != "" && f.Type == geo.Text && cat.RefKey(f) != "id" {
+		if f.Ref == gridLayer && f.Type == geo.Text && cat.RefKey(f) != "id" {
 			return f, true
 		}
 	}
@@ -110,7 +110,7 @@ func geometryExpr(l geo.Layer, z int) string {
 func buildTileQuery(cat *geo.Catalogue, z int) (tileQuery, error) {
 	var q tileQuery
 	var parts []string
-	for _, l := range cat.Stored() {
+	for _, l := range cat.Layers() {
 		if !l.VisibleAt(z) {
 			continue
 		}
@@ -154,7 +154,7 @@ func buildTileQuery(cat *geo.Catalogue, z int) (tileQuery, error) {
 func derivedTileLayers(cat *geo.Catalogue, z int, q *tileQuery) ([]string, error) {
 	var labels []string
 	var parts []string
-	stored := cat.Stored()
+	stored := cat.Layers()
 	for i, l := range stored {
 		if !l.VisibleAt(z) {
 			continue

@@ -55,7 +55,8 @@ func layerNames(ls mvt.Layers) []string {
 
 func TestDB_Tile_layersByZoom(t *testing.T) {
 	db, _ := openTestDB(t)
-	base := []string{"community", "landmarks", "streets", "grids"}
+	outlines := []string{"subdistricts", "communities"}
+	base := append(slices.Clone(outlines), "landmarks", "streets", "grids")
 	// Then the derived layers: the areas' label points and the flags' poles.
 	derived := []string{"labels"}
 	tests := []struct {
@@ -63,9 +64,10 @@ func TestDB_Tile_layersByZoom(t *testing.T) {
 		z    maptile.Zoom
 		want []string
 	}{
-		{"z8 is empty", 8, nil},
-		{"z9 is empty", 9, nil},
-		{"z10 has the outline, base map, grids and top organizations", 10, slices.Concat(base, []string{"organizations"}, derived)},
+		{"z7 is empty", 7, nil},
+		{"z8 has the outlines of the city's subdistricts and communities", 8, outlines},
+		{"z9 is as z8", 9, outlines},
+		{"z10 adds the base map, grids and top organizations", 10, slices.Concat(base, []string{"organizations"}, derived)},
 		{"z11 is as z10", 11, slices.Concat(base, []string{"organizations"}, derived)},
 		{"z12 adds parking and posts", 12, slices.Concat(base, []string{"parking", "posts", "organizations"}, derived)},
 		{"z13 adds compounds", 13, slices.Concat(base, []string{"compounds", "parking", "posts", "organizations"}, derived)},
@@ -134,7 +136,7 @@ func postgisCount(t *testing.T, conn *pgx.Conn, l geo.TileLayer, tile maptile.Ti
 		// One label point per labelled area visible at the zoom, in the
 		// tile that holds it, half-open, counted here independently.
 		n := 0
-		for _, st := range cat.Stored() {
+		for _, st := range cat.Layers() {
 			if !st.Tile.Labelled || !st.VisibleAt(int(tile.Z)) {
 				continue
 			}
@@ -158,7 +160,7 @@ func postgisCount(t *testing.T, conn *pgx.Conn, l geo.TileLayer, tile maptile.Ti
 	sql := fmt.Sprintf(`SELECT count(*) FROM %s
 		WHERE ST_Intersects(%s, ST_TileEnvelope($1, $2, $3, margin => $4))`, table, shape)
 	args := []any{int(tile.Z), int(tile.X), int(tile.Y), float64(geo.TileBuffer) / geo.TileExtent}
-	if stored, _ := cat.StoredLayer(table); stored.KindsAt(int(tile.Z)) != nil {
+	if stored, _ := cat.Layer(table); stored.KindsAt(int(tile.Z)) != nil {
 		sql += ` AND kind = ANY($5)`
 		args = append(args, stored.KindsAt(int(tile.Z)))
 	}
@@ -307,9 +309,6 @@ func TestDB_Tile_propertiesAndIDs(t *testing.T) {
 					}
 					seen[l.Name][k] = true
 				}
-				if l.Name == "community" {
-					continue
-				}
 				if l.Name == geo.LabelsTileLayer || l.Name == geo.PolesTileLayer {
 					checkDerived(t, l.Name, f.Properties, rows, gridColor)
 					continue
@@ -384,7 +383,7 @@ func TestDB_Tile_empty(t *testing.T) {
 		name string
 		tile maptile.Tile
 	}{
-		{"below the first zoom", maptile.At(homeCenter(), 9)},
+		{"below the first zoom", maptile.At(homeCenter(), 7)},
 		{"the whole world", maptile.New(0, 0, 0)},
 		{"far away at z14", maptile.New(0, 0, 14)},
 		{"far away at z22", maptile.At(orb.Point{-70, -30}, 22)},
@@ -421,7 +420,7 @@ func TestDB_TileBounds(t *testing.T) {
 	var want [4]float64
 	err = db.Pool().QueryRow(ctx, `SELECT min(ST_X(p)), min(ST_Y(p)), max(ST_X(p)), max(ST_Y(p)) FROM (
 		SELECT (ST_DumpPoints(geom)).geom AS p FROM (
-			SELECT geom FROM community UNION ALL SELECT geom FROM grids UNION ALL SELECT geom FROM compounds
+			SELECT geom FROM subdistricts UNION ALL SELECT geom FROM communities UNION ALL SELECT geom FROM grids UNION ALL SELECT geom FROM compounds
 			UNION ALL SELECT geom FROM buildings UNION ALL SELECT geom FROM organizations UNION ALL SELECT geom FROM posts
 			UNION ALL SELECT geom FROM parking UNION ALL SELECT geom FROM streets UNION ALL SELECT geom FROM landmarks) g) pts`).
 		Scan(&want[0], &want[1], &want[2], &want[3])

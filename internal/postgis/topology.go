@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
@@ -17,19 +18,31 @@ import (
 // import) is judged as a whole. It only reads.
 func (ed *editor) validate(ctx context.Context) ([]geo.Violation, error) {
 	var vs []geo.Violation
+	region, err := ed.gridRegion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range ed.cat.Layers() {
-		if !l.Editable || len(ed.written[l.Name]) == 0 {
+		// The layers of the whole city draw the communities' outlines:
+		// nothing to lie outside of.
+		if !l.Editable || l.CityWide {
 			continue
 		}
-		more, err := ed.checkOutline(ctx, l)
+		ids := ed.writtenIDs(l.Name)
+		if l.Name == gridLayer && len(ed.written[ed.cat.Communities().Name]) > 0 {
+			// A community's outline moved: its grids must still lie in it.
+			if ids, err = ed.idsIn(ctx, l, region, ids); err != nil {
+				return nil, err
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		more, err := ed.checkOutline(ctx, l, ids)
 		if err != nil {
 			return nil, err
 		}
 		vs = append(vs, more...)
-	}
-	region, err := ed.gridRegion(ctx)
-	if err != nil {
-		return nil, err
 	}
 	if region != nil {
 		more, err := ed.checkGrids(ctx, region)
@@ -79,10 +92,20 @@ func scanJSON(b []byte) map[string]any {
 	return m
 }
 
-// checkOutline finds written features that reach outside the community
-// (further than their kind allows: geo.Choice.Outside).
-func (ed *editor) checkOutline(ctx context.Context, l geo.Layer) ([]geo.Violation, error) {
-	rows, err := ed.tx.Query(ctx, ed.sql.layer(l.Name).outside, ed.writtenIDs(l.Name))
+// idsIn returns ids and the ids of the layer's rows whose bounding box
+// meets the region (WKB).
+func (ed *editor) idsIn(ctx context.Context, l geo.Layer, region []byte, ids []int64) ([]int64, error) {
+	rows, err := ed.tx.Query(ctx, fmt.Sprintf(`SELECT id FROM %s WHERE id = ANY($1) OR geom && ST_GeomFromWKB($2, 4326) ORDER BY id`, ed.sql.layer(l.Name).table), ids, region)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// checkOutline finds the features with these ids that reach outside the
+// communities (further than their kind allows: geo.Choice.Outside).
+func (ed *editor) checkOutline(ctx context.Context, l geo.Layer, ids []int64) ([]geo.Violation, error) {
+	rows, err := ed.tx.Query(ctx, ed.sql.layer(l.Name).outside, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -104,49 +127,37 @@ func (ed *editor) checkOutline(ctx context.Context, l geo.Layer) ([]geo.Violatio
 	return vs, rows.Err()
 }
 
-// gridRegion is the area the written grids (and the community outline,
-// when written) covered before or cover now: where the grids' coverage and
-// what lies in them must be checked again. It is nil when neither was
-// written.
+// gridRegion is the area the written grids and communities covered before
+// or cover now: where the grids' coverage of their communities and what
+// lies in them must be checked again. It is nil when neither was written.
 func (ed *editor) gridRegion(ctx context.Context) ([]byte, error) {
-	return ed.regionOf(ctx, gridLayer, ed.cat.Community().Name)
+	return ed.regionOf(ctx, gridLayer, ed.cat.Communities().Name)
 }
 
-// checkGrids finds overlaps between a written grid and any other, and parts
-// of the community in the region that no grid covers any more.
+// checkGrids finds overlaps between a written grid and any other (and
+// between a written community and any other), grids in the region that
+// reach beyond their community, and parts of the communities in the region
+// that no grid covers any more: the grids of each community tile it.
 func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violation, error) {
-	grids, _ := ed.cat.Layer(gridLayer)
-	var vs []geo.Violation
-	rows, err := ed.tx.Query(ctx, `SELECT a.id, partymap_props(to_jsonb(a))::text, b.id, partymap_props(to_jsonb(b))::text,
-			ST_Area(ST_Intersection(a.geom, b.geom)::geography), ST_AsBinary(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3))
-		FROM grids a JOIN grids b ON a.id <> b.id AND ST_Intersects(a.geom, b.geom) AND NOT ST_Touches(a.geom, b.geom)
-		WHERE a.id = ANY($1) AND (b.id <> ALL($1) OR a.id < b.id) ORDER BY a.id, b.id`, ed.writtenIDs(gridLayer))
+	vs, err := ed.overlaps(ctx, gridLayer, geo.GridOverlap)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var aID, bID int64
-		var aProps, bProps string
-		var area float64
-		var where []byte
-		if err := rows.Scan(&aID, &aProps, &bID, &bProps, &area, &where); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if area > geo.AreaTolerance {
-			vs = append(vs, geo.GridOverlap(grids.FeatureLabel(aID, scanJSON([]byte(aProps))), grids.FeatureLabel(bID, scanJSON([]byte(bProps))), area).At(geometryOf(where)))
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	more, err := ed.overlaps(ctx, ed.cat.Communities().Name, geo.CommunityOverlap)
+	if err != nil {
 		return nil, err
 	}
-	rows, err = ed.tx.Query(ctx, fmt.Sprintf(`WITH r AS (SELECT ST_GeomFromWKB($1, 4326) AS g),
-		inside AS (SELECT ST_Intersection(c.geom, r.g) AS g FROM %s c, r),
+	vs = append(vs, more...)
+	if more, err = ed.gridsAcross(ctx, region); err != nil {
+		return nil, err
+	}
+	vs = append(vs, more...)
+	rows, err := ed.tx.Query(ctx, fmt.Sprintf(`WITH r AS (SELECT ST_GeomFromWKB($1, 4326) AS g),
+		inside AS (SELECT ST_Intersection(c.geom, r.g) AS g FROM %s c, r WHERE c.geom && r.g),
 		cover AS (SELECT ST_Union(geom) AS g FROM grids, r WHERE grids.geom && r.g),
 		holes AS (SELECT (ST_Dump(ST_Difference(i.g, coalesce(cv.g, ST_SetSRID('POLYGON EMPTY'::geometry, 4326))))).geom AS g FROM inside i, cover cv)
 		SELECT ST_Area(g::geography), ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g)), ST_AsBinary(g)
-		FROM holes WHERE GeometryType(g) = 'POLYGON' AND ST_Area(g::geography) > $2 ORDER BY 1 DESC`, ident(ed.cat.Community().Name)),
+		FROM holes WHERE GeometryType(g) = 'POLYGON' AND ST_Area(g::geography) > $2 ORDER BY 1 DESC`, ident(ed.cat.Communities().Name)),
 		region, geo.AreaTolerance)
 	if err != nil {
 		return nil, err
@@ -159,6 +170,71 @@ func (ed *editor) checkGrids(ctx context.Context, region []byte) ([]geo.Violatio
 			return nil, err
 		}
 		vs = append(vs, geo.GridGap(area, [2]float64{x, y}).At(geometryOf(where)))
+	}
+	return vs, rows.Err()
+}
+
+// overlaps finds the rows of a layer this batch wrote that overlap another
+// row of it by more than a sliver, each pair once, as the violation says.
+func (ed *editor) overlaps(ctx context.Context, layer string, violation func(a, b geo.Label, area float64) geo.Violation) ([]geo.Violation, error) {
+	ids := ed.writtenIDs(layer)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	l, ls, err := ed.layer(layer)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := ed.tx.Query(ctx, fmt.Sprintf(`SELECT a.id, partymap_props(to_jsonb(a))::text, b.id, partymap_props(to_jsonb(b))::text,
+			ST_Area(ST_Intersection(a.geom, b.geom)::geography), ST_AsBinary(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3))
+		FROM %[1]s a JOIN %[1]s b ON a.id <> b.id AND ST_Intersects(a.geom, b.geom) AND NOT ST_Touches(a.geom, b.geom)
+		WHERE a.id = ANY($1) AND (b.id <> ALL($1) OR a.id < b.id) ORDER BY a.id, b.id`, ls.table), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var vs []geo.Violation
+	for rows.Next() {
+		var aID, bID int64
+		var aProps, bProps string
+		var area float64
+		var where []byte
+		if err := rows.Scan(&aID, &aProps, &bID, &bProps, &area, &where); err != nil {
+			return nil, err
+		}
+		if area > geo.AreaTolerance {
+			vs = append(vs, violation(l.FeatureLabel(aID, scanJSON([]byte(aProps))), l.FeatureLabel(bID, scanJSON([]byte(bProps))), area).At(geometryOf(where)))
+		}
+	}
+	return vs, rows.Err()
+}
+
+// gridsAcross finds the grids, written or in the region, that reach into
+// another community than their own: a grid lies inside one community.
+// (What lies outside every community is checkOutline's.)
+func (ed *editor) gridsAcross(ctx context.Context, region []byte) ([]geo.Violation, error) {
+	grids, _ := ed.cat.Layer(gridLayer)
+	rows, err := ed.tx.Query(ctx, fmt.Sprintf(`SELECT g.id, partymap_props(to_jsonb(g))::text, g.%[2]s, o.code,
+			ST_Area(ST_Intersection(g.geom, o.geom)::geography), ST_AsBinary(ST_CollectionExtract(ST_Intersection(g.geom, o.geom), 3))
+		FROM grids g JOIN %[1]s o ON o.code <> g.%[2]s AND ST_Intersects(o.geom, g.geom) AND NOT ST_Touches(o.geom, g.geom)
+		WHERE g.id = ANY($1) OR g.geom && ST_GeomFromWKB($2, 4326)
+		ORDER BY g.id, o.code`, ident(ed.cat.Communities().Name), ident(geo.CommunityField)), ed.writtenIDs(gridLayer), region)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var vs []geo.Violation
+	for rows.Next() {
+		var id int64
+		var props, own, other string
+		var area float64
+		var where []byte
+		if err := rows.Scan(&id, &props, &own, &other, &area, &where); err != nil {
+			return nil, err
+		}
+		if area > geo.AreaTolerance {
+			vs = append(vs, geo.GridAcrossCommunities(grids.FeatureLabel(id, scanJSON([]byte(props))), own, other, area).At(geometryOf(where)))
+		}
 	}
 	return vs, rows.Err()
 }
@@ -268,9 +344,9 @@ func (ed *editor) compoundShares(ctx context.Context, ids []int64, region []byte
 // Derived references are the store's own (reassign.go) and not checked.
 func (ed *editor) checkRefs(ctx context.Context) ([]geo.Violation, error) {
 	var vs []geo.Violation
-	for _, l := range ed.cat.Stored() {
+	for _, l := range ed.cat.Layers() {
 		for _, ref := range ed.sql.layer(l.Name).refs {
-			target, _ := ed.cat.StoredLayer(ref.field.Ref)
+			target, _ := ed.cat.Layer(ref.field.Ref)
 			if len(ed.written[l.Name]) == 0 && len(ed.written[target.Name]) == 0 {
 				continue
 			}

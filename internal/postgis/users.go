@@ -11,22 +11,31 @@ import (
 	"partymap/internal/geo"
 )
 
-const userColumns = `u.id, u.name, u.role, u.grids, u.disabled, u.created_at, u.last_login_at`
+const userColumns = `u.id, u.name, u.role, u.communities, u.grids, u.disabled, u.created_at, u.last_login_at`
 
 func scanUser(r pgx.Row) (geo.User, error) {
 	var u geo.User
 	var role string
-	err := r.Scan(&u.ID, &u.Name, &role, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
+	err := r.Scan(&u.ID, &u.Name, &role, &u.Communities, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
 	u.Role = geo.Role(role)
-	if u.Grids == nil {
-		u.Grids = []string{}
-	}
+	u.Communities, u.Grids = orEmpty(u.Communities), orEmpty(u.Grids)
 	return u, err
 }
 
-// CreateUser adds a staff account. grids, when not empty, limits an editor
-// to the grids with those codes, which must exist.
-func (db *DB) CreateUser(ctx context.Context, name string, role geo.Role, grids []string, password string) (geo.User, error) {
+// orEmpty returns codes, or an empty list for none: an account's scope is
+// a list in JSON, never null.
+func orEmpty(codes []string) []string {
+	if codes == nil {
+		return []string{}
+	}
+	return codes
+}
+
+// CreateUser adds a staff account limited to the scope: some communities
+// and, for an editor, some grids, which must exist (and lie in those
+// communities); an empty scope is the whole city.
+func (db *DB) CreateUser(ctx context.Context, name string, role geo.Role, scope geo.Scope, password string) (geo.User, error) {
+	grids := scope.Grids
 	name, err := geo.NormalizeUserName(name)
 	if err != nil {
 		return geo.User{}, err
@@ -40,6 +49,9 @@ func (db *DB) CreateUser(ctx context.Context, name string, role geo.Role, grids 
 	if err := db.checkGridCodes(ctx, grids); err != nil {
 		return geo.User{}, err
 	}
+	if err := db.checkCommunityCodes(ctx, scope); err != nil {
+		return geo.User{}, err
+	}
 	hash, err := geo.HashPassword(password)
 	if err != nil {
 		return geo.User{}, err
@@ -47,8 +59,12 @@ func (db *DB) CreateUser(ctx context.Context, name string, role geo.Role, grids 
 	if grids == nil {
 		grids = []string{}
 	}
-	u, err := scanUser(db.pool.QueryRow(ctx, `INSERT INTO users AS u (name, role, grids, password_hash) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (name) DO NOTHING RETURNING `+userColumns, name, string(role), grids, hash))
+	communities := scope.Communities
+	if communities == nil {
+		communities = []string{}
+	}
+	u, err := scanUser(db.pool.QueryRow(ctx, `INSERT INTO users AS u (name, role, communities, grids, password_hash) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (name) DO NOTHING RETURNING `+userColumns, name, string(role), communities, grids, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return geo.User{}, geo.Errorf(geo.EINVALID, "There is already a user %q.", name)
 	}
@@ -74,6 +90,30 @@ func (db *DB) checkGridCodes(ctx context.Context, codes []string) error {
 			return geo.Errorf(geo.EINVALID, "The map has no grids yet, so there is no grid %s: start the server once to load the data, then add the user.", strings.Join(missing, ", "))
 		}
 		return geo.Errorf(geo.EINVALID, "There is no grid with code %s.", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// checkCommunityCodes answers EINVALID naming the community codes that no
+// community has, and the grids of the scope that lie in none of its
+// communities.
+func (db *DB) checkCommunityCodes(ctx context.Context, scope geo.Scope) error {
+	if len(scope.Communities) == 0 {
+		return nil
+	}
+	var missing, elsewhere []string
+	err := db.pool.QueryRow(ctx, `SELECT
+			(SELECT coalesce(array_agg(c ORDER BY c), '{}') FROM unnest($1::text[]) c WHERE NOT EXISTS (SELECT 1 FROM communities WHERE code = c)),
+			(SELECT coalesce(array_agg(g.code ORDER BY g.code), '{}') FROM grids g WHERE g.code = ANY($2) AND g.community <> ALL($1))`,
+		scope.Communities, scope.Grids).Scan(&missing, &elsewhere)
+	if err != nil {
+		return storeError(err)
+	}
+	if len(missing) > 0 {
+		return geo.Errorf(geo.EINVALID, "There is no community with code %s.", strings.Join(missing, ", "))
+	}
+	if len(elsewhere) > 0 {
+		return geo.Errorf(geo.EINVALID, "Grid %s lies in none of the communities %s; give grids of those communities.", strings.Join(elsewhere, ", "), strings.Join(scope.Communities, ", "))
 	}
 	return nil
 }
@@ -188,7 +228,7 @@ func (db *DB) LoginState(ctx context.Context, name, client string, window time.D
 	var created *time.Time
 	var pairLast, clientLast, nameLast *time.Time
 	err := db.pool.QueryRow(ctx, loginStateSQL, name, client, window).Scan(
-		&id, &uname, &role, &st.User.Grids, &disabled, &created, &st.User.LastLoginAt, &hash,
+		&id, &uname, &role, &st.User.Communities, &st.User.Grids, &disabled, &created, &st.User.LastLoginAt, &hash,
 		&st.Pair.Count, &pairLast, &st.Client.Count, &clientLast, &st.Name.Count, &nameLast, &st.KnownClient, &st.Now)
 	if err != nil {
 		return geo.LoginState{}, storeError(err)
@@ -196,9 +236,7 @@ func (db *DB) LoginState(ctx context.Context, name, client string, window time.D
 	if id != nil {
 		st.User.ID, st.User.Name, st.User.Role, st.User.Disabled, st.User.CreatedAt, st.Hash = *id, *uname, geo.Role(*role), *disabled, *created, *hash
 	}
-	if st.User.Grids == nil {
-		st.User.Grids = []string{}
-	}
+	st.User.Communities, st.User.Grids = orEmpty(st.User.Communities), orEmpty(st.User.Grids)
 	for _, f := range []struct {
 		last *time.Time
 		into *geo.Failures
@@ -337,11 +375,12 @@ func (db *DB) FindTokenUser(ctx context.Context, token string) (geo.User, error)
 	var role string
 	err := db.pool.QueryRow(ctx, `SELECT `+userColumns+`, t.id, t.unconditional FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`, geo.HashSecret(token)).
-		Scan(&u.ID, &u.Name, &role, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, &tokenID, &u.Unconditional)
+		Scan(&u.ID, &u.Name, &role, &u.Communities, &u.Grids, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, &tokenID, &u.Unconditional)
 	u.Role = geo.Role(role)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return geo.User{}, geo.Errorf(geo.EUNAUTHORIZED, "The API token is unknown, revoked or expired.")
 	}
+	u.Communities, u.Grids = orEmpty(u.Communities), orEmpty(u.Grids)
 	if err != nil {
 		return geo.User{}, storeError(err)
 	}

@@ -128,13 +128,14 @@ func pack(list []icon, ratio int, own map[string][]byte) (Sheet, error) {
 // icons lists every icon the style names, with its drawing.
 func icons() []icon {
 	var out []icon
-	// Party flags, by level: the street committee's largest, with a gold
-	// fringe; the icon's top-left corner is the pole's top.
+	// Party flags, by level: the city committee's (level 0) largest, the
+	// city's and the street committee's with a gold fringe; the icon's
+	// top-left corner is the pole's top.
 	for _, f := range []struct {
 		name   string
 		w, h   float64
 		fringe bool
-	}{{"flag-1", 46, 31, true}, {"flag-2", 40, 27, true}, {"flag-3", 30, 20, false}, {"flag-unit", 25, 17, false}, {"flag-4", 20, 14, false}} {
+	}{{"flag-0", 52, 35, true}, {"flag-1", 46, 31, true}, {"flag-2", 40, 27, true}, {"flag-3", 30, 20, false}, {"flag-unit", 25, 17, false}, {"flag-4", 20, 14, false}} {
 		f := f
 		out = append(out, icon{f.name, f.w + 4, f.h + 8, func(c *canvas) { drawFlag(c, f.w, f.h, f.fringe) }})
 	}

@@ -23,7 +23,7 @@ func TestSprite_sheets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"flag-1", "flag-2", "flag-3", "flag-4", "flag-unit", "parking", "parking-full",
+	want := []string{"flag-0", "flag-1", "flag-2", "flag-3", "flag-4", "flag-unit", "parking", "parking-full",
 		"post-activity_room", "post-cabin", "post-cultural_space", "post-library", "post-rep_studio", "post-service_hall"}
 	sizes := map[int]map[string][2]int{}
 	for _, ratio := range []int{1, 2} {

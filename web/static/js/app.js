@@ -32,6 +32,7 @@
  *   app.home()            flies back to the home view
  *   app.ready             a promise resolved once the map has loaded
  *   app.firstIdle         ms from navigation to the map's first idle (0 until then)
+ *   app.tileRequests()    the addresses of the latest tile requests, newest last
  */
 
 import { Map as MapLibreMap } from '../vendor/maplibre-gl/maplibre-gl.mjs';
@@ -42,7 +43,7 @@ import { iconURL } from './icons.js';
 import { createCards } from './cards.js';
 import { createPanel } from './panel.js';
 import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
-import { followChanges } from './live.js';
+import { followChanges, transformRequest, recentTileRequests } from './live.js';
 import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
 
 // How close the camera comes to a feature whose card opens from a link.
@@ -61,6 +62,10 @@ export async function start() {
 
   const homeView = () => frame(cfg.home, container, isKiosk);
   const start = homeView();
+  // A map of several communities opens on one (?c=CODE, the kiosk's own)
+  // or on the whole city, and may be stepped out of (city.js).
+  const city = cfg.communities > 1;
+  let community = cfg.community || null;
   const map = new MapLibreMap({
     container,
     style: new URL(`style.json?lang=${i18n.lang()}`, document.baseURI).href,
@@ -74,13 +79,15 @@ export async function start() {
     fadeDuration: 0,
     attributionControl: false,
     maxPitch: 70,
-    minZoom: 13,
+    minZoom: city ? 10 : 13,
     maxZoom: 19.5,
     // the camera stays around what the tiles draw
     maxBounds: boundsAround(cfg.bounds),
     dragRotate: true,
     touchPitch: true,
     cooperativeGestures: false,
+    // a tile a change touched is asked for at that change's version
+    transformRequest,
   });
   map.setPadding(start.padding);
   const brandFlag = el('img');
@@ -130,9 +137,23 @@ export async function start() {
     return f;
   }
 
-  const goHome = () => {
-    map.flyTo({ ...homeView(), duration: 2200, essential: true });
+  // home is the page's community framed as the home view turns and tilts
+  // it, the whole city from above, or (a map of one community) the
+  // configured home view.
+  const homeCamera = () => {
+    const b = community ? community.bounds : city ? cfg.bounds : null;
+    if (!Array.isArray(b)) return homeView();
+    const v = homeView();
+    const pitch = community ? v.pitch : 0;
+    const bearing = community ? v.bearing : 0;
+    // framed from above, then tilted about its centre as the home view is
+    const cam = map.cameraForBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 40, bearing, pitch: 0 });
+    return cam ? { ...cam, zoom: cam.zoom + (community ? 0.4 : 0), bearing, pitch } : v;
   };
+  const goHome = () => {
+    map.flyTo({ ...homeCamera(), duration: 2200, essential: true });
+  };
+  if (community || city) map.jumpTo(homeCamera());
 
   // the finder's sheet
   const findSheet = $('find-sheet');
@@ -167,11 +188,27 @@ export async function start() {
     hidePanel,
     onPanelHide: (fn) => { panelHideListeners.add(fn); return () => panelHideListeners.delete(fn); },
     home: goHome,
+    /** The code of the community the page shows, or null for the whole map. */
+    community: () => community?.code ?? null,
+    /** setCommunity makes a community ({code, name, bounds}) the page's own: title, home, ?c=. */
+    setCommunity(c) {
+      community = c;
+      cfg.title = c.name;
+      if (map.isStyleLoaded()) map.setGlobalStateProperty('community', c.code);
+      applyLang(i18n.lang());
+      if (!isKiosk) {
+        const q = new URLSearchParams(location.search);
+        q.set('c', c.code);
+        history.replaceState(null, '', `${location.pathname}?${q}${location.hash}`);
+      }
+    },
     ready: new Promise((resolve) => map.once('load', resolve)),
     cardState: () => cards.current(),
     /** What a tap at x, y (CSS pixels in the map) would open: { layer, id } or null. */
     pickAt: (x, y) => pick(map, { x, y }, isKiosk ? 16 : 10),
     firstIdle: 0,
+    /** The addresses of the latest tile requests, newest last (live.js). */
+    tileRequests: recentTileRequests,
   };
   window.partymap = app;
   // load-to-idle, ms since navigation: what the kiosk's first view costs
@@ -204,13 +241,21 @@ export async function start() {
 
   await app.ready;
   map.setGlobalStateProperty('lang', i18n.lang());
+  if (community) map.setGlobalStateProperty('community', community.code);
 
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
   $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
 
+  // the city's overview and its steps, on a map of several communities
+  if (city) {
+    import('./city.js').then((m) => { app.city = m.mountCity(app); }).catch((err) => console.warn('city:', err.message));
+  }
+
   map.on('click', (e) => {
     const f = pick(map, e.point, isKiosk ? 16 : 10);
+    // a community's field at low zoom: city.js enters it
+    if (f && f.layer === 'communities') return;
     if (!f) {
       cards.close();
       return;

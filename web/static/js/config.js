@@ -3,10 +3,24 @@
 // layers with the labels of their fields and values. Everything the pages
 // show that depends on the data comes from here.
 
-/** Fetches /viewer-config.json relative to the page's base. */
+/**
+ * Fetches /viewer-config.json relative to the page's base, for the
+ * community the page's ?c=CODE names (the kiosk's own without one).
+ */
 export async function loadConfig() {
-  const res = await fetch(new URL('viewer-config.json', document.baseURI));
-  if (!res.ok) throw new Error(`viewer-config.json: ${res.status}`);
+  const url = new URL('viewer-config.json', document.baseURI);
+  const c = new URLSearchParams(location.search).get('c');
+  if (c) url.searchParams.set('c', c);
+  const res = await fetch(url);
+  if (!res.ok) {
+    let detail = '';
+    try {
+      detail = (await res.json()).detail || '';
+    } catch {
+      // not a problem document: the status says it
+    }
+    throw new Error(`viewer-config.json: ${res.status} ${detail}`.trim());
+  }
   return res.json();
 }
 

@@ -248,7 +248,9 @@ export function mountFind(app) {
       return;
     }
     try {
-      const a = await getJSON(`api/search?q=${encodeURIComponent(text)}&limit=8`, false);
+      // within the page's community, when it shows one
+      const within = app.community?.() ? `&community=${encodeURIComponent(app.community())}` : '';
+      const a = await getJSON(`api/search?q=${encodeURIComponent(text)}&limit=8${within}`, false);
       if (searchInput.value.trim() === text) state.hits = a.hits;
     } catch {
       state.hits = [];

@@ -7,10 +7,17 @@ export const SOURCE = 'partymap';
 /** Source layers of the tiles derived by the server: the flags' poles and one label point per area. */
 export const POLES_LAYER = 'flag_poles';
 export const LABELS_LAYER = 'labels';
+/**
+ * The city overview's labels, each community's name and counts: a source
+ * city.js adds at run time from /api/communities (the style itself holds
+ * only the server's tiles), drawn by its layer OVERVIEW_LAYER.
+ */
+export const OVERVIEW_SOURCE = 'community-labels';
+export const OVERVIEW_LAYER = 'communities-label';
 
 /** Tap priority: points first (with a tolerance box), then areas under the finger. */
 export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
-export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill'];
+export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill', 'communities-fill'];
 
 /**
  * The layer panel's groups, top to bottom: style layers carry metadata
@@ -19,5 +26,9 @@ export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'l
  */
 export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'posts', 'parking'];
 
-/** The style's global state the viewer sets: the labels' language and the flags' deepest level. */
-export const STATE = ['lang', 'maxLevel'];
+/**
+ * The style's global state the viewer sets: the labels' language, the
+ * flags' deepest level and the community the page shows (others are
+ * dimmed; "" for none).
+ */
+export const STATE = ['lang', 'maxLevel', 'community'];
