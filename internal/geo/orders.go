@@ -554,7 +554,9 @@ type OrderQuery struct {
 	Statuses        []string
 	// Overdue keeps only overdue orders.
 	Overdue bool
-	Limit   int
+	// From and To, when set, keep the orders submitted in [From, To).
+	From, To time.Time
+	Limit    int
 }
 
 // OrderStats are a grid's or community's figures: GET

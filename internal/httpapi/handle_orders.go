@@ -275,6 +275,9 @@ func (s *Server) handleOrderQueue(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, mediaJSON, out)
 }
 
+// maxExport is the most orders one export holds.
+const maxExport = 100_000
+
 // exportColumns are the columns of the orders' CSV export: the public
 // fields, never the phone.
 func exportColumns() []string {
@@ -292,7 +295,7 @@ func (s *Server) handleOrderExport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	os, err := s.cfg.Orders.OrderQueue(c.Request().Context(), authOf(c).user, geo.OrderQuery{}, s.cfg.OrderRules, s.now())
+	os, err := s.cfg.Orders.OrderQueue(c.Request().Context(), authOf(c).user, geo.OrderQuery{From: from, To: to, Limit: maxExport}, s.cfg.OrderRules, s.now())
 	if err != nil {
 		return err
 	}
@@ -301,10 +304,6 @@ func (s *Server) handleOrderExport(c echo.Context) error {
 	_ = w.Write(exportColumns())
 	for _, o := range os {
 		p := o.Feature.Properties
-		at, _ := p["submitted_at"].(string)
-		if at < geo.Stamp(from) || at >= geo.Stamp(to) {
-			continue
-		}
 		row := []string{strconv.FormatInt(o.Feature.ID, 10)}
 		for _, col := range exportColumns()[1 : len(exportColumns())-2] {
 			if v, ok := p[col]; ok && v != nil {

@@ -281,7 +281,10 @@ func (db *DB) queryOrders(ctx context.Context, q querier, where string, args ...
 	for i, c := range ls.cols {
 		cols[i] = strings.Replace(c, `"`, `t."`, 1)
 	}
-	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s t WHERE %s ORDER BY t.submitted_at DESC, t.id DESC`, strings.Join(cols, ", "), ls.table, where), args...)
+	if !strings.Contains(where, " ORDER BY ") {
+		where += " ORDER BY t.submitted_at DESC, t.id DESC"
+	}
+	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s t WHERE %s`, strings.Join(cols, ", "), ls.table, where), args...)
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -292,8 +295,12 @@ func (db *DB) queryOrders(ctx context.Context, q querier, where string, args ...
 	return fs, nil
 }
 
-// MaxQueue is the most orders a desk's queue answers.
-const MaxQueue = 500
+// DefaultQueue is how many orders a desk's queue answers unless asked
+// for more; MaxQueue the most (an export of a period).
+const (
+	DefaultQueue = 500
+	MaxQueue     = 100_000
+)
 
 // OrderQueue returns the orders of a staff desk: those in the user's
 // scope (its communities, an editor's grids), filtered, newest first,
@@ -320,13 +327,26 @@ func (db *DB) OrderQueue(ctx context.Context, u geo.User, q geo.OrderQuery, rule
 	if len(q.Statuses) > 0 {
 		add("t.status = ANY($%d)", q.Statuses)
 	}
-	fs, err := db.queryOrders(ctx, db.pool, strings.Join(conds, " AND "), args...)
-	if err != nil {
-		return nil, err
+	if !q.From.IsZero() {
+		add("t.submitted_at >= $%d", geo.Stamp(q.From))
+	}
+	if !q.To.IsZero() {
+		add("t.submitted_at < $%d", geo.Stamp(q.To))
 	}
 	limit := q.Limit
-	if limit <= 0 || limit > MaxQueue {
-		limit = MaxQueue
+	if limit <= 0 {
+		limit = DefaultQueue
+	}
+	limit = min(limit, MaxQueue)
+	where := strings.Join(conds, " AND ")
+	if !q.Overdue {
+		// Whether an order is overdue is read in Go: only then are more
+		// rows read than answered.
+		where += fmt.Sprintf(" ORDER BY t.submitted_at DESC, t.id DESC LIMIT %d", limit)
+	}
+	fs, err := db.queryOrders(ctx, db.pool, where, args...)
+	if err != nil {
+		return nil, err
 	}
 	var out []geo.Order
 	var ids []int64
