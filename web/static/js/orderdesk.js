@@ -49,11 +49,11 @@ function translate() {
   i18n.translate();
   const status = byId('desk-status');
   const chosen = status.value;
-  status.replaceChildren(option('', i18n.t('deskAll')), ...i18n.values(LAYER, 'status').map((c) => option(c.value, c.label)));
+  status.replaceChildren(option('', i18n.t('ordersDeskAll')), ...i18n.values(LAYER, 'status').map((c) => option(c.value, c.label)));
   status.value = chosen;
   const grid = byId('desk-grid');
   const g = grid.value;
-  grid.replaceChildren(option('', i18n.t('deskAll')), ...gridCodes.map((c) => option(c, c)));
+  grid.replaceChildren(option('', i18n.t('ordersDeskAll')), ...gridCodes.map((c) => option(c, c)));
   grid.value = g;
   byId('desk-member-grid').replaceChildren(...gridCodes.map((c) => option(c, c)));
   byId('desk-export').href = new URL('api/orders/export', document.baseURI).href;
@@ -73,8 +73,8 @@ function showError(id, text) {
 
 async function enter(session) {
   const u = session.user;
-  const scope = u.grids?.length ? u.grids.join(', ') : (u.communities?.length ? u.communities.join(', ') : i18n.t('deskWholeCity'));
-  byId('desk-who').textContent = i18n.t('deskWho', { name: u.name, scope });
+  const scope = u.grids?.length ? u.grids.join(', ') : (u.communities?.length ? u.communities.join(', ') : i18n.t('ordersDeskWholeCity'));
+  byId('desk-who').textContent = i18n.t('ordersDeskWho', { name: u.name, scope });
   byId('desk-login').hidden = true;
   byId('desk-main').hidden = false;
   const grids = await api.call('GET', 'collections/grids/items', { query: { limit: 1000, properties: 'code' } });
@@ -108,7 +108,7 @@ async function loadQueue() {
     return;
   }
   const orders = r.data.orders || [];
-  box.replaceChildren(...(orders.length ? orders.map(row) : [el('p', 'wall-empty', i18n.t('deskEmpty'))]));
+  box.replaceChildren(...(orders.length ? orders.map(row) : [el('p', 'wall-empty', i18n.t('ordersDeskEmpty'))]));
   document.documentElement.dataset.deskOrders = String(orders.length);
 }
 
@@ -117,13 +117,13 @@ function row(o) {
   const p = o.properties;
   const head = el('p', 'wall-meta',
     el('span', `wall-status status-${p.status}`, i18n.value(LAYER, 'status', p.status)),
-    o.overdue ? el('span', 'desk-overdue', i18n.t('deskOverdueBadge')) : null,
+    o.overdue ? el('span', 'desk-overdue', i18n.t('ordersDeskOverdueBadge')) : null,
     ` ${i18n.value(LAYER, 'kind', p.kind)}`, p.category ? ` · ${i18n.value(LAYER, 'category', p.category)}` : '',
     ` · ${p.grid_code || '—'} · ${(p.submitted_at || '').replace('T', ' ').slice(0, 16)}`);
   const card = el('article', 'wall-card desk-order', head, el('p', 'wall-text', p.text || ''));
   card.dataset.id = String(o.id);
   card.dataset.status = p.status;
-  if (o.phone) card.append(el('p', 'wall-meta', i18n.t('deskPhone', { phone: o.phone })));
+  if (o.phone) card.append(el('p', 'wall-meta', i18n.t('ordersDeskPhone', { phone: o.phone })));
   if (p.answer) card.append(el('blockquote', 'wall-answer', p.answer));
   if (p.reason) card.append(el('p', 'wall-reason', p.reason));
   const actions = el('div', 'desk-actions');
@@ -136,26 +136,26 @@ function row(o) {
   switch (p.status) {
     case 'submitted': {
       const reason = el('input', 'desk-input');
-      reason.placeholder = i18n.t('deskRejectReason');
-      actions.append(button('wall-button wall-primary desk-publish', act('publish'), i18n.t('deskPublish')),
-        reason, button('wall-button desk-reject', act('reject', () => ({ text: reason.value })), i18n.t('deskReject')));
+      reason.placeholder = i18n.t('ordersDeskRejectReason');
+      actions.append(button('wall-button wall-primary desk-publish', act('publish'), i18n.t('ordersDeskPublish')),
+        reason, button('wall-button desk-reject', act('reject', () => ({ text: reason.value })), i18n.t('ordersDeskReject')));
       break;
     }
     case 'published':
     case 'reopened':
-      actions.append(button('wall-button wall-primary desk-claim', act('claim'), i18n.t('deskClaim')));
+      actions.append(button('wall-button wall-primary desk-claim', act('claim'), i18n.t('ordersDeskClaim')));
       break;
     case 'claimed':
     case 'assigned': {
-      const pick = el('select', 'desk-member', option('', i18n.t('deskPickMember')),
+      const pick = el('select', 'desk-member', option('', i18n.t('ordersDeskPickMember')),
         ...members.filter((m) => m.grid === p.grid_code).map((m) => option(String(m.id), m.name)));
       if (p.member_id) pick.value = String(p.member_id);
-      actions.append(pick, button('wall-button desk-assign', act('assign', () => ({ member: Number(pick.value) })), i18n.t('deskAssign')));
+      actions.append(pick, button('wall-button desk-assign', act('assign', () => ({ member: Number(pick.value) })), i18n.t('ordersDeskAssign')));
       if (p.status === 'assigned') {
         const answer = el('textarea', 'desk-answer');
-        answer.placeholder = i18n.t('deskAnswer');
+        answer.placeholder = i18n.t('ordersDeskAnswer');
         answer.maxLength = 1000;
-        actions.append(answer, button('wall-button wall-primary desk-close', act('close', () => ({ text: answer.value })), i18n.t('deskClose')));
+        actions.append(answer, button('wall-button wall-primary desk-close', act('close', () => ({ text: answer.value })), i18n.t('ordersDeskClose')));
       }
       break;
     }

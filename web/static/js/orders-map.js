@@ -67,7 +67,7 @@ export function mountOrders(app, root) {
   };
 
   const name = el('span', 'layer-name');
-  const toggle = button('layer-toggle orders-heat-toggle', () => set(!on), el('span', 'swatch swatch-orders-heat'), name, el('span', 'layer-check'));
+  const toggle = button('orders-heat-toggle', () => set(!on), el('span', 'swatch swatch-orders-heat'), name, el('span', 'layer-check'));
   toggle.setAttribute('aria-pressed', 'false');
   (root.querySelector('.layer-list') || root).append(toggle);
   const label = () => { name.textContent = i18n.t('ordersHeat'); };
