@@ -364,7 +364,7 @@ type OrderSubmission struct {
 
 // markup finds what a browser would read as markup: a tag, a comment, a
 // declaration. "<3" and "a < b" are text.
-var markup = regexp.MustCompile(`<\s*[A-Za-z/!?]`)
+var markup = regexp.MustCompile(`<[A-Za-z/!?]`)
 
 // CheckOrderText returns the text trimmed, or EINVALID saying why it
 // cannot be taken: empty (when required), longer than MaxOrderText, markup,
