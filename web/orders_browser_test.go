@@ -110,6 +110,13 @@ func TestOrders_wallReportPublishAnswer(t *testing.T) {
 		t.Errorf("the desk reads %q, want %q", got, text)
 	}
 	desk.screenshot("orders-desk.png")
+	// Its place is corrected on the desk: into compound 6, in the same grid.
+	eval[bool](desk, `(() => { document.querySelector('.desk-order .desk-move-to').value = '6'; return true; })()`)
+	desk.clickSelector(".desk-move")
+	desk.waitFor("the desk again after the move", `document.getElementById('desk-error').hidden && document.querySelector('.desk-order .desk-move-to')?.value === ''`, 5*time.Second)
+	if lon := eval[float64](desk, `fetch('api/orders').then((r) => r.json()).then((q) => q.orders[0].geometry.coordinates[0])`); lon < 110.099 {
+		t.Errorf("the order stands at lon %v after its move into compound 6 (about 110.0997)", lon)
+	}
 	eval[bool](kioskMap, `(() => {
 		window.partymapNotReloaded = true;
 		window.addEventListener('partymap:change', (e) => {

@@ -542,8 +542,10 @@ type OrderStep struct {
 	Text string
 	// Member is who carries the order out (assign).
 	Member int64
-	// Point is where the order moves to (move).
-	Point *orb.Point
+	// Point is where the order moves to (move), or Compound: the id of
+	// the compound it moves into.
+	Point    *orb.Point
+	Compound int64
 	Actor User
 	At    time.Time
 }

@@ -211,7 +211,7 @@ func (s *Server) handleOrderAction(c echo.Context) error {
 			return err
 		}
 		o, err := s.cfg.Orders.StepOrder(c.Request().Context(), geo.OrderStep{Action: a, ID: id, IfVersion: version,
-			Text: in.Text, Member: in.Member, Point: pt, Actor: authOf(c).user, At: s.now()}, s.cfg.OrderRules)
+			Text: in.Text, Member: in.Member, Point: pt, Compound: in.Compound, Actor: authOf(c).user, At: s.now()}, s.cfg.OrderRules)
 		if err != nil {
 			return err
 		}

@@ -177,6 +177,13 @@ func TestOrdersHTTP_life(t *testing.T) {
 	if !strings.Contains(string(r.body), "published") {
 		t.Errorf("the 409 does not name the status: %s", r.body)
 	}
+	// Staff move it into compound 5 (grid XY03), and back by a point.
+	r = env.act(t, env.editor, id, "move", map[string]any{"compound": 5}, http.StatusOK)
+	if g := r.json(t)["properties"].(map[string]any)["grid_code"]; g != "XY03" {
+		t.Errorf("moved into compound 5, the order lies in grid %v, want XY03", g)
+	}
+	env.act(t, env.editor, id, "move", map[string]any{"point": []float64{orderSpot[0], orderSpot[1]}}, http.StatusOK)
+	env.act(t, env.editor, id, "move", map[string]any{"point": []float64{122.6, 30.2}}, http.StatusUnprocessableEntity)
 	env.act(t, env.admin, id, "claim", nil, http.StatusOK)
 	m := env.do(t, http.MethodPost, "/api/members", mustJSON(map[string]any{"name": "王建国", "grid": "XY07", "public": true}),
 		"Content-Type", "application/json", "Authorization", "Bearer "+env.admin)

@@ -229,10 +229,18 @@ func (ed *editor) nextOrder(ctx context.Context, st geo.OrderStep, old geo.Featu
 			earn("problem_answered")
 		}
 	case geo.ActMove:
-		if st.Point == nil {
-			return nf, nil, geo.Say(geo.EINVALID, geo.Label{Zh: "请给出新位置。", En: "Give the new place as \"point\": [lon, lat]."})
+		switch {
+		case st.Point != nil:
+			nf.Geometry = *st.Point
+		case st.Compound > 0:
+			p, err := ed.compoundPoint(ctx, st.Compound)
+			if err != nil {
+				return nf, nil, err
+			}
+			nf.Geometry = p
+		default:
+			return nf, nil, geo.Say(geo.EINVALID, geo.Label{Zh: "请给出新位置。", En: "Give the new place as \"point\": [lon, lat], or \"compound\": the id of a compound."})
 		}
-		nf.Geometry = *st.Point
 	case geo.ActConfirm, geo.ActReopen:
 		done, _ := p["done_at"].(string)
 		at, perr := time.Parse(time.RFC3339, done)

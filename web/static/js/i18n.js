@@ -273,6 +273,8 @@ const STRINGS = {
   ordersDeskMemberName: ['党员姓名', 'Member'],
   ordersDeskPoints: ['积分', 'Points'],
   ordersDeskMemberPublic: ['同意公开', 'Show publicly'],
+  ordersDeskMove: ['移到该小区', 'Move into it'],
+  ordersDeskPickCompound: ['— 位置有误？选择小区 —', '— wrong place? pick a compound —'],
   ordersDeskAddMember: ['添加党员', 'Add member'],
 };
 

@@ -2,7 +2,8 @@
 // of the grids a member of staff looks after (every status, the overdue
 // flagged, the submitter's phone while it is kept), with the action each
 // status allows: publish or reject, claim for the grid's branch, assign to
-// a member, close with the public answer. Beside it the branch's members
+// a member, close with the public answer; an open order may be moved into
+// a compound of one's grids when its place is wrong. Beside it the branch's members
 // and their points, and the CSV export of the last 30 days. It logs in as
 // the editor does (a session, and its CSRF token on every write) and
 // follows the event stream: a new or changed order shows at once.
@@ -18,6 +19,7 @@ let i18n;
 let api;
 let members = [];
 let gridCodes = [];
+let compounds = []; // [{id, name_zh, name_en}] by name, where an order may be moved
 
 /** start builds the page; boot.js calls it. */
 export async function start() {
@@ -80,6 +82,9 @@ async function enter(session) {
   const grids = await api.call('GET', 'collections/grids/items', { query: { limit: 1000, properties: 'code' } });
   gridCodes = (grids.data?.features || []).map((f) => f.properties.code)
     .filter((c) => !u.grids?.length || u.grids.includes(c)).sort();
+  const cs = await api.call('GET', 'collections/compounds/items', { query: { limit: 10000, properties: 'name_zh,name_en,grid_code' } });
+  compounds = (cs.data?.features || []).filter((f) => gridCodes.includes(f.properties.grid_code))
+    .map((f) => ({ id: f.id, ...f.properties })).sort((a, b) => (a.name_zh || '').localeCompare(b.name_zh || '', 'zh'));
   translate();
   await reload();
   follow();
@@ -161,6 +166,11 @@ function row(o) {
     }
     default:
       break;
+  }
+  if (['submitted', 'published', 'claimed', 'assigned', 'reopened'].includes(p.status) && compounds.length) {
+    const where = el('select', 'desk-move-to', option('', i18n.t('ordersDeskPickCompound')),
+      ...compounds.map((c) => option(String(c.id), i18n.pick(c.name_zh, c.name_en))));
+    actions.append(where, button('wall-button desk-move', act('move', () => ({ compound: Number(where.value) })), i18n.t('ordersDeskMove')));
   }
   if (actions.children.length) card.append(actions);
   return card;
