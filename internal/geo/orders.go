@@ -546,8 +546,8 @@ type OrderStep struct {
 	// the compound it moves into.
 	Point    *orb.Point
 	Compound int64
-	Actor User
-	At    time.Time
+	Actor    User
+	At       time.Time
 }
 
 // OrderQuery selects the orders of a staff desk.
