@@ -100,9 +100,21 @@ async function loadCompounds() {
   sel.replaceChildren(none, ...opts);
 }
 
+// What the wall shows: every open order (newest first, up to OPEN_MAX) and
+// the newest answered ones (up to ECHO_MAX), read with CQL2 filters.
+const OPEN_MAX = 1000;
+const ECHO_MAX = 60;
+
 async function load() {
-  const fc = await getJSON(`collections/${LAYER}/items?limit=1000`);
-  orders = fc.features;
+  const query = (filter, sortby, limit) =>
+    `collections/${LAYER}/items?limit=${limit}&sortby=${sortby}&filter=${encodeURIComponent(filter)}`;
+  const open = ['published', 'claimed', 'assigned', 'reopened'].map((s) => `'${s}'`).join(', ');
+  const answered = ANSWERED.map((s) => `'${s}'`).join(', ');
+  const [o, a] = await Promise.all([
+    getJSON(query(`status IN (${open})`, '-id', OPEN_MAX)),
+    getJSON(query(`status IN (${answered})`, '-done_at', ECHO_MAX)),
+  ]);
+  orders = [...o.features, ...a.features];
   render();
 }
 
