@@ -221,13 +221,13 @@ func (s *Server) handleOrderAction(c echo.Context) error {
 }
 
 // orderQuery reads the desk's filters.
-func orderQuery(c echo.Context) (geo.OrderQuery, error) {
+func (s *Server) orderQuery(c echo.Context) (geo.OrderQuery, error) {
 	if err := checkParams(c, "grid", "community", "status", "overdue", "limit"); err != nil {
 		return geo.OrderQuery{}, err
 	}
 	q := geo.OrderQuery{Grid: c.QueryParam("grid"), Community: c.QueryParam("community")}
 	if v := c.QueryParam("status"); v != "" {
-		f, _ := geo.NewCatalogue().Field(geo.OrdersLayer, "status")
+		f, _ := s.cat.Field(geo.OrdersLayer, "status")
 		for _, st := range strings.Split(v, ",") {
 			if !f.Allows(st) {
 				return q, geo.Errorf(geo.EINVALID, "There is no status %q; the statuses are %s.", clipText(st), strings.Join(f.Values(), ", "))
@@ -260,7 +260,7 @@ type orderQueueJSON struct {
 // handleOrderQueue answers the orders of the staff member's grids, every
 // status, with the submitters' phones (GET /api/orders).
 func (s *Server) handleOrderQueue(c echo.Context) error {
-	q, err := orderQuery(c)
+	q, err := s.orderQuery(c)
 	if err != nil {
 		return err
 	}
