@@ -151,7 +151,10 @@ func (db *DB) StepOrder(ctx context.Context, st geo.OrderStep, rules geo.OrderRu
 		}
 		c, _ := geo.EditResult{Changes: ed.changes}.Change(l.Name, id)
 		for _, p := range points {
-			if _, err := ed.tx.Exec(ctx, `INSERT INTO points (member_id, order_id, points, reason, who, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			// A member earns each reason's points once per order: closed
+			// again after the resident reopened it, it earns nothing more.
+			if _, err := ed.tx.Exec(ctx, `INSERT INTO points (member_id, order_id, points, reason, who, at) VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (order_id, member_id, reason) DO NOTHING`,
 				p.Member, id, p.Points, p.Reason, actor.Name, st.At); err != nil {
 				return err
 			}

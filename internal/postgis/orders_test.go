@@ -145,6 +145,61 @@ func TestOrders_life(t *testing.T) {
 	}
 }
 
+// A resident reopens what was not solved; the branch claims it again, the
+// member closes it again (earning nothing more) and the resident confirms.
+// Past the confirmation window neither is possible.
+func TestOrders_reopen(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	admin := geo.User{Name: "admin", Role: geo.Admin}
+	m, err := db.AddMember(ctx, admin, geo.Member{Name: "赵", Grid: "XY07"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := orderAt(t, db, inXY07, "", t0)
+	v := rec.Version
+	at := t0
+	next := func(a geo.OrderAction, st geo.OrderStep) geo.Order {
+		t.Helper()
+		at = at.Add(time.Hour)
+		st.Action, st.ID, st.IfVersion, st.At = a, rec.ID, v, at
+		if !a.BySubmitter() {
+			st.Actor = admin
+		}
+		o := step(t, db, st)
+		v = o.Feature.Version
+		return o
+	}
+	next(geo.ActPublish, geo.OrderStep{})
+	next(geo.ActClaim, geo.OrderStep{})
+	next(geo.ActAssign, geo.OrderStep{Member: m.ID})
+	next(geo.ActClose, geo.OrderStep{Text: "修好了"})
+	o := next(geo.ActReopen, geo.OrderStep{Code: rec.Code, Text: "晚上还是不亮"})
+	if o.Feature.Properties["status"] != geo.StatusReopened || o.Feature.Properties["reason"] != "晚上还是不亮" {
+		t.Fatalf("reopened: %v", o.Feature.Properties)
+	}
+	next(geo.ActClaim, geo.OrderStep{})
+	next(geo.ActAssign, geo.OrderStep{Member: m.ID})
+	next(geo.ActClose, geo.OrderStep{Text: "更换了线路"})
+	next(geo.ActConfirm, geo.OrderStep{Code: rec.Code})
+	var points int64
+	if err := db.Pool().QueryRow(ctx, `SELECT sum(points) FROM points WHERE member_id = $1`, m.ID).Scan(&points); err != nil || points != 3 {
+		t.Errorf("the member has %d points (%v), want 3: 2 for the need once, 1 for the confirmation", points, err)
+	}
+	// A second order, confirmed too late.
+	late := orderAt(t, db, inXY07, "", t0)
+	rec, v, at = late, late.Version, t0
+	next(geo.ActPublish, geo.OrderStep{})
+	next(geo.ActClaim, geo.OrderStep{})
+	next(geo.ActAssign, geo.OrderStep{Member: m.ID})
+	next(geo.ActClose, geo.OrderStep{Text: "好了"})
+	_, err = db.StepOrder(ctx, geo.OrderStep{Action: geo.ActConfirm, Code: late.Code, At: at.Add(8 * 24 * time.Hour)}, geo.OrderRules{})
+	if geo.ErrorCode(err) != geo.ESTATE {
+		t.Errorf("a confirmation 8 days after closing: %v, want wrong state", err)
+	}
+}
+
 // An editor acts only within its grids; a resident's order outside every
 // community is refused; 20 concurrent claims: exactly one wins.
 func TestOrders_scopeSeaAndRace(t *testing.T) {
