@@ -203,6 +203,9 @@ type Occurrence struct {
 	Activity Feature
 	Start    time.Time
 	End      time.Time
+	// Place names where, in both languages: the activity's place, else
+	// its venue's name.
+	Place Label
 }
 
 // ActivityQuery selects occurrences: those that overlap [From, To), at a
@@ -215,7 +218,12 @@ type ActivityQuery struct {
 	Community    string
 	PublicOnly   bool
 	WithCanceled bool
-	Limit        int
+	// FirstOnly keeps only each activity's first occurrence in the range:
+	// a calendar feed lists activities, with their rules.
+	FirstOnly bool
+	// ID, when set, keeps only that activity.
+	ID    int64
+	Limit int
 }
 
 // MaxOccurrences bounds one answer of occurrences.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,13 +74,20 @@ func (db *DB) Occurrences(ctx context.Context, q geo.ActivityQuery) ([]geo.Occur
 	}
 	// starts_at sorts as text: nothing that starts after the range can
 	// occur in it.
-	sql := fmt.Sprintf(`SELECT %s, lower(o.during), upper(o.during)
-		FROM %s a, partymap_occurrences(a.starts_at, a.ends_at, a.repeat) o
+	first := ""
+	if q.FirstOnly {
+		first = "DISTINCT ON (a.id)"
+	}
+	sql := fmt.Sprintf(`SELECT * FROM (SELECT %[1]s %[2]s, lower(o.during) AS occ_from, upper(o.during) AS occ_to,
+			coalesce(a.place_zh, v.name_zh, ''), coalesce(a.place_en, v.name_en, '')
+		FROM %[3]s a CROSS JOIN LATERAL partymap_occurrences(a.starts_at, a.ends_at, a.repeat) o
+		LEFT JOIN %[4]s v ON v.id = a.venue_id
 		WHERE a.starts_at < $2 AND o.during && tstzrange($1, $3)
-		  AND ($4 = 0 OR a.venue_id = $4) AND ($5 = 0 OR a.organizer_id = $5) AND ($6 = '' OR a.%s = $6)
-		  AND (NOT $7 OR a.audience = 'public') AND ($8 OR a.status = 'planned')
-		ORDER BY lower(o.during), a.id LIMIT $9`, db.sql.layer(l.Name).columns, ident(l.Name), ident(geo.CommunityField))
-	rows, err := db.pool.Query(ctx, sql, q.From, geo.FormatTime(q.To), q.To, q.Venue, q.Organizer, q.Community, q.PublicOnly, q.WithCanceled, limit)
+		  AND ($4 = 0 OR a.venue_id = $4) AND ($5 = 0 OR a.organizer_id = $5) AND ($6 = '' OR a.%[5]s = $6)
+		  AND (NOT $7 OR a.audience = 'public') AND ($8 OR a.status = 'planned') AND ($10 = 0 OR a.id = $10)
+		ORDER BY a.id, lower(o.during)) s
+		ORDER BY occ_from, id LIMIT $9`, first, qualified(db.sql.layer(l.Name).cols, "a"), ident(l.Name), ident(venueLayer), ident(geo.CommunityField))
+	rows, err := db.pool.Query(ctx, sql, q.From, geo.FormatTime(q.To), q.To, q.Venue, q.Organizer, q.Community, q.PublicOnly, q.WithCanceled, limit, q.ID)
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -87,17 +95,33 @@ func (db *DB) Occurrences(ctx context.Context, q geo.ActivityQuery) ([]geo.Occur
 	var out []geo.Occurrence
 	for rows.Next() {
 		r := newRow(l)
-		var start, end time.Time
-		if err := rows.Scan(append(r.targets(), &start, &end)...); err != nil {
+		var o geo.Occurrence
+		if err := rows.Scan(append(r.targets(), &o.Start, &o.End, &o.Place.Zh, &o.Place.En)...); err != nil {
 			return nil, storeError(err)
 		}
 		f, err := r.feature(l)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, geo.Occurrence{Activity: f, Start: start, End: end})
+		o.Activity = f
+		out = append(out, o)
 	}
 	return out, storeError(rows.Err())
+}
+
+// qualified puts the alias in front of each column of a select list
+// (layerSQL.cols: "id", "ST_AsBinary(geom)", …), for a query that joins
+// other tables with columns of the same names.
+func qualified(cols []string, alias string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		if inner, ok := strings.CutPrefix(c, "ST_AsBinary("); ok {
+			out[i] = "ST_AsBinary(" + alias + "." + inner
+			continue
+		}
+		out[i] = alias + "." + c
+	}
+	return strings.Join(out, ", ")
 }
 
 // venueRow is what a booking needs of its venue or organization: its kind,
@@ -137,14 +161,16 @@ func readPlace(ctx context.Context, q querier, layer string, id int64) (venueRow
 	return v, nil
 }
 
-// noVenue is the answer about an id that names no shared venue.
-func noVenue(id int64, v venueRow) error {
+// noVenue is the answer about an id that names no shared venue, with the
+// code given: 404 when the address names it, 422 when a request's body
+// does.
+func noVenue(id int64, v venueRow, missing string) error {
 	if v.exists {
-		return geo.Say(geo.EUNPROCESSABLE, geo.Label{
+		return geo.Say(missing, geo.Label{
 			Zh: fmt.Sprintf("venue_id：服务站点 %d“%s”不是共享场馆（共享活动室或文化空间），不能预约。", id, v.nameZh),
 			En: fmt.Sprintf("venue_id: post %d (%s) is not a shared venue (an activity room or a cultural space) and cannot be booked.", id, v.nameEn)})
 	}
-	return geo.Say(geo.ENOTFOUND, geo.Label{
+	return geo.Say(missing, geo.Label{
 		Zh: fmt.Sprintf("venue_id：没有编号为 %d 的共享场馆。", id),
 		En: fmt.Sprintf("venue_id: there is no shared venue %d; venues are the posts of kind activity_room and cultural_space.", id)})
 }
@@ -153,7 +179,7 @@ func noVenue(id int64, v venueRow) error {
 func (db *DB) Venue(ctx context.Context, id int64) (geo.Feature, error) {
 	f, err := db.FindFeature(ctx, venueLayer, id)
 	if geo.ErrorCode(err) == geo.ENOTFOUND {
-		return geo.Feature{}, noVenue(id, venueRow{})
+		return geo.Feature{}, noVenue(id, venueRow{}, geo.ENOTFOUND)
 	}
 	if err != nil {
 		return geo.Feature{}, err
@@ -161,7 +187,7 @@ func (db *DB) Venue(ctx context.Context, id int64) (geo.Feature, error) {
 	if k, _ := f.Properties["kind"].(string); !slices.Contains(geo.VenueKinds(), k) {
 		name, _ := f.Properties["name_en"].(string)
 		nameZh, _ := f.Properties["name_zh"].(string)
-		return geo.Feature{}, noVenue(id, venueRow{exists: true, nameEn: name, nameZh: nameZh})
+		return geo.Feature{}, noVenue(id, venueRow{exists: true, nameEn: name, nameZh: nameZh}, geo.ENOTFOUND)
 	}
 	return f, nil
 }
@@ -229,7 +255,7 @@ func (db *DB) RequestBooking(ctx context.Context, r geo.BookingRequest, actor ge
 		return geo.Booking{}, storeError(err)
 	}
 	if !venue.shareable {
-		return geo.Booking{}, noVenue(r.Venue, venue)
+		return geo.Booking{}, noVenue(r.Venue, venue, geo.EUNPROCESSABLE)
 	}
 	org, err := readPlace(ctx, tx, organizationLayer, r.Organization)
 	if err != nil {

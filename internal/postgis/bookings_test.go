@@ -176,7 +176,7 @@ func TestBookings_refusals(t *testing.T) {
 		actor geo.User
 		code  string
 	}{
-		{"unknown venue", geo.BookingRequest{Venue: 9999, Organization: branchXY06, Start: at(d, 9), End: at(d, 10)}, xy06Staff, geo.ENOTFOUND},
+		{"unknown venue", geo.BookingRequest{Venue: 9999, Organization: branchXY06, Start: at(d, 9), End: at(d, 10)}, xy06Staff, geo.EUNPROCESSABLE},
 		{"a post that is no venue", geo.BookingRequest{Venue: libraryXY08, Organization: branchXY06, Start: at(d, 9), End: at(d, 10)}, xy06Staff, geo.EUNPROCESSABLE},
 		{"unknown organization", geo.BookingRequest{Venue: roomXY06, Organization: 9999, Start: at(d, 9), End: at(d, 10)}, xy06Staff, geo.EUNPROCESSABLE},
 		{"another grid's organization", geo.BookingRequest{Venue: roomXY06, Organization: branchXY03, Start: at(d, 9), End: at(d, 10)}, xy06Staff, geo.EFORBIDDEN},
