@@ -247,6 +247,9 @@ export async function start() {
   $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
 
+  // the activities column: today's markers, the What's on sheet
+  import('./whatson.js').then((m) => { app.whatsOn = m.mountWhatsOn(app); }).catch((err) => console.warn('whatson:', err.message));
+
   // the city's overview and its steps, on a map of several communities
   if (city) {
     import('./city.js').then((m) => { app.city = m.mountCity(app); }).catch((err) => console.warn('city:', err.message));

@@ -7,6 +7,7 @@
 import { el, button } from './dom.js';
 import { iconURL } from './icons.js';
 import { qrSVG } from './qr.js';
+import { VENUE_KINDS, venueWeek } from './whatson.js';
 
 /** Fetches a feature as GeoJSON from the OGC API. */
 export async function fetchFeature(layer, id) {
@@ -190,6 +191,8 @@ export function createCards(ctx) {
         row(title('hours'), hoursNode(p.hours, extra.open));
         if (p.phone) row(title('phone'), phoneNode(p.phone));
         gridRow();
+        // a shared venue shows its week: busy and free
+        if (VENUE_KINDS.includes(p.kind)) row(t('venueWeek'), venueWeek(id, i18n), 'fact-wide');
         break;
       }
       case 'parking': {

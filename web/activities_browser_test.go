@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"partymap/internal/changes"
+	"partymap/internal/geo"
+	"partymap/internal/httpapi"
+	"partymap/internal/testdb"
+)
+
+// The seed's programme (cmd/gendata) has the 华阴老腔 performance every
+// evening at the cultural centre's cultural space, post 12. On the kiosk
+// the What's on sheet lists it; tapping it flies to the venue and opens
+// its card, with its week and a QR code; the activity carries the QR code
+// of its calendar file.
+func TestActivities_kioskWhatsOn(t *testing.T) {
+	db, _ := testdb.Open(t, harness)
+	srv := startServerOn(t, db, func(c *httpapi.Config) { c.Activities = db }, nil)
+	bctx := startBrowser(t)
+	p := openPage(t, bctx, srv, "/kiosk", 1600, 900, false)
+	p.waitReady()
+	p.waitFor("today's markers", `(() => { const s = partymap.map.getSource('activities-today'); return !!s && partymap.map.querySourceFeatures('activities-today').length > 0; })()`, 15*time.Second)
+	p.clickSelector("#whatson")
+	p.waitFor("the sheet's list", `document.querySelectorAll('#whatson-body .whatson-item').length > 0`, 10*time.Second)
+	names := eval[[]string](p, `[...document.querySelectorAll('#whatson-body .whatson-name')].map((e) => e.textContent)`)
+	found := false
+	for _, n := range names {
+		found = found || n == "华阴老腔演出"
+	}
+	if !found {
+		t.Fatalf("today's list %v lacks the 华阴老腔 performance", names)
+	}
+	if n := eval[int](p, `document.querySelectorAll('#whatson-body .whatson-qr svg').length`); n == 0 {
+		t.Errorf("the kiosk's activities carry no QR code")
+	}
+	p.screenshot("activities-kiosk-whatson.png")
+	p.clickSelector(`#whatson-body .whatson-item[data-id="1"] .whatson-card`)
+	p.waitFor("the venue's card", `(() => { const s = partymap.cardState(); return !!s && s.layer === 'posts' && s.id === 12; })()`, 10*time.Second)
+	p.waitFor("the venue's week", `document.querySelector('#card .venue-week')?.dataset.state === 'loaded'`, 10*time.Second)
+	p.waitFor("the card's QR", `!!document.querySelector('#card .card-qr svg')`, 5*time.Second)
+	// the camera came to the venue
+	p.waitFor("the flight", `(() => { const c = partymap.map.getCenter(); return Math.hypot(c.lng - 110.0970704, c.lat - 34.5731492) < 0.002 && partymap.map.getZoom() > 16; })()`, 10*time.Second)
+	if busy := eval[string](p, `document.querySelector('#card .venue-week').dataset.busy`); busy == "0" {
+		t.Errorf("the cultural space's week shows no busy block, though a performance is on every evening")
+	}
+	p.screenshot("activities-kiosk-venue.png")
+	p.checkClean()
+}
+
+// A booking confirmed at the desk turns the venue's block busy on an open
+// phone page within 2 s (the booking notice on /api/events).
+func TestActivities_bookingShowsLive(t *testing.T) {
+	db, _ := testdb.Open(t, harness)
+	hub := changes.NewHub()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan struct{}), make(chan struct{})
+	go func() { db.Listen(ctx, hub, ready); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the change listener did not start")
+	}
+	srv := startServerOn(t, db, func(c *httpapi.Config) { c.Changes = hub; c.Activities = db }, nil)
+	bctx := startBrowser(t)
+	p := openPage(t, bctx, srv, "/map/#posts/9", 412, 860, true)
+	p.waitReady()
+	p.waitFor("the room's week", `document.querySelector('#card .venue-week')?.dataset.state === 'loaded'`, 15*time.Second)
+	p.waitFor("the live stream", `document.documentElement.dataset.live === 'connected'`, 10*time.Second)
+	before := eval[string](p, `document.querySelector('#card .venue-week').dataset.busy`)
+
+	cst := geo.ChinaStandardTime()
+	now := time.Now().In(cst)
+	tomorrow := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, cst)
+	desk := geo.User{Name: "desk", Role: geo.Admin}
+	b, err := db.RequestBooking(ctx, geo.BookingRequest{Venue: 9, Organization: 8, Start: tomorrow.Add(14 * time.Hour), End: tomorrow.Add(16 * time.Hour)}, desk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DecideBooking(ctx, b.ID, true, desk); err != nil {
+		t.Fatal(err)
+	}
+	confirmed := time.Now()
+	day := tomorrow.Format(time.DateOnly)
+	p.waitFor("the busy block", fmt.Sprintf(`[...document.querySelectorAll('#card .venue-day[data-day="%s"] .venue-busy')].some((e) => e.textContent.includes('14:00–16:00'))`, day), 2*time.Second)
+	t.Logf("busy on the phone %v after the confirmation (blocks before: %s)", time.Since(confirmed).Round(time.Millisecond), before)
+	p.screenshot("activities-phone-venue-week.png")
+	p.checkClean()
+}
