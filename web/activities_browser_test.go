@@ -48,6 +48,14 @@ func TestActivities_kioskWhatsOn(t *testing.T) {
 		t.Errorf("the cultural space's week shows no busy block, though a performance is on every evening")
 	}
 	p.screenshot("activities-kiosk-venue.png")
+
+	// A co-building unit's card lists what it shares (资源单).
+	eval[any](p, `partymap.openCard('organizations', 70), null`)
+	p.waitFor("the unit's resources", `document.querySelector('#card .org-resources')?.dataset.state === 'loaded'`, 10*time.Second)
+	if names := eval[[]string](p, `[...document.querySelectorAll('#card .org-resource strong')].map((e) => e.textContent)`); len(names) != 1 || names[0] != "多功能会议室" {
+		t.Errorf("the bureau's card lists the resources %v, want its 多功能会议室", names)
+	}
+	p.screenshot("activities-kiosk-resources.png")
 	p.checkClean()
 }
 

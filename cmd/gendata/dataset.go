@@ -87,6 +87,7 @@ func build(today time.Time) (*dataset, error) {
 			"streets":       w.streets(),
 			"landmarks":     w.landmarks(),
 			"activities":    programme(today, posts),
+			"resources":     sharedResources(orgs),
 		},
 		today: today,
 		kiosk: w.frame.lonLat(beside(st.pedestrian, 0.5, -4)),

@@ -58,6 +58,7 @@ numbers are invented (grid leaders' phones are 1380000xxxx, posts' phones
 | parking.geojson | Polygon | %d shared car parks with capacity, free spaces, hours, fee and entrance |
 | streets.geojson | LineString | %d streets: %s |
 | landmarks.geojson | Polygon | %d landmarks: %s |
+| resources.geojson | Point | %d shared resources (资源单) the co-building units lend the community, at the unit: rooms, parking, volunteers, equipment, and when |
 | activities.geojson | Point | %d activities of the activities column (活动), at their venues: the programme starting on %s (times in China Standard Time) |
 
 The community's bounding box is longitude %.5f–%.5f, latitude %.5f–%.5f.
@@ -92,7 +93,7 @@ post's grid_code, is derived by the server from where it lies.
 		n("parking"),
 		n("streets"), kinds("streets"),
 		n("landmarks"), kinds("landmarks"),
-		n("activities"), ds.today.Format(time.DateOnly),
+		n("resources"), n("activities"), ds.today.Format(time.DateOnly),
 		bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1],
 		ds.kiosk[0], ds.kiosk[1],
 	)

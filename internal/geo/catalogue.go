@@ -134,6 +134,7 @@ func NewCatalogue() *Catalogue {
 					Poles:       true},
 			},
 			activities(),
+			resources(),
 		},
 	}
 }

@@ -235,6 +235,9 @@ func TestActivities_holdTheirVenue(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := *res.Changes[0].Feature
+	if a.Properties[geo.CommunityField] != "XY" || a.Properties["grid_code"] != "XY14" {
+		t.Errorf("the activity's derived community and grid are %v and %v, want XY and XY14", a.Properties[geo.CommunityField], a.Properties["grid_code"])
+	}
 	busy, err := evenings(db.VenueBusy(ctx, roomXY06, d, d.AddDate(0, 0, 21)))
 	if err != nil {
 		t.Fatal(err)

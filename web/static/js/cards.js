@@ -7,7 +7,7 @@
 import { el, button } from './dom.js';
 import { iconURL } from './icons.js';
 import { qrSVG } from './qr.js';
-import { VENUE_KINDS, venueWeek } from './whatson.js';
+import { VENUE_KINDS, venueWeek, orgResources } from './whatson.js';
 
 /** Fetches a feature as GeoJSON from the OGC API. */
 export async function fetchFeature(layer, id) {
@@ -176,6 +176,8 @@ export function createCards(ctx) {
         row(title('level'), p.level ? t(`level${p.level}`) : '');
         row(title('members'), count('nMembers', p.members));
         gridRow();
+        // what a co-building unit shares (资源单)
+        row(t('sharedResources'), orgResources(id, i18n), 'fact-wide');
         if (extra.chain?.length) {
           const chain = el('ol', 'card-chain');
           for (const f of extra.chain) chain.append(el('li', '', link(i18n.names(f.properties)[0], 'organizations', f.id)));

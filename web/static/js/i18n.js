@@ -56,6 +56,7 @@ const STRINGS = {
   allFree: ['全天空闲', 'Free all day'],
   howToBook: ['如何预约', 'How to book'],
   membersOnly: ['党员活动', 'For party members'],
+  sharedResources: ['共享资源', 'Shares with the community'],
   openNow: ['正在开放', 'Open now'],
   closedNow: ['现已关闭', 'Closed now'],
   full: ['已满', 'Full'],

@@ -183,3 +183,41 @@ export function venueWeek(id, i18n) {
   load();
   return root;
 }
+
+/**
+ * orgResources returns an element listing what a co-building unit shares
+ * (the resources layer, 资源单) and when; it removes its card row when the
+ * unit shares nothing.
+ */
+export function orgResources(id, i18n) {
+  const root = el('ul', 'org-resources');
+  root.dataset.state = 'loading';
+  (async () => {
+    let fc;
+    try {
+      const url = new URL('collections/resources/items', document.baseURI);
+      url.searchParams.set('organization_id', String(id));
+      url.searchParams.set('limit', '50');
+      const res = await fetch(url, { headers: { Accept: 'application/geo+json' } });
+      if (!res.ok) throw new Error(`${url.pathname}: ${res.status}`);
+      fc = await res.json();
+    } catch {
+      root.dataset.state = 'failed';
+      return;
+    }
+    const lang = i18n.lang();
+    const pick = (p, k) => (lang === 'en' ? p[`${k}_en`] : p[`${k}_zh`]) || '';
+    for (const f of fc.features || []) {
+      const p = f.properties;
+      root.append(el('li', 'org-resource',
+        el('strong', '', pick(p, 'name')),
+        el('span', 'org-resource-kind', i18n.value('resources', 'kind', p.kind)),
+        el('span', 'org-resource-when', pick(p, 'when')),
+        pick(p, 'details') ? el('span', 'org-resource-details', pick(p, 'details')) : null));
+    }
+    root.dataset.state = 'loaded';
+    root.dataset.count = String(root.children.length);
+    if (!root.children.length) root.closest('.fact')?.remove();
+  })();
+  return root;
+}
