@@ -3,8 +3,11 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"partymap/internal/changes"
 	"partymap/internal/geo"
@@ -98,4 +101,76 @@ func TestActivities_bookingShowsLive(t *testing.T) {
 	t.Logf("busy on the phone %v after the confirmation (blocks before: %s)", time.Since(confirmed).Round(time.Millisecond), before)
 	p.screenshot("activities-phone-venue-week.png")
 	p.checkClean()
+}
+
+// The venue desk: grid 7's staff drag out Friday afternoon in the
+// community's room (post 10, grid XY14) for their branch; its keeper, grid
+// 14's staff, confirms it in the desk, and the room's week on an open
+// phone page turns busy within 2 s. A second request for the same hours is
+// refused, naming the slot.
+func TestActivities_venueDesk(t *testing.T) {
+	ss := startStaffServer(t, account{"xy07", geo.Editor, []string{"XY07"}}, account{"xy14", geo.Editor, []string{"XY14"}})
+	bctx := startBrowser(t)
+	desk := openPageWith(t, bctx, ss.Server, "/desk/venues", 1400, 1000, false, chromedp.WithNewBrowserContext())
+	desk.waitFor("the login form", `!document.getElementById('login').hidden`, 20*time.Second)
+	desk.login("xy07", staffPassword)
+	desk.waitFor("the week", `document.querySelectorAll('#week .slot').length === 210`, 15*time.Second)
+	desk.clickSelector(`#venues button[data-venue="10"]`)
+	// the first day after tomorrow that is not the first Monday's party day
+	cst := geo.ChinaStandardTime()
+	now := time.Now().In(cst)
+	day := 2
+	if d := time.Date(now.Year(), now.Month(), now.Day()+day, 0, 0, 0, 0, cst); d.Weekday() == time.Monday && d.Day() <= 7 {
+		day = 3
+	}
+	desk.waitFor("room 10's week", fmt.Sprintf(`document.querySelector('#venues button.on')?.dataset.venue === '10' && !!document.querySelector('#week .slot[data-day="%d"][data-slot="14"].free')`, day), 10*time.Second)
+	box := func(slot int) [2]float64 {
+		return eval[[2]float64](desk, fmt.Sprintf(`(() => { const r = document.querySelector('#week .slot[data-day="%d"][data-slot="%d"]').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`, day, slot))
+	}
+	// 14:00 (slot 14) to 16:00 (slot 17 ends at 16:00)
+	from, to := box(14), box(17)
+	desk.drag(from[0], from[1], to[0], to[1])
+	desk.waitFor("the request form", `!document.getElementById('request').hidden`, 5*time.Second)
+	wantWhen := time.Date(now.Year(), now.Month(), now.Day()+day, 14, 0, 0, 0, cst).Format("2006-01-02 15:04") + "–16:00"
+	if got := desk.text("#request-when"); got != wantWhen {
+		t.Fatalf("the request form says %q, want %q", got, wantWhen)
+	}
+	eval[bool](desk, `(document.getElementById('request-org').value = '9', true)`) // Grid 7 Party Branch
+	desk.typeInto("#request-purpose", "主题党日")
+	desk.clickSelector(`#request button[type=submit]`)
+	desk.waitFor("the waiting request", `document.querySelectorAll('#pending li[data-booking]').length === 1 && document.querySelectorAll('#week .slot.requested').length === 4`, 10*time.Second)
+	desk.screenshot("activities-desk-requested.png")
+	// Grid 7's staff are not the room's keepers.
+	desk.clickSelector(`#pending li[data-booking] button.confirm`)
+	desk.waitFor("the refusal", `document.getElementById('message').classList.contains('error')`, 5*time.Second)
+	desk.expectFailed(`/api/bookings/\d+/confirm`)
+
+	phone := openPage(t, bctx, ss.Server, "/map/#posts/10", 412, 860, true)
+	phone.waitReady()
+	phone.waitFor("the room's week", `document.querySelector('#card .venue-week')?.dataset.state === 'loaded'`, 15*time.Second)
+	phone.waitFor("the live stream", `document.documentElement.dataset.live === 'connected'`, 10*time.Second)
+
+	keeper := openPageWith(t, bctx, ss.Server, "/desk/venues", 1400, 1000, false, chromedp.WithNewBrowserContext())
+	keeper.waitFor("the login form", `!document.getElementById('login').hidden`, 20*time.Second)
+	keeper.login("xy14", staffPassword)
+	keeper.waitFor("the week", `document.querySelectorAll('#week .slot').length === 210`, 15*time.Second)
+	keeper.clickSelector(`#venues button[data-venue="10"]`)
+	keeper.waitFor("the waiting request", `document.querySelectorAll('#pending li[data-booking]').length === 1`, 10*time.Second)
+	keeper.clickSelector(`#pending li[data-booking] button.confirm`)
+	confirmed := time.Now()
+	dayText := time.Date(now.Year(), now.Month(), now.Day()+day, 0, 0, 0, 0, cst).Format(time.DateOnly)
+	phone.waitFor("the busy block on the phone", fmt.Sprintf(`[...document.querySelectorAll('#card .venue-day[data-day="%s"] .venue-busy')].some((e) => e.textContent.includes('14:00–16:00'))`, dayText), 2*time.Second)
+	t.Logf("the phone showed the booking %v after the keeper's click", time.Since(confirmed).Round(time.Millisecond))
+	keeper.waitFor("the confirmed block", `document.querySelectorAll('#week .slot.confirmed').length >= 4 && document.querySelectorAll('#pending li[data-booking]').length === 0`, 5*time.Second)
+	keeper.screenshot("activities-desk-confirmed.png")
+
+	// The requester asks again for an overlapping hour: 409, naming it.
+	status, _, body := ss.call(t, "xy07", "POST", "/api/bookings",
+		fmt.Sprintf(`{"venue_id":10,"organization_id":9,"start":"%sT15:00","end":"%sT17:00"}`, dayText, dayText), "Content-Type", "application/json")
+	if status != 409 || !strings.Contains(string(body), dayText+"T14:00") {
+		t.Errorf("an overlapping request: %d %s, want 409 naming %sT14:00", status, body, dayText)
+	}
+	desk.checkClean()
+	keeper.checkClean()
+	phone.checkClean()
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"html"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -411,6 +412,19 @@ func (s *Server) handleVenueBookings(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, mediaJSON, struct {
 		Bookings []geo.Booking `json:"bookings"`
 	}{bs})
+}
+
+// handleVenueDesk serves the venue desk (venues.html), where staff drag
+// out requests on a venue's week and keepers confirm or decline them; it
+// logs in like the editor.
+func (s *Server) handleVenueDesk(c echo.Context) error {
+	f, err := s.static.file("venues.html")
+	if err != nil {
+		return err
+	}
+	page := strings.Replace(string(f.body), `<base href="/">`, `<base href="`+html.EscapeString(pathPrefix(c.Request()))+`/">`, 1)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(http.StatusOK, []byte(page))
 }
 
 // inCST writes a booking's times in China Standard Time.

@@ -177,6 +177,9 @@ func (s *Server) routeTable() []route {
 				route{post, "/api/bookings/:id/decline", s.handleDeclineBooking, staff},
 				route{get, "/api/venues/:id/bookings", s.handleVenueBookings, staff},
 			)
+			if s.cfg.Viewer != nil {
+				rs = append(rs, route{get, "/desk/venues", s.handleVenueDesk, page | noStore})
+			}
 		}
 	}
 	if s.cfg.Viewer != nil {
