@@ -17,7 +17,7 @@ func resourceList() []shared {
 	return []shared{
 		{48, "排练厅", "Rehearsal hall", "room", "工作日晚上 18:00-21:00", "Weekday evenings 18:00-21:00",
 			"可容纳 60 人，适合文艺排练和党课。", "Holds 60; for rehearsals and party lessons."},
-		{50, "操场停车位", "Schoolyard parking", "parking", "周末及节假日全天", "Weekends and holidays, all day",
+		{50, "操场停车位", "Schoolyard car spaces", "parking", "周末及节假日全天", "Weekends and holidays, all day",
 			"约 40 个车位，从南门进入。", "About 40 spaces; enter by the south gate."},
 		{52, "义诊志愿者", "Health-check volunteers", "volunteers", "每月第一个周六上午", "First Saturday morning of each month",
 			"中医师为老人义诊、测血压。", "Traditional-medicine doctors check the elderly and take blood pressure."},

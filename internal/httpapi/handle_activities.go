@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"bytes"
-	"html"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
