@@ -174,3 +174,13 @@ func TestActivities_venueDesk(t *testing.T) {
 	keeper.checkClean()
 	phone.checkClean()
 }
+
+// The idle kiosk in attract mode shows today's activities while the map
+// turns.
+func TestActivities_kioskAttract(t *testing.T) {
+	srv := startServer(t)
+	p := openPage(t, startBrowser(t), srv, "/kiosk?idle=1&attract=1", 1280, 800, false)
+	p.waitReady()
+	p.waitFor("today's list on the idle kiosk", `!document.getElementById('whatson-sheet').hidden && document.querySelectorAll('#whatson-body .whatson-item').length > 0`, 10*time.Second)
+	p.checkClean()
+}

@@ -275,9 +275,12 @@ export async function start() {
       map,
       idleSeconds: idle,
       attract: params.get('attract') === '1',
+      // what the idle kiosk shows in turn: today's activities (whatson.js)
+      showcases: () => (app.whatsOn ? [{ show: app.whatsOn.open, hide: app.whatsOn.close }] : []),
       reset() {
         cards.close();
         hidePanel();
+        app.whatsOn?.close();
         document.body.classList.remove('layers-open');
         panel.reset();
         i18n.setLang('zh');

@@ -32,7 +32,8 @@ async function fetchJSON(path, params) {
 
 /**
  * mountWhatsOn installs the markers and the sheet. app: the page's app
- * object (app.js). Returns { reload() }.
+ * object (app.js). Returns { reload(), open(), close() }: open shows today's
+ * list (the idle kiosk's showcase).
  */
 export function mountWhatsOn(app) {
   const { map, i18n } = app;
@@ -114,6 +115,7 @@ export function mountWhatsOn(app) {
   const open = () => {
     app.closeCard();
     app.hidePanel();
+    range = 'today';
     sheet.hidden = false;
     document.body.classList.add('whatson-open');
     render();
