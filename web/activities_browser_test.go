@@ -111,11 +111,10 @@ func TestActivities_bookingShowsLive(t *testing.T) {
 func TestActivities_venueDesk(t *testing.T) {
 	ss := startStaffServer(t, account{"xy07", geo.Editor, []string{"XY07"}}, account{"xy14", geo.Editor, []string{"XY14"}})
 	bctx := startBrowser(t)
-	desk := openPageWith(t, bctx, ss.Server, "/desk/venues", 1400, 1000, false, chromedp.WithNewBrowserContext())
+	desk := openPageWith(t, bctx, ss.Server, "/desk/venues?venue=10", 1400, 1000, false, chromedp.WithNewBrowserContext())
 	desk.waitFor("the login form", `!document.getElementById('login').hidden`, 20*time.Second)
 	desk.login("xy07", staffPassword)
 	desk.waitFor("the week", `document.querySelectorAll('#week .slot').length === 210`, 15*time.Second)
-	desk.clickSelector(`#venues button[data-venue="10"]`)
 	// the first day after tomorrow that is not the first Monday's party day
 	cst := geo.ChinaStandardTime()
 	now := time.Now().In(cst)

@@ -67,7 +67,9 @@ export async function start() {
     state.venues = posts.filter((f) => VENUE_KINDS.includes(f.properties.kind));
     const grids = state.user.role !== 'admin' && state.user.grids?.length ? state.user.grids : null;
     state.orgs = (await features('organizations')).filter((f) => !grids || grids.includes(f.properties.grid_code));
-    state.venue = state.venue ?? state.venues[0]?.id ?? null;
+    // ?venue=ID, the link on a venue's card, opens on that venue
+    const asked = Number(new URLSearchParams(location.search).get('venue'));
+    state.venue = state.venues.some((v) => v.id === asked) ? asked : state.venues[0]?.id ?? null;
     await load();
   }
 

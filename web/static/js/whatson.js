@@ -172,7 +172,14 @@ export function venueWeek(id, i18n) {
     }
     root.dataset.busy = String(a.busy.length);
     root.dataset.state = 'loaded';
-    root.replaceChildren(days, el('details', 'venue-how', el('summary', '', i18n.t('howToBook')), el('p', '', lang === 'en' ? a.how_to_book.en : a.how_to_book.zh)));
+    // staff on a phone go on to the desk; the kiosk leads nowhere else
+    let desk = null;
+    if (document.documentElement.dataset.mode !== 'kiosk') {
+      desk = el('a', 'venue-desk', i18n.t('venueDesk'));
+      desk.href = new URL(`desk/venues?venue=${id}`, document.baseURI).href;
+    }
+    root.replaceChildren(days, el('details', 'venue-how', el('summary', '', i18n.t('howToBook')),
+      el('p', '', lang === 'en' ? a.how_to_book.en : a.how_to_book.zh), desk));
   };
   const onBooking = (e) => {
     if (!root.isConnected) {
