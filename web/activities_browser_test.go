@@ -179,7 +179,8 @@ func TestActivities_venueDesk(t *testing.T) {
 func TestActivities_kioskAttract(t *testing.T) {
 	srv := startServer(t)
 	p := openPage(t, startBrowser(t), srv, "/kiosk?idle=1&attract=1", 1280, 800, false)
-	p.waitReady()
+	// not waitReady: the idle kiosk turns, and its map is never idle
+	p.waitFor("the page", `document.body.classList.contains('ready')`, 30*time.Second)
 	p.waitFor("today's list on the idle kiosk", `!document.getElementById('whatson-sheet').hidden && document.querySelectorAll('#whatson-body .whatson-item').length > 0`, 10*time.Second)
 	p.checkClean()
 }
