@@ -59,6 +59,18 @@ func TestActivities_kioskWhatsOn(t *testing.T) {
 		t.Errorf("the bureau's card lists the resources %v, want its 多功能会议室", names)
 	}
 	p.screenshot("activities-kiosk-resources.png")
+
+	// An activity's own card (a deep link, a search hit): when, where, who,
+	// and the QR code of its calendar file.
+	eval[any](p, `partymap.openCard('activities', 1), null`)
+	p.waitFor("the activity's card", `!!document.querySelector('#card .card-activities .card-calendar svg')`, 10*time.Second)
+	if when := eval[string](p, `document.querySelector('#card .card-activities .fact dd').textContent`); !strings.Contains(when, "19:30–21:00") || !strings.Contains(when, "每天") {
+		t.Errorf("the activity's card says when %q, want 19:30–21:00, daily", when)
+	}
+	if venue := eval[string](p, `document.querySelector('#card .card-activities .card-link')?.textContent ?? ''`); venue != "文化馆文化空间" {
+		t.Errorf("the activity's card links the venue %q, want 文化馆文化空间", venue)
+	}
+	p.screenshot("activities-kiosk-activity-card.png")
 	p.checkClean()
 }
 
