@@ -93,8 +93,10 @@ type Recurrence struct {
 	Until time.Time // midnight CST of the last day
 }
 
-// rruleDays are RFC 5545's weekday names, Sunday first as time.Weekday.
-var rruleDays = [...]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
+// RRuleDay is RFC 5545's name of a weekday ("MO").
+func RRuleDay(d time.Weekday) string {
+	return [...]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}[d%7]
+}
 
 // ParseRecurrence reads the subset of RFC 5545's RRULE the activities
 // column takes: FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20270131, in that order,
@@ -116,7 +118,7 @@ func ParseRecurrence(s string) (Recurrence, error) {
 	}
 	var r Recurrence
 	for _, d := range strings.Split(days, ",") {
-		i := slices.Index(rruleDays[:], d)
+		i := slices.IndexFunc([]time.Weekday{0, 1, 2, 3, 4, 5, 6}, func(w time.Weekday) bool { return RRuleDay(w) == d })
 		if i < 0 {
 			return refuse(fmt.Sprintf("names the weekday %q (take MO, TU, WE, TH, FR, SA, SU)", clip(d, 10)))
 		}

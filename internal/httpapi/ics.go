@@ -85,7 +85,7 @@ func writeCalendar(b *bytes.Buffer, occ []geo.Occurrence, o calendarOptions) {
 			if r, err := geo.ParseRecurrence(rule); err == nil {
 				days := make([]string, len(r.Days))
 				for i, d := range r.Days {
-					days[i] = [...]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}[d]
+					days[i] = geo.RRuleDay(d)
 				}
 				// The last second of the last day, China Standard Time.
 				until := r.Until.Add(24*time.Hour - time.Second).UTC()
