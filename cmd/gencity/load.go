@@ -61,10 +61,11 @@ func load(ctx context.Context, conn *pgx.Conn, db *postgis.DB, c *city, o loadOp
 			return fmt.Errorf("the database already holds %d map features; pass -replace to delete them and write the city instead", existing)
 		}
 		// TRUNCATE fires no row triggers: the history keeps what it had.
-		// The residents' orders lie in the old grids: they go too, with
-		// what refers to them (their contacts, the members of the old
-		// branches and their points).
-		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(append(layerTables(), "orders", "order_contacts", "members", "points"), ", ")); err != nil {
+		// The activities, the shared resources and the venues' bookings
+		// refer to organizations and posts, the residents' orders lie in
+		// the old grids (with their contacts, the members of the old
+		// branches and their points): a city written anew has none.
+		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(append(append([]string{"bookings", "activities", "resources"}, layerTables()...), "orders", "order_contacts", "members", "points"), ", ")); err != nil {
 			return err
 		}
 		log.Info("deleted the existing features", "features", existing)

@@ -125,6 +125,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Orders:         d.db,
 		OrderRules:     cfg.OrderRules,
 		OrderLimits:    cfg.OrderLimits,
+		Activities:     d.db,
 
 		ReadCacheBytes: cfg.ReadCacheBytes,
 		MaxBodyBytes:   cfg.MaxBodyBytes,

@@ -117,6 +117,8 @@ func newFullServerWith(t testing.TB, configure func(*httpapi.Config)) *fullServe
 		Accounts:  db,
 		Edits:     db,
 		Orders:    db,
+
+		Activities: db,
 	}
 	if configure != nil {
 		configure(&cfg)

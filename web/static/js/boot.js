@@ -1,5 +1,5 @@
 // boot.js is the pages' one script: it loads the page's module (the map or
-// the staff editor, by <html data-app>) and starts it. When the module or
+// the staff editor, or the venue desk, by <html data-app>) and starts it. When the module or
 // anything it imports cannot load (a vendored library missing from the
 // server, say) or start, the page says so instead of showing an empty map.
 
@@ -10,6 +10,7 @@ const entries = {
   edit: () => import('./edit/main.js'),
   wall: () => import('./wall.js'),
   desk: () => import('./orderdesk.js'),
+  venues: () => import('./venues.js'),
 };
 
 async function boot() {
