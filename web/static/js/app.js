@@ -59,6 +59,8 @@ export async function start() {
   const i18n = createI18n(cfg, initialLang({ session: !isKiosk }));
   const $ = byId;
   const container = $('map');
+  // The problem wall: on the kiosk, as its panel (a QR code to the form).
+  if (isKiosk && $('wall-link')) $('wall-link').href = 'wall?kiosk=1';
 
   const homeView = () => frame(cfg.home, container, isKiosk);
   const start = homeView();
@@ -244,6 +246,8 @@ export async function start() {
   if (community) map.setGlobalStateProperty('community', community.code);
 
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
+  // Residents' open orders on the grids: a switch under the layers.
+  import('./orders-map.js').then((m) => { app.orders = m.mountOrders(app, $('layers-body')); }).catch((err) => console.warn('orders:', err.message));
   $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
 
