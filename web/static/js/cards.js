@@ -256,7 +256,7 @@ export function createCards(ctx) {
         if (p.category) row(title('category'), i18n.value('orders', 'category', p.category));
         row(title('branch_zh'), i18n.pick(p.branch_zh, p.branch_en));
         row(title('answer'), p.answer, 'fact-wide');
-        row(title('submitted_at'), (p.submitted_at || '').slice(0, 10));
+        row(title('submitted_at'), i18n.when(p.submitted_at));
         break;
       case 'activities': {
         row(title('starts_at'), activityWhen(p, i18n), 'fact-wide');

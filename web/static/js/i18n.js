@@ -367,6 +367,18 @@ export function createI18n(config, initial) {
     layerNames: () => [...layers.keys()],
     /** list joins words as the current language writes a list: 甲、乙 or a, b. */
     list: (items) => items.join(current === 'en' ? ', ' : '、'),
+    /**
+     * when writes an instant the server sends (RFC 3339) as people here read
+     * it: in China Standard Time whatever the device's zone, the date and,
+     * with time: true, the hour ("12月3日 07:05", "3 Dec 07:05").
+     */
+    when(iso, { time = false } = {}) {
+      const d = new Date(iso || '');
+      if (Number.isNaN(d.getTime())) return '';
+      const opts = { timeZone: 'Asia/Shanghai', month: 'short', day: 'numeric' };
+      if (time) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      return d.toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN', opts);
+    },
     /** pick is one of two texts of the data (name_zh, name_en) in the current language. */
     pick: (zh, en) => (current === 'en' ? en || zh : zh || en) || '',
     /** names is a feature's name in the current language, and in the other. */

@@ -124,7 +124,7 @@ function row(o) {
     el('span', `wall-status status-${p.status}`, i18n.value(LAYER, 'status', p.status)),
     o.overdue ? el('span', 'desk-overdue', i18n.t('ordersDeskOverdueBadge')) : null,
     ` ${i18n.value(LAYER, 'kind', p.kind)}`, p.category ? ` · ${i18n.value(LAYER, 'category', p.category)}` : '',
-    ` · ${p.grid_code || '—'} · ${(p.submitted_at || '').replace('T', ' ').slice(0, 16)}`);
+    ` · ${p.grid_code || '—'} · ${i18n.when(p.submitted_at, { time: true })}`);
   const card = el('article', 'wall-card desk-order', head, el('p', 'wall-text', p.text || ''));
   card.dataset.id = String(o.id);
   card.dataset.status = p.status;

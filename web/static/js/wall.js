@@ -158,7 +158,7 @@ function card(f, answered) {
   const p = f.properties;
   const status = el('span', `wall-status status-${p.status}`, i18n.value(LAYER, 'status', p.status));
   const meta = el('p', 'wall-meta', i18n.value(LAYER, 'kind', p.kind),
-    p.category ? ` · ${i18n.value(LAYER, 'category', p.category)}` : '', ` · ${(p.submitted_at || '').slice(0, 10)}`);
+    p.category ? ` · ${i18n.value(LAYER, 'category', p.category)}` : '', ` · ${i18n.when(p.submitted_at)}`);
   const c = el('article', `wall-card${answered ? ' wall-answered' : ''}`, status, el('p', 'wall-text', p.text || ''), meta);
   c.dataset.id = String(f.id);
   if (answered) {
