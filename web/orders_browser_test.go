@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"github.com/chromedp/chromedp"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,7 +205,23 @@ func TestOrders_wallReportPublishAnswer(t *testing.T) {
 	phone2.clickSelector("#track-result .wall-primary")
 	phone2.waitFor("the confirmation", `document.querySelector('#track-result .wall-status-line')?.textContent.includes('群众已确认')`, 10*time.Second)
 
-	for _, p := range []*page{kioskMap, wall, phone, phone2, desk} {
+	// The map's idle kiosk shows today's activities, then the echo wall's
+	// newest answer, confirmed (its showcases turned every 2 s here, 20 s by default).
+	// A browser of its own, like the street's kiosk: the five tabs above
+	// hold five event streams, and a browser opens six connections a host.
+	idleKiosk := openPageWith(t, bctx, srv, "/kiosk?idle=1&attract=1&showcase=2", 1280, 800, false, chromedp.WithNewBrowserContext())
+	idleKiosk.waitFor("the page", `document.body.classList.contains('ready')`, 30*time.Second)
+	idleKiosk.waitFor("What's on, the first showcase", `!document.getElementById('whatson-sheet').hidden`, 10*time.Second)
+	idleKiosk.waitFor("the echo wall, the next", `!document.getElementById('echo-sheet').hidden && document.querySelector('#echo-body .echo-answer')?.textContent === `+jsString(answer), 10*time.Second)
+	if !eval[bool](idleKiosk, `document.getElementById('whatson-sheet').hidden`) {
+		t.Error("What's on stays open under the echo wall")
+	}
+	if by := eval[string](idleKiosk, `document.querySelector('#echo-body .echo-by').textContent`); !strings.HasPrefix(by, "第三网格党支部答复 · ") {
+		t.Errorf("the kiosk's echo wall credits %q, want the branch of XY03 and the day", by)
+	}
+	idleKiosk.screenshot("orders-kiosk-echo.png")
+
+	for _, p := range []*page{kioskMap, wall, idleKiosk, phone, phone2, desk} {
 		p.checkClean()
 	}
 }

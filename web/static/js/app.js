@@ -253,6 +253,7 @@ export async function start() {
 
   // the activities column: today's markers, the What's on sheet
   import('./whatson.js').then((m) => { app.whatsOn = m.mountWhatsOn(app); }).catch((err) => console.warn('whatson:', err.message));
+  if (isKiosk) import('./echo.js').then((m) => { app.echo = m.mountEcho(app); }).catch((err) => console.warn('echo:', err.message));
 
   // the city's overview and its steps, on a map of several communities
   if (city) {
@@ -279,12 +280,15 @@ export async function start() {
       map,
       idleSeconds: idle,
       attract: params.get('attract') === '1',
-      // what the idle kiosk shows in turn: today's activities (whatson.js)
-      showcases: () => (app.whatsOn ? [{ show: app.whatsOn.open, hide: app.whatsOn.close }] : []),
+      showcaseSeconds: Number(params.get('showcase')) > 0 ? Number(params.get('showcase')) : undefined,
+      // what the idle kiosk shows in turn: today's activities (whatson.js),
+      // then the newest answers of the echo wall (echo.js)
+      showcases: () => [app.whatsOn, app.echo].filter(Boolean).map((s) => ({ show: s.open, hide: s.close })),
       reset() {
         cards.close();
         hidePanel();
         app.whatsOn?.close();
+        app.echo?.close();
         document.body.classList.remove('layers-open');
         panel.reset();
         i18n.setLang('zh');

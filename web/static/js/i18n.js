@@ -253,6 +253,7 @@ const STRINGS = {
   wallEmpty: ['暂无', 'None yet'],
   wallNoGrid: ['未划入网格', 'In no grid'],
   wallAnsweredBy: ['{branch}答复', 'Answered by {branch}'],
+  echoMore: ['全部问题与答复见地图上的“问题墙”。', 'Every order and answer is on the map\'s Wall.'],
   wallReport: ['反映问题 / 我要下单', 'Report a problem / place a need'],
   wallTrack: ['查询进度', 'Follow an order'],
   wallScan: ['用手机扫码，反映问题或下单', 'Scan with your phone to report a problem or place a need'],
