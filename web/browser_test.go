@@ -314,7 +314,12 @@ func (p *page) waitFor(what, expr string, timeout time.Duration) {
 func (p *page) waitReady() time.Duration {
 	p.t.Helper()
 	p.waitFor("the viewer to start", `!!window.partymap && document.body.classList.contains('ready')`, 30*time.Second)
-	p.waitFor("the map's first idle", `window.partymap.firstIdle > 0`, 30*time.Second)
+	// As in settle: a map that has loaded every tile and stands still is
+	// ready even when its 'idle' event does not come.
+	p.waitFor("the map's first idle", `(() => { if (window.partymap.firstIdle > 0) return true;
+		const m = window.partymap.map;
+		if (m.loaded() && m.areTilesLoaded() && !m.isMoving()) window.partymap.firstIdle = performance.now();
+		return window.partymap.firstIdle > 0; })()`, 30*time.Second)
 	p.idle()
 	return time.Duration(eval[float64](p, `window.partymap.firstIdle`) * float64(time.Millisecond))
 }
