@@ -8,7 +8,7 @@
 // the editor does (a session, and its CSRF token on every write) and
 // follows the event stream: a new or changed order shows at once.
 
-import { createAPI, problemText } from './edit/api.js';
+import { bindLogin, createAPI, problemText } from './edit/api.js';
 import { loadConfig } from './config.js';
 import { el, button, byId } from './dom.js';
 import { createI18n, initialLang } from './i18n.js';
@@ -29,16 +29,7 @@ export async function start() {
   i18n.onChange(() => { translate(); reload(); });
   translate();
   byId('desk-lang').addEventListener('click', () => i18n.setLang(i18n.lang() === 'en' ? 'zh' : 'en'));
-  byId('desk-login').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const r = await api.login(byId('desk-name').value, byId('desk-password').value);
-    byId('desk-password').value = '';
-    if (!r.ok) {
-      showError('desk-login-error', problemText(r, i18n));
-      return;
-    }
-    await enter(r.data);
-  });
+  bindLogin(api, i18n, { form: 'desk-login', name: 'desk-name', password: 'desk-password', error: 'desk-login-error' }, enter);
   for (const id of ['desk-grid', 'desk-status', 'desk-overdue']) byId(id).addEventListener('change', loadQueue);
   byId('desk-member-form').addEventListener('submit', (e) => { e.preventDefault(); addMember(); });
   const session = await api.resume();

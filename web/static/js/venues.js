@@ -9,7 +9,7 @@
 import { loadConfig } from './config.js';
 import { byId, el, button } from './dom.js';
 import { createI18n, initialLang } from './i18n.js';
-import { createAPI, problemText } from './edit/api.js';
+import { bindLogin, createAPI, problemText } from './edit/api.js';
 import { VENUE_KINDS } from './whatson.js';
 
 const HOUR = 3600000;
@@ -73,17 +73,7 @@ export async function start() {
     await load();
   }
 
-  $('login').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    $('login-error').textContent = '';
-    const r = await api.login($('login-name').value, $('login-password').value);
-    $('login-password').value = '';
-    if (!r.ok) {
-      $('login-error').textContent = problemText(r, i18n);
-      return;
-    }
-    loggedIn(r.data);
-  });
+  bindLogin(api, i18n, { form: 'login', name: 'login-name', password: 'login-password', error: 'login-error' }, loggedIn);
   $('logout').addEventListener('click', async () => {
     await api.logout();
     location.reload();

@@ -69,6 +69,32 @@ export function createAPI() {
 }
 
 /**
+ * bindLogin wires a staff page's login form (the editor, the orders desk,
+ * the venue desk): on submit it logs in with the name and password fields,
+ * empties the password, and shows the refusal in the error element (shown
+ * only when there is one) or calls onLoggedIn(user). ids name the form,
+ * name, password and error elements.
+ */
+export function bindLogin(api, i18n, ids, onLoggedIn) {
+  const $ = (id) => document.getElementById(id);
+  const say = (text) => {
+    $(ids.error).textContent = text;
+    $(ids.error).hidden = !text;
+  };
+  $(ids.form).addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    say('');
+    const r = await api.login($(ids.name).value, $(ids.password).value);
+    $(ids.password).value = '';
+    if (!r.ok) {
+      say(problemText(r, i18n));
+      return;
+    }
+    await onLoggedIn(r.data);
+  });
+}
+
+/**
  * problemText is what the page says about a refused answer, in its own
  * language: the server's sentence in that language when it has one
  * (detail_zh beside detail), else the page's own words for the status:

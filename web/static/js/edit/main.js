@@ -23,7 +23,7 @@ import { byId, el } from '../dom.js';
 import { createI18n, initialLang } from '../i18n.js';
 import { followChanges } from '../live.js';
 import { SOURCE } from '../style.js';
-import { createAPI, problemText } from './api.js';
+import { bindLogin, createAPI, problemText } from './api.js';
 import { createConflicts } from './conflict.js';
 import { createDesk } from './desk.js';
 import { createGridFinder } from './finder.js';
@@ -179,17 +179,7 @@ export async function start() {
   $('lang').addEventListener('click', () => i18n.setLang(i18n.lang() === 'zh' ? 'en' : 'zh'));
 
   // ---- logging in ----
-  $('login').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    $('login-error').textContent = '';
-    const r = await api.login($('login-name').value, $('login-password').value);
-    $('login-password').value = '';
-    if (!r.ok) {
-      $('login-error').textContent = problemText(r, i18n);
-      return;
-    }
-    loggedIn(r.data);
-  });
+  bindLogin(api, i18n, { form: 'login', name: 'login-name', password: 'login-password', error: 'login-error' }, loggedIn);
   $('logout').addEventListener('click', async () => {
     await api.logout();
     location.reload();
