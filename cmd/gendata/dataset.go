@@ -70,6 +70,10 @@ func build() (*dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	paths, err := w.paths()
+	if err != nil {
+		return nil, err
+	}
 	ds := &dataset{
 		layers: map[string][]feature{
 			"subdistricts":  {w.subdistrict()},
@@ -82,6 +86,8 @@ func build() (*dataset, error) {
 			"parking":       w.parking(),
 			"streets":       w.streets(),
 			"landmarks":     w.landmarks(),
+			"paths":         paths,
+			"gates":         w.gates(),
 		},
 		kiosk: w.frame.lonLat(beside(st.pedestrian, 0.5, -4)),
 	}

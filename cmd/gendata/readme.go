@@ -57,6 +57,8 @@ numbers are invented (grid leaders' phones are 1380000xxxx, posts' phones
 | parking.geojson | Polygon | %d shared car parks with capacity, free spaces, hours, fee and entrance |
 | streets.geojson | LineString | %d streets: %s |
 | landmarks.geojson | Polygon | %d landmarks: %s |
+| paths.geojson | LineString | %d footpaths the streets do not draw: %s (the temple's axis, the ring path round its walls, the closed west gate's passage, the gated compounds' lanes) |
+| gates.geojson | Point | %d gates: %s; the walls of compounds and temples are crossed only at one |
 
 The community's bounding box is longitude %.5f–%.5f, latitude %.5f–%.5f.
 A kiosk on the pedestrian street near its middle would stand at about
@@ -85,6 +87,8 @@ post's grid_code, is derived by the server from where it lies.
 		n("parking"),
 		n("streets"), kinds("streets"),
 		n("landmarks"), kinds("landmarks"),
+		n("paths"), kinds("paths"),
+		n("gates"), kinds("gates"),
 		bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1],
 		ds.kiosk[0], ds.kiosk[1],
 	)

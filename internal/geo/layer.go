@@ -209,6 +209,9 @@ type Layer struct {
 	// Counts are what the city overview counts for each of the layer's
 	// features (the communities: posts, car parks, open orders).
 	Counts []Count
+	// Walk is what the layer is to the walking network (walk.go): its
+	// lines are walked, its points open walls, or its outlines are walls.
+	Walk Walk
 }
 
 // Field returns the layer's field with that name.

@@ -124,6 +124,7 @@ func (s *Server) routeTable() []route {
 
 		{get, "/api/nearest", s.handleNearest, publicQuery},
 		{get, "/api/locate", s.handleLocate, publicQuery},
+		{get, "/api/route", s.handleRoute, publicQuery},
 		{get, "/api/search", s.handleSearch, publicQuery},
 		{get, "/api/communities", s.handleCommunities, publicCached},
 		{get, "/api/open-now", s.handleOpenNow, publicQuery},

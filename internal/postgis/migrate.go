@@ -105,5 +105,12 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		}
 		done = append(done, m.name)
 	}
+	if len(done) > 0 {
+		// A migration may have changed what the walking network is made
+		// of (or made it, over layers already filled).
+		if err := db.RebuildWalkingNetwork(ctx); err != nil {
+			return done, fmt.Errorf("rebuild the walking network: %w", storeError(err))
+		}
+	}
 	return done, nil
 }
