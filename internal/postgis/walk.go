@@ -153,8 +153,6 @@ nodes AS (
     FROM (SELECT ST_X(e.pt) AS x, ST_Y(e.pt) AS y
           FROM passable, LATERAL (VALUES (ST_StartPoint(geom)), (ST_EndPoint(geom))) e(pt) GROUP BY 1, 2) n
 ),
-cleared_edges AS (DELETE FROM walk_edges),
-cleared_nodes AS (DELETE FROM walk_nodes),
 new_nodes AS (
     INSERT INTO walk_nodes (id, geom) SELECT id, ST_SetSRID(ST_MakePoint(x, y), 4326) FROM nodes
 )
@@ -265,6 +263,13 @@ func (ed *editor) rebuildWalks(ctx context.Context) error {
 func rebuildWalkingNetwork(ctx context.Context, tx pgx.Tx, w *walkSQL) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(walkLockKey)); err != nil {
 		return err
+	}
+	// Deleted first, in statements of their own: rows a statement deletes
+	// still hold their keys against what the same statement inserts.
+	for _, sql := range []string{`DELETE FROM walk_edges`, `DELETE FROM walk_nodes`} {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			return err
+		}
 	}
 	_, err := tx.Exec(ctx, w.rebuild, geo.WalkSnap, geo.GateReach)
 	return err
