@@ -174,7 +174,7 @@ func checkGDAL(t *testing.T, base string, rec *recorder) {
 	t.Logf("GDAL's requests for -spat: %v", reqs)
 
 	// GDAL reads each collection, every feature.
-	for _, c := range []string{"grids", "compounds", "posts", "organizations", "community"} {
+	for _, c := range []string{"grids", "compounds", "posts", "organizations", "communities"} {
 		out := runTool(t, "ogrinfo", "-ro", "-so", "OAPIF:"+base, c)
 		_, n := itemsOf(t, base+"/collections/"+c+"/items?limit=1")
 		if !strings.Contains(out, fmt.Sprintf("Feature Count: %d", n)) {
@@ -303,7 +303,7 @@ func checkQGIS(t *testing.T, base string, rec *recorder) {
 	if out, err := exec.Command(python, "-c", "import qgis.core").CombinedOutput(); err != nil {
 		t.Fatalf("QGIS's Python bindings are not installed (%v: %s): `make test` (scripts/deps.sh test) installs python3-qgis", err, out)
 	}
-	collections := []string{"community", "landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations"}
+	collections := []string{"communities", "landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations"}
 	png := filepath.Join(t.TempDir(), "qgis-community.png")
 	_, mark := rec.since(0)
 	cmd := exec.Command(python, append([]string{"testdata/qgis_client.py", base, png}, collections...)...)

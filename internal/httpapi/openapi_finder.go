@@ -69,7 +69,7 @@ func finderPaths(problem obj) obj {
 			"summary":     "the city's overview: subdistricts, and communities with their counts",
 			"description": "Each subdistrict and community with its code, name (zh, en), bounds and a point for its label; each community with its subdistrict and counts (posts, car parks, open orders once the map has orders), named and titled in counts.",
 			"operationId": "getCommunities", "tags": []string{"finder"},
-			"responses": obj{"200": ok("the overview", mediaJSON), "503": problem}}},
+			"responses": obj{"200": ok("the overview", mediaJSON), "400": problem, "404": problem, "503": problem}}},
 		"/api/events": obj{"get": obj{
 			"summary":     "the map's changes as Server-Sent Events",
 			"description": "Events: ready {seq} first; change {seq, layer, id, version, op, bbox} for every committed change; parking {id, free, capacity} after a car park's change; reset {seq, reason} when too much was missed to replay. The id of each event is the change's history seq. A comment every 15 s keeps proxies from closing the stream. Reconnecting with Last-Event-ID (or last_event_id) replays up to 1000 missed changes. Beyond the caps on open streams (per client address and in all) the answer is 503 with Retry-After.",
