@@ -108,7 +108,8 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if len(done) > 0 {
 		// A migration may have changed what the walking network is made
 		// of (or made it, over layers already filled).
-		if err := db.RebuildWalkingNetwork(ctx); err != nil {
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return db.RebuildWalkingNetwork(ctx, tx) })
+		if err != nil {
 			return done, fmt.Errorf("rebuild the walking network: %w", storeError(err))
 		}
 	}

@@ -45,6 +45,7 @@ import { createPanel } from './panel.js';
 import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
 import { followChanges, transformRequest, recentTileRequests } from './live.js';
 import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
+import { createRouter } from './route.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -113,11 +114,19 @@ export async function start() {
     if (selected) setSelected(map, layer, id, true);
   };
 
+  // the walk to a card's place (route.js), framed beside the card
+  const router = createRouter({
+    map, i18n, isKiosk,
+    kioskPosition: cfg.kiosk?.position ?? null,
+    padding: () => cardPadding(map, isKiosk),
+  });
   const cards = createCards({
     i18n,
     isKiosk,
     root: card,
     toast,
+    walk: (layer, id, from) => router.walk(layer, id, from),
+    routeLink: (layer, id) => router.link(layer, id),
     onOpen(layer, id) {
       select(layer, id);
       if (!isKiosk) history.replaceState(null, '', `#${layer}/${id}`);
@@ -125,6 +134,7 @@ export async function start() {
     },
     onClose() {
       select(null);
+      router.clear();
       if (!isKiosk && location.hash) history.replaceState(null, '', location.pathname + location.search);
       document.body.classList.remove('card-open');
     },
@@ -180,6 +190,11 @@ export async function start() {
     config: cfg,
     openCard: (layer, id) => openCard(layer, id),
     closeCard: () => cards.close(),
+    /** walkTo opens a feature's card and draws the walk there (from [lon, lat] when given); resolves to /api/route's answer. */
+    async walkTo(layer, id, from) {
+      const f = await openCard(layer, id, { fly: false });
+      return f ? cards.walk(from) : null;
+    },
     flyTo: (lonlat, zoom) => map.flyTo({ center: lonlat, zoom: zoom ?? Math.max(map.getZoom(), 16.5), duration: 1500, essential: true }),
     kioskPosition: cfg.kiosk?.position ?? null,
     isKiosk,
@@ -286,6 +301,9 @@ export async function start() {
     const fromHash = () => {
       const m = /^#([a-z]+)\/(\d+)$/.exec(location.hash);
       if (m) openCard(m[1], Number(m[2]));
+      // a walk shared from the kiosk: #route/posts/3@lon,lat
+      const r = /^#route\/([a-z_]+)\/(\d+)(?:@(-?[\d.]+),(-?[\d.]+))?$/.exec(location.hash);
+      if (r) app.walkTo(r[1], Number(r[2]), r[3] ? [Number(r[3]), Number(r[4])] : undefined);
     };
     window.addEventListener('hashchange', fromHash);
     fromHash();
@@ -344,6 +362,16 @@ function pick(map, point, tol) {
   const layer = f.sourceLayer === POLES_LAYER ? 'organizations' : f.sourceLayer;
   const id = f.id ?? f.properties.id;
   return id == null ? null : { layer, id: Number(id) };
+}
+
+// cardPadding leaves room for the card: at the side on the kiosk, above
+// the bottom sheet on phones.
+function cardPadding(map, kiosk) {
+  const box = map.getContainer().getBoundingClientRect();
+  if (kiosk) return { top: 60, bottom: 60, left: 380, right: 500 };
+  const card = document.getElementById('card').getBoundingClientRect();
+  const covered = card.height ? box.bottom - card.top + 16 : box.height * 0.5;
+  return { top: 80, bottom: Math.round(Math.min(covered, box.height * 0.62)), left: 30, right: 30 };
 }
 
 function setSelected(map, layer, id, on) {
