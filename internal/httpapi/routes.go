@@ -170,6 +170,7 @@ func (s *Server) routeTable() []route {
 			route{get, "/map", s.handleViewerPage, page},
 			route{get, "/kiosk", s.handleViewerPage, page},
 			route{get, "/static/*", s.handleStatic, page},
+			route{get, "/sw.js", s.handleServiceWorker, page},
 		)
 	}
 	return rs

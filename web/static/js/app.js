@@ -46,6 +46,7 @@ import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
 import { followChanges, transformRequest, recentTileRequests } from './live.js';
 import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
 import { createRouter } from './route.js';
+import { startOffline } from './offline.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -58,6 +59,8 @@ export async function start() {
   const cfg = await loadConfig();
   // the kiosk starts in Chinese for every visitor; a phone keeps its choice
   const i18n = createI18n(cfg, initialLang({ session: !isKiosk }));
+  // a phone keeps what it has seen, for when the signal drops
+  const keepOffline = isKiosk ? () => {} : startOffline(i18n);
   const $ = byId;
   const container = $('map');
 
@@ -255,6 +258,10 @@ export async function start() {
   });
 
   await app.ready;
+  // the map's own requests (its worker's) for the offline copy
+  const keepMap = () => keepOffline([`style.json?lang=${i18n.lang()}`, 'tiles.json', 'sprite.json', 'sprite.png', 'sprite@2x.json', 'sprite@2x.png', ...recentTileRequests()]);
+  map.once('idle', keepMap);
+  setTimeout(keepMap, 2500);
   map.setGlobalStateProperty('lang', i18n.lang());
   if (community) map.setGlobalStateProperty('community', community.code);
 
