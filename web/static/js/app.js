@@ -47,6 +47,7 @@ import { followChanges, transformRequest, recentTileRequests } from './live.js';
 import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
 import { createRouter } from './route.js';
 import { startOffline } from './offline.js';
+import { startDeclutter } from './declutter.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -265,6 +266,8 @@ export async function start() {
   map.setGlobalStateProperty('lang', i18n.lang());
   if (community) map.setGlobalStateProperty('community', community.code);
 
+  // the units' flags gathered into badges, beneath every label (declutter.js)
+  const calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
   $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
@@ -275,7 +278,9 @@ export async function start() {
   }
 
   map.on('click', (e) => {
-    const f = pick(map, e.point, isKiosk ? 16 : 10);
+    const unit = calm.pick(e.point, isKiosk ? 16 : 10);
+    if (unit?.expand) return;
+    const f = unit || pick(map, e.point, isKiosk ? 16 : 10);
     // a community's field at low zoom: city.js enters it
     if (f && f.layer === 'communities') return;
     if (!f) {
