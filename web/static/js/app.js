@@ -112,6 +112,7 @@ export async function start() {
   };
 
   let selected = null;
+  let calm = null; // the gathered flags (declutter.js), once the map has loaded
   const select = (layer, id) => {
     if (selected) setSelected(map, selected.layer, selected.id, false);
     selected = layer ? { layer, id } : null;
@@ -223,8 +224,8 @@ export async function start() {
     },
     ready: new Promise((resolve) => map.once('load', resolve)),
     cardState: () => cards.current(),
-    /** What a tap at x, y (CSS pixels in the map) would open: { layer, id } or null. */
-    pickAt: (x, y) => pick(map, { x, y }, isKiosk ? 16 : 10),
+    /** What a tap at x, y (CSS pixels in the map) would open: { layer, id }, { badge } (gathered flags) or null. */
+    pickAt: (x, y) => calm?.hit({ x, y }, isKiosk ? 16 : 10) || pick(map, { x, y }, isKiosk ? 16 : 10),
     firstIdle: 0,
     /** The addresses of the latest tile requests, newest last (live.js). */
     tileRequests: recentTileRequests,
@@ -267,7 +268,7 @@ export async function start() {
   if (community) map.setGlobalStateProperty('community', community.code);
 
   // the units' flags gathered into badges, beneath every label (declutter.js)
-  const calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
+  calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
   $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
@@ -278,9 +279,11 @@ export async function start() {
   }
 
   map.on('click', (e) => {
-    const unit = calm.pick(e.point, isKiosk ? 16 : 10);
-    if (unit?.expand) return;
-    const f = unit || pick(map, e.point, isKiosk ? 16 : 10);
+    const f = app.pickAt(e.point.x, e.point.y);
+    if (f?.badge) {
+      calm.expand(f.badge);
+      return;
+    }
     // a community's field at low zoom: city.js enters it
     if (f && f.layer === 'communities') return;
     if (!f) {

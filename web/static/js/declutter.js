@@ -9,8 +9,9 @@
 // car park. The street committee's and community branch's flags stay on
 // top (org-flags-top).
 //
-// startDeclutter(map, { before, source }) adds the layers beneath the
-// layer `before` and keeps them filled; it returns { pick(point, tol) }.
+// startDeclutter(map, { before, source, sourceLayer }) adds the layers
+// beneath the layer `before` and keeps them filled; it returns
+// { hit(point, tol), expand(badge) }.
 
 /** The kinds of organization gathered into badges. */
 export const GATHERED = ['co_building_unit', 'business_circle'];
@@ -84,20 +85,22 @@ export function startDeclutter(map, { before, source, sourceLayer }) {
   fill();
 
   /**
-   * pick finds a gathered flag or badge under a tap: { layer, id } for a
-   * flag, { expand } for a badge after zooming towards it; null for none.
+   * hit finds a gathered flag or badge under a tap: { layer, id } for a
+   * flag, { badge } for a badge; null for none.
    */
-  function pick(point, tol) {
+  function hit(point, tol) {
     const box = [[point.x - tol, point.y - tol], [point.x + tol, point.y + tol]];
     const badge = map.queryRenderedFeatures(box, { layers: [BADGE_LAYER] })[0];
-    if (badge) {
-      map.getSource(UNIT_SOURCE).getClusterExpansionZoom(badge.properties.cluster_id).then((zoom) => {
-        map.easeTo({ center: badge.geometry.coordinates, zoom: Math.min(zoom + 0.2, 19), duration: 600, essential: true });
-      });
-      return { expand: true };
-    }
+    if (badge) return { badge };
     const flag = map.queryRenderedFeatures(box, { layers: [UNIT_LAYER] })[0];
     return flag ? { layer: 'organizations', id: Number(flag.properties.id) } : null;
   }
-  return { pick };
+
+  /** expand zooms in on a badge until its flags spread out. */
+  function expand(badge) {
+    map.getSource(UNIT_SOURCE).getClusterExpansionZoom(badge.properties.cluster_id).then((zoom) => {
+      map.easeTo({ center: badge.geometry.coordinates, zoom: Math.min(zoom + 0.2, 19), duration: 600, essential: true });
+    });
+  }
+  return { hit, expand };
 }
