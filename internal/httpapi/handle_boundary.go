@@ -17,41 +17,58 @@ import (
 // one transaction, each with a new version and history row; the answer is
 // the grid with the list of every grid (and compound) that changed.
 func (s *Server) handleReshapeGrid(c echo.Context) error {
-	if err := checkParams(c, "dry_run", "comment"); err != nil {
+	r, err := s.readReshape(c)
+	if err != nil {
 		return err
+	}
+	res, err := s.cfg.Edits.ReshapeGrid(c.Request().Context(), r.id, r.version, r.shape, r.options)
+	if err != nil {
+		return err
+	}
+	return s.answerWrite(c, res, "grids", r.id, http.StatusOK, nil)
+}
+
+// reshapeRequest is a grid's new outline as a reshape or a proposal sends
+// it: the grid, the version it was drawn on, the outline and the options.
+type reshapeRequest struct {
+	id, version int64
+	shape       orb.Polygon
+	options     geo.EditOptions
+}
+
+// readReshape reads and checks a reshape's (or a proposal's) request: the
+// parameters, the writer's right to edit grids, If-Match and the outline.
+func (s *Server) readReshape(c echo.Context) (reshapeRequest, error) {
+	var r reshapeRequest
+	if err := checkParams(c, "dry_run", "comment"); err != nil {
+		return r, err
 	}
 	grids, _ := s.cat.Layer("grids")
 	id, err := parseID(c.Param("id"))
 	if err != nil {
-		return err
+		return r, err
 	}
 	if err := authOf(c).user.MayWrite(grids); err != nil {
-		return err
+		return r, err
 	}
-	o, err := s.editOptions(c, geo.ReasonReshape)
-	if err != nil {
-		return err
+	if r.options, err = s.editOptions(c, geo.ReasonReshape); err != nil {
+		return r, err
 	}
-	ifVersion, err := ifMatchVersion(c, grids.Name, id)
-	if err != nil {
-		return err
+	if r.version, err = ifMatchVersion(c, grids.Name, id); err != nil {
+		return r, err
 	}
 	if err := requireJSON(c, mediaGeoJSON); err != nil {
-		return err
+		return r, err
 	}
 	body, err := readBody(c)
 	if err != nil {
-		return err
+		return r, err
 	}
-	shape, err := decodeOutline(body)
-	if err != nil {
-		return err
+	if r.shape, err = decodeOutline(body); err != nil {
+		return r, err
 	}
-	res, err := s.cfg.Edits.ReshapeGrid(c.Request().Context(), id, ifVersion, shape, o)
-	if err != nil {
-		return err
-	}
-	return s.answerWrite(c, res, grids.Name, id, http.StatusOK, nil)
+	r.id = id
+	return r, nil
 }
 
 // decodeOutline reads a GeoJSON Polygon, or a Feature whose geometry is one.

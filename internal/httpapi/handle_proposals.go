@@ -106,38 +106,12 @@ func toProposalJSON(p geo.Proposal, u geo.User) proposalJSON {
 // dry_run checks it (200): the body and If-Match are a reshape's, the
 // comment parameter says why (needed).
 func (s *Server) handlePropose(c echo.Context) error {
-	if err := checkParams(c, "dry_run", "comment"); err != nil {
-		return err
-	}
-	grids, _ := s.cat.Layer("grids")
-	id, err := parseID(c.Param("id"))
+	r, err := s.readReshape(c)
 	if err != nil {
 		return err
 	}
-	u := authOf(c).user
-	if err := u.MayWrite(grids); err != nil {
-		return err
-	}
-	o, err := s.editOptions(c, geo.ReasonReshape)
-	if err != nil {
-		return err
-	}
-	ifVersion, err := ifMatchVersion(c, grids.Name, id)
-	if err != nil {
-		return err
-	}
-	if err := requireJSON(c, mediaGeoJSON); err != nil {
-		return err
-	}
-	body, err := readBody(c)
-	if err != nil {
-		return err
-	}
-	shape, err := decodeOutline(body)
-	if err != nil {
-		return err
-	}
-	p, err := s.cfg.Edits.Propose(c.Request().Context(), id, ifVersion, shape, o)
+	u, o := authOf(c).user, r.options
+	p, err := s.cfg.Edits.Propose(c.Request().Context(), r.id, r.version, r.shape, o)
 	if err != nil {
 		return err
 	}
