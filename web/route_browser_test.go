@@ -124,6 +124,10 @@ func TestRoute(t *testing.T) {
 		checkFramed(t, p)
 		checkRoute(t, eval[routeShown](p, fmt.Sprintf(routeCheck, "true", fmt.Sprintf("'%v,%v'", at.Lon(), at.Lat()))), false)
 		p.waitFor("the phone's live position", `!!document.querySelector('.walk-you')`, 10*time.Second)
+		// 导航: the same walk in the phone's map apps, links only (nothing loads)
+		if apps := eval[[]string](p, `[...document.querySelectorAll('.route-app')].map((a) => new URL(a.href).host)`); len(apps) != 4 || apps[0] != "uri.amap.com" {
+			t.Errorf("map app links %v, want Amap, Baidu, Apple and Google", apps)
+		}
 		p.screenshot("route-phone.png")
 		p.checkClean()
 	})

@@ -37,6 +37,8 @@ type routeProps struct {
 	// entrance or position.
 	To     [2]float64  `json:"to"`
 	Target *targetJSON `json:"target"`
+	// Handoffs open the walk in a phone's own map app (导航 / Directions).
+	Handoffs []geo.Handoff `json:"handoffs"`
 	// MessageZh and MessageEn say, when the target cannot be reached, why.
 	MessageZh string `json:"message_zh,omitempty"`
 	MessageEn string `json:"message_en,omitempty"`
@@ -76,7 +78,7 @@ func (s *Server) handleRoute(c echo.Context) error {
 		return err
 	}
 	body := routeJSON{Type: "Feature", Properties: routeProps{
-		Reachable: r.Reachable, Steps: []stepJSON{},
+		Reachable: r.Reachable, Steps: []stepJSON{}, Handoffs: []geo.Handoff{},
 		From: toOriginJSON(geo.Origin{Point: r.From, Kiosk: q.FromKiosk}),
 		To:   [2]float64{r.To.Lon(), r.To.Lat()},
 	}}
@@ -92,6 +94,11 @@ func (s *Server) handleRoute(c echo.Context) error {
 		length := math.Round(r.LengthM())
 		minutes := r.WalkingMin()
 		body.Properties.LengthM, body.Properties.WalkingMin = &length, &minutes
+		label := "目的地"
+		if name != nil {
+			label = name.Zh
+		}
+		body.Properties.Handoffs = geo.Handoffs(r.To, label)
 		for _, st := range geo.Steps(r, name) {
 			body.Properties.Steps = append(body.Properties.Steps, stepJSON{TextZh: st.Text.Zh, TextEn: st.Text.En, LengthM: math.Round(st.LengthM)})
 		}

@@ -47,7 +47,7 @@ func finderPaths(problem obj) obj {
 			"responses": obj{"200": ok("where the point is", mediaJSON), "400": problem, "404": problem, "503": problem}}},
 		"/api/route": obj{"get": obj{
 			"summary":     "the walk from a point to a feature or a point, along streets and footpaths, through gates",
-			"description": "A GeoJSON Feature: geometry the walk's LineString; properties reachable, length_m, walking_min (at 4.5 km/h), steps [{text_zh, text_en, length_m}] naming the streets, from, to (the point walked to: a car park's entrance, a post) and target. A target no way leads to (behind a wall without a gate) is 200 with reachable=false, geometry null and a sentence (message_zh, message_en).",
+			"description": "A GeoJSON Feature: geometry the walk's LineString; properties reachable, length_m, walking_min (at 4.5 km/h), steps [{text_zh, text_en, length_m}] naming the streets, handoffs (links that open the walk in Amap, Baidu, Apple or Google Maps, each in the coordinates it expects: GCJ-02, BD-09, WGS 84), from, to (the point walked to: a car park's entrance, a post) and target. A target no way leads to (behind a wall without a gate) is 200 with reachable=false, geometry null and a sentence (message_zh, message_en).",
 			"operationId": "getRoute", "tags": []string{"finder"},
 			"parameters": []obj{
 				q("from", "lon,lat to walk from, WGS 84 degrees; omitted: the kiosk's own position, when the server has one", obj{"type": "string", "example": "110.0998,34.5747"}),

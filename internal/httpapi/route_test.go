@@ -59,6 +59,9 @@ func TestRoute_fromTheKioskToAPost(t *testing.T) {
 	if target["layer"] != "posts" || target["id"] != 10.0 || target["name_en"] != "Quanxiang Court Shared Activity Room" {
 		t.Errorf("target %v", target)
 	}
+	if hs, _ := p["handoffs"].([]any); len(hs) != 4 || !strings.HasPrefix(hs[0].(map[string]any)["url"].(string), "https://uri.amap.com/navigation?") {
+		t.Errorf("handoffs to the map apps: %v", p["handoffs"])
+	}
 	if strings.Contains(string(r.body), "phone") {
 		t.Errorf("the route carries a phone: %s", r.body)
 	}

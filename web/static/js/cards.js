@@ -274,6 +274,18 @@ export function createCards(ctx) {
     const steps = el('ol', 'route-steps');
     for (const s of p.steps) steps.append(el('li', '', i18n.pick(s.text_zh, s.text_en)));
     box.append(steps);
+    if (!ctx.isKiosk && p.handoffs?.length) {
+      // 导航: the same walk in the phone's own map app
+      const apps = el('p', 'route-apps', el('span', '', t('directions')));
+      for (const h of p.handoffs) {
+        const a = el('a', 'route-app', i18n.pick(h.name.zh, h.name.en));
+        a.href = h.url;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        apps.append(a);
+      }
+      box.append(apps);
+    }
     if (ctx.isKiosk && ctx.routeLink) {
       const qr = el('figure', 'card-qr route-qr');
       qr.innerHTML = qrSVG(ctx.routeLink(current.layer, current.id)); // built from the QR matrix only

@@ -89,6 +89,7 @@ const STRINGS = {
 
   // ---- the way there (route.js, cards.js) and the offline map (sw.js, offline.js) ----
   takeMeThere: ['带我去', 'Take me there'],
+  directions: ['导航：', 'Directions:'],
   routeLoading: ['正在找路…', 'Finding the way…'],
   routeFailed: ['暂时无法找路，请稍后再试。', 'Could not find the way now; please try again.'],
   walkSummary: ['步行 {min} 分钟 · {m} 米', '{min} min walk · {m} m'],
