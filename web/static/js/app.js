@@ -113,6 +113,9 @@ export async function start() {
 
   let selected = null;
   let calm = null; // the gathered flags (declutter.js), once the map has loaded
+  // the style's global state can be set from the map's first load on
+  let styleReady = false;
+  map.once('load', () => { styleReady = true; });
   const select = (layer, id) => {
     if (selected) setSelected(map, selected.layer, selected.id, false);
     selected = layer ? { layer, id } : null;
@@ -214,7 +217,7 @@ export async function start() {
     setCommunity(c) {
       community = c;
       cfg.title = c.name;
-      if (map.isStyleLoaded()) map.setGlobalStateProperty('community', c.code);
+      if (styleReady) map.setGlobalStateProperty('community', c.code);
       applyLang(i18n.lang());
       if (!isKiosk) {
         const q = new URLSearchParams(location.search);
@@ -238,7 +241,9 @@ export async function start() {
   const applyLang = (l) => {
     i18n.translate(document, { name: i18n.title() });
     document.title = i18n.t('mapTitle', { name: i18n.title() });
-    if (map.isStyleLoaded()) map.setGlobalStateProperty('lang', l);
+    // isStyleLoaded() is false while tiles load (after a visitor's Find):
+    // the labels would stay in the last visitor's language (issue 15)
+    if (styleReady) map.setGlobalStateProperty('lang', l);
   };
   i18n.onChange(applyLang);
   applyLang(i18n.lang());
