@@ -41,3 +41,22 @@ func TestKioskReset_restoresEverything(t *testing.T) {
 	}
 	p.checkClean()
 }
+
+// TestFirstVisit_inThePhonesLanguage: an English phone opening the map for
+// the first time reads it in English; a shared link carries its language.
+func TestFirstVisit_inThePhonesLanguage(t *testing.T) {
+	srv := startServer(t)
+	bctx := startBrowser(t)
+	p := openPageIn(t, bctx, srv, "/map#posts/3", 390, 844, true, "en-US,en")
+	p.waitReady()
+	p.waitFor("English", `document.documentElement.lang === 'en'`, 5*time.Second)
+	p.waitFor("the card in English", `document.querySelector('#card .card-title')?.textContent === 'Party Service Cabin (Mid-Street)'`, 10*time.Second)
+	// a link shared from a Chinese page opens in Chinese on this phone
+	q := openPageIn(t, bctx, srv, "/map/?lang=zh#posts/3", 390, 844, true, "en-US,en")
+	q.waitReady()
+	q.waitFor("Chinese", `document.documentElement.lang === 'zh-CN'`, 5*time.Second)
+	// the layers replace an open card on a phone, not open beneath it
+	p.clickSelector("#layers")
+	p.waitFor("the layers on top", `(() => { const r = document.getElementById('layers-sheet').getBoundingClientRect(); const e = document.elementFromPoint(r.left + r.width / 2, r.top + 30); return r.height > 0 && document.getElementById('layers-sheet').contains(e) && document.getElementById('card').hidden; })()`, 5*time.Second)
+	p.checkClean()
+}

@@ -129,8 +129,10 @@ func checkFlagTap(t *testing.T, p *page, srv *httptest.Server) {
 				if !strings.Contains(chain, parent) || !strings.Contains(chain, name) {
 					t.Errorf("the community branch's chain: got %q, want it to name %q then %q", chain, parent, name)
 				}
-				// the QR code opens the same card on a phone: /map/#organizations/2 on this server
-				want := p.origin() + "/map/#organizations/2"
+				// the QR code opens the same card on a phone, in the
+				// kiosk's language (links carry it, issue 15):
+				// /map/?lang=zh#organizations/2 on this server
+				want := p.origin() + "/map/?lang=zh#organizations/2"
 				same := eval[bool](p, `import('./static/js/qr.js').then((m) => {
 					const shown = document.querySelector('#card .card-qr svg');
 					const box = document.createElement('div');

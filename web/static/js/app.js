@@ -58,8 +58,9 @@ export async function start() {
   const isKiosk = document.documentElement.dataset.mode === 'kiosk' || params.get('kiosk') === '1';
   document.documentElement.dataset.mode = isKiosk ? 'kiosk' : 'phone';
   const cfg = await loadConfig();
-  // the kiosk starts in Chinese for every visitor; a phone keeps its choice
-  const i18n = createI18n(cfg, initialLang({ session: !isKiosk }));
+  // the kiosk starts in Chinese; a phone keeps its choice, else follows the
+  // phone's own language on a first visit (an English phone opens in English)
+  const i18n = createI18n(cfg, initialLang({ session: !isKiosk, browser: !isKiosk }));
   // a phone keeps what it has seen, for when the signal drops
   const keepOffline = isKiosk ? () => {} : startOffline(i18n);
   const $ = byId;
@@ -275,7 +276,15 @@ export async function start() {
   // the units' flags gathered into badges, beneath every label (declutter.js)
   calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
-  $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
+  $('layers').addEventListener('click', () => {
+    // on a phone the sheets share the bottom: the layers replace the card
+    // and Find rather than open beneath them (issue 15)
+    if (!isKiosk && !document.body.classList.contains('layers-open')) {
+      cards.close();
+      hidePanel();
+    }
+    document.body.classList.toggle('layers-open');
+  });
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
 
   // the city's overview and its steps, on a map of several communities

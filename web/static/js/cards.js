@@ -45,9 +45,9 @@ async function fetchOpenNow(layer, id) {
   }
 }
 
-/** The link that opens the feature's card on a phone. */
-export function featureLink(layer, id) {
-  return new URL(`map/#${layer}/${id}`, document.baseURI).href;
+/** The link that opens the feature's card on a phone, in the language it was shared in. */
+export function featureLink(layer, id, lang) {
+  return new URL(`map/${lang ? `?lang=${lang}` : ''}#${layer}/${id}`, document.baseURI).href;
 }
 
 /**
@@ -228,7 +228,7 @@ export function createCards(ctx) {
     if (facts.children.length) card.append(facts);
 
     const foot = el('footer', 'card-foot');
-    const url = featureLink(layer, id);
+    const url = featureLink(layer, id, i18n.lang());
     if (ctx.walk && !current.route) foot.append(button('card-route-button', () => walk(), t('takeMeThere')));
     if (ctx.isKiosk && !current.route) {
       const qr = el('figure', 'card-qr');
