@@ -62,6 +62,8 @@ func startServerOn(t *testing.T, db *postgis.DB, tune func(*httpapi.Config), wra
 		Viewer:        web.Files(),
 		Style:         web.Style(),
 		KioskPosition: &kiosk,
+		// the viewer asks for today's activities on every page
+		Activities: db,
 	}
 	if tune != nil {
 		tune(&cfg)

@@ -71,7 +71,7 @@ func startStaffServer(t *testing.T, accounts ...account) *staffServer {
 		t.Fatal("the change listener did not start")
 	}
 	ss.Server = startServerOn(t, db, func(c *httpapi.Config) {
-		c.Accounts, c.Edits, c.Changes = db, db, hub
+		c.Accounts, c.Edits, c.Changes, c.Activities = db, db, hub, db
 		c.KioskPosition = nil
 	}, nil)
 	return ss

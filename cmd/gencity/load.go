@@ -62,7 +62,9 @@ func load(ctx context.Context, conn *pgx.Conn, db *postgis.DB, c *city, o loadOp
 			return fmt.Errorf("the database already holds %d map features; pass -replace to delete them and write the city instead", existing)
 		}
 		// TRUNCATE fires no row triggers: the history keeps what it had.
-		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(layerTables(), ", ")); err != nil {
+		// The activities, the shared resources and the venues' bookings
+		// refer to organizations and posts: a city written anew has none.
+		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(append([]string{"bookings", "activities", "resources"}, layerTables()...), ", ")); err != nil {
 			return err
 		}
 		log.Info("deleted the existing features", "features", existing)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -23,6 +24,8 @@ type dataset struct {
 	layers map[string][]feature
 	// kiosk is the suggested kiosk position, on the street near its middle.
 	kiosk orb.Point
+	// today is the day the activities' programme starts.
+	today time.Time
 }
 
 // world is the laid-out community in local metres, before it is written.
@@ -37,8 +40,9 @@ type world struct {
 // seed fixes the whole data set; change it and every position moves.
 const seed = 0x58594d // "XYM"
 
-// build lays out the community and turns it into features.
-func build() (*dataset, error) {
+// build lays out the community and turns it into features, with the
+// activities' programme from the day today.
+func build(today time.Time) (*dataset, error) {
 	r := splitmix.New(seed)
 	l, err := newLattice(r)
 	if err != nil {
@@ -88,7 +92,10 @@ func build() (*dataset, error) {
 			"landmarks":     w.landmarks(),
 			"paths":         paths,
 			"gates":         w.gates(),
+			"activities":    programme(today, posts),
+			"resources":     sharedResources(orgs),
 		},
+		today: today,
 		kiosk: w.frame.lonLat(beside(st.pedestrian, 0.5, -4)),
 	}
 	return ds, nil

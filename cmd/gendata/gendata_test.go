@@ -1,8 +1,12 @@
 package main
 
 import (
+	"regexp"
+	"time"
+
 	"bytes"
 	"os"
+	"partymap/internal/geo"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -11,7 +15,7 @@ import (
 func TestRun_Deterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	for _, dir := range []string{a, b} {
-		if err := run(dir); err != nil {
+		if err := run(dir, dataDay(t)); err != nil {
 			t.Fatalf("run: %v", err)
 		}
 	}
@@ -40,11 +44,30 @@ func TestRun_Deterministic(t *testing.T) {
 	}
 }
 
+// dataDay is the day the programme of data/geojson starts, as its README
+// says: gendata writes the same bytes for it again.
+func dataDay(t *testing.T) time.Time {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dataDir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`the programme starting on (\d{4}-\d{2}-\d{2})`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("%s/README.md does not say when the programme starts", dataDir)
+	}
+	d, err := time.ParseInLocation(time.DateOnly, string(m[1]), geo.ChinaStandardTime())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func TestRun_MatchesDataDir(t *testing.T) {
 	// The tests above check data/geojson; this one makes sure it is what
 	// the generator writes now. Regenerate with go run ./cmd/gendata.
 	dir := t.TempDir()
-	if err := run(dir); err != nil {
+	if err := run(dir, dataDay(t)); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	entries, _ := os.ReadDir(dir)

@@ -5,29 +5,40 @@
 //
 // Usage, from the repository root:
 //
-//	go run ./cmd/gendata [-out data/geojson]
+//	go run ./cmd/gendata [-out data/geojson] [-today YYYY-MM-DD]
+//
+// The activities' programme starts on -today (by default the current date
+// in China Standard Time): run it again to move the programme on.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"partymap/internal/geo"
 )
 
 func main() {
 	out := flag.String("out", "data/geojson", "directory to write the GeoJSON files and README.md into")
+	today := flag.String("today", time.Now().In(geo.ChinaStandardTime()).Format(time.DateOnly), "the day the activities' programme starts, YYYY-MM-DD")
 	flag.Parse()
-	if err := run(*out); err != nil {
+	day, err := time.ParseInLocation(time.DateOnly, *today, geo.ChinaStandardTime())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gendata: -today must be a day written YYYY-MM-DD:", err)
+		os.Exit(2)
+	}
+	if err := run(*out, day); err != nil {
 		fmt.Fprintln(os.Stderr, "gendata:", err)
 		os.Exit(1)
 	}
 }
 
-// run builds the data set and writes it into the directory out.
-func run(out string) error {
-	ds, err := build()
+// run builds the data set, its programme starting on the day today, and
+// writes it into the directory out.
+func run(out string, today time.Time) error {
+	ds, err := build(today)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"time"
 )
 
 // readme is data/geojson/README.md: what each file holds and how the data
@@ -59,6 +60,8 @@ numbers are invented (grid leaders' phones are 1380000xxxx, posts' phones
 | landmarks.geojson | Polygon | %d landmarks: %s |
 | paths.geojson | LineString | %d footpaths the streets do not draw: %s (the temple's axis, the ring path round its walls, the closed west gate's passage, the gated compounds' lanes) |
 | gates.geojson | Point | %d gates: %s; the walls of compounds and temples are crossed only at one |
+| resources.geojson | Point | %d shared resources (资源单) the co-building units lend the community, at the unit: rooms, parking, volunteers, equipment, and when |
+| activities.geojson | Point | %d activities of the activities column (活动), at their venues: the programme starting on %s (times in China Standard Time) |
 
 The community's bounding box is longitude %.5f–%.5f, latitude %.5f–%.5f.
 A kiosk on the pedestrian street near its middle would stand at about
@@ -70,9 +73,14 @@ The files are written by a deterministic program; from the repository root:
 
     go run ./cmd/gendata            # writes data/geojson
     go run ./cmd/gendata -out DIR   # writes elsewhere
+    go run ./cmd/gendata -today 2026-12-03   # the programme from that day
+
+The activities' programme starts on the day the program is run for (today
+by default), so that the kiosk has something on tonight: run it again to
+move the programme on.
 
 and checked by go test ./cmd/gendata. Running the program again writes the
-same bytes.
+same bytes (for the same -today).
 
 Once written, these GeoJSON files are the source of truth: the server loads
 them into an empty database, and staff edits happen in the database from then
@@ -89,6 +97,7 @@ post's grid_code, is derived by the server from where it lies.
 		n("landmarks"), kinds("landmarks"),
 		n("paths"), kinds("paths"),
 		n("gates"), kinds("gates"),
+		n("resources"), n("activities"), ds.today.Format(time.DateOnly),
 		bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1],
 		ds.kiosk[0], ds.kiosk[1],
 	)

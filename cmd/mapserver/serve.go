@@ -121,6 +121,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Title:          cfg.Title,
 		Accounts:       d.db,
 		Edits:          d.db,
+		Activities:     d.db,
 
 		ReadCacheBytes: cfg.ReadCacheBytes,
 		MaxBodyBytes:   cfg.MaxBodyBytes,

@@ -58,13 +58,13 @@ func (h *Hub) OnChange(f func(geo.Change)) {
 }
 
 // Publish calls the OnChange functions, then hands the change to every
-// subscriber without blocking. A proposal's notice (c.Proposal) changes no
-// map data: it goes to the subscribers only.
+// subscriber without blocking. A notice (a proposal's, a booking's)
+// changes no map data: it goes to the subscribers only.
 func (h *Hub) Publish(c geo.Change) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, f := range h.listeners {
-		if c.Proposal == nil {
+		if !c.Notice() {
 			f(c)
 		}
 	}

@@ -154,6 +154,8 @@ func NewCatalogue() *Catalogue {
 					KindMinZoom: map[string]int{"grid_branch": 13, "co_building_unit": 13, "business_circle": 13, "non_public": 13, "building_group": 16},
 					Poles:       true},
 			},
+			activities(),
+			resources(),
 		},
 	}
 }

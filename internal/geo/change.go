@@ -26,4 +26,12 @@ type Change struct {
 	// that a proposal was made or decided (every other field is zero):
 	// caches ignore it, event streams pass it on.
 	Proposal *ProposalNotice `json:"-"`
+	// Booking, when set, makes this no change of the map but a notice
+	// that a venue's bookings changed (every other field is zero): caches
+	// ignore it, event streams pass it on.
+	Booking *BookingNotice `json:"-"`
 }
+
+// Notice reports whether the change is a notice (a proposal's, a
+// booking's) rather than a change of the map's data.
+func (c Change) Notice() bool { return c.Proposal != nil || c.Booking != nil }

@@ -161,6 +161,9 @@ func (l Layer) CheckRules(f Feature) []Violation {
 				MessageEn: fmt.Sprintf("Free spaces (%d) cannot be more than the capacity (%d).", free, capacity)})
 		}
 	}
+	if l.Name == ActivityLayer {
+		vs = append(vs, CheckActivity(f.Properties)...)
+	}
 	return vs
 }
 

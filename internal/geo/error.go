@@ -15,6 +15,7 @@ const (
 	ENOTFOUND      = "not_found"       // no such layer or feature: 404
 	ECONFLICT      = "conflict"        // the item changed since it was read: 412
 	ESUPERSEDED    = "superseded"      // a later change stands in the way (a change set's revert, a stale proposal): 409
+	ETAKEN         = "slot_taken"      // a shared venue's slot is booked already: 409
 	EPRECONDITION  = "precondition"    // a required precondition (If-Match) is missing: 428
 	EUNPROCESSABLE = "unprocessable"   // well-formed but breaks a rule of the map: 422
 	EUNAUTHORIZED  = "unauthorized"    // not logged in: 401

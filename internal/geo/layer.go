@@ -197,6 +197,10 @@ type Layer struct {
 	// subdistricts and the communities' outlines): only staff whose scope
 	// is the whole city write them (User.MayWrite).
 	CityWide bool
+	// ScopeBy, when set, names the field (a reference to an organization)
+	// by which the layer's features are in a staff member's scope: an
+	// activity is its organizer's grid's to write, wherever it takes place.
+	ScopeBy string
 	// SearchRank orders the layer's search hits among equally good
 	// matches, 1 first: what a visitor looks for first. Layers without
 	// one come after the ranked, in drawing order.

@@ -40,6 +40,19 @@ type Problem struct {
 	// touches that the editor does not look after: what a proposal of it
 	// would wait for.
 	Grids []geo.FeatureRef `json:"grids,omitempty"`
+	// Taken names, on a 409 for a venue's slot, the confirmed booking
+	// that holds it: when, and which activity, if one does.
+	Taken *takenJSON `json:"taken,omitempty"`
+}
+
+// takenJSON is the slot that stands in the way of a booking: no requester,
+// no purpose.
+type takenJSON struct {
+	Venue    int64     `json:"venue_id"`
+	Booking  int64     `json:"booking_id"`
+	Activity int64     `json:"activity_id,omitempty"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
 }
 
 // mediaProblem is the media type of problem details (RFC 9457).
@@ -58,7 +71,7 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case geo.ECONFLICT:
 		return http.StatusPreconditionFailed
-	case geo.ESUPERSEDED:
+	case geo.ESUPERSEDED, geo.ETAKEN:
 		return http.StatusConflict
 	case geo.EPRECONDITION:
 		return http.StatusPreconditionRequired
@@ -186,6 +199,11 @@ func problemFor(err error) Problem {
 	var sup *geo.Superseded
 	if code == geo.ESUPERSEDED && errors.As(err, &sup) {
 		p.Later = sup.Later
+	}
+	var st *geo.SlotTaken
+	if code == geo.ETAKEN && errors.As(err, &st) {
+		cst := geo.ChinaStandardTime()
+		p.Taken = &takenJSON{Venue: st.Venue, Booking: st.Booking, Activity: st.Activity, Start: st.Taken.Start.In(cst), End: st.Taken.End.In(cst)}
 	}
 	var sr *geo.ScopeRefusal
 	if code == geo.EFORBIDDEN && errors.As(err, &sr) {

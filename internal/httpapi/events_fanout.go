@@ -208,6 +208,10 @@ func (e *eventStreams) forward(f *fanout, c geo.Change) {
 		e.broadcast(f, message{data: proposalBytes(*c.Proposal)}, 0)
 		return
 	}
+	if c.Booking != nil {
+		e.broadcast(f, message{data: noticeBytes("booking", *c.Booking)}, 0)
+		return
+	}
 	if f.sent[c.Seq] {
 		return
 	}

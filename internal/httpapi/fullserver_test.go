@@ -109,6 +109,8 @@ func newFullServer(t *testing.T) *fullServer {
 		Style:     web.Style(),
 		Accounts:  db,
 		Edits:     db,
+
+		Activities: db,
 	})
 	t.Cleanup(fs.api.CloseStreams)
 	fs.h = fs.api.Handler()

@@ -301,6 +301,16 @@ func proposalBytes(n geo.ProposalNotice) []byte {
 	return fmt.Appendf(nil, "event: proposal\ndata: %s\n\n", j)
 }
 
+// noticeBytes encodes a notice as an event without an id, like a
+// proposal's: a booking's {venue_id, status}, never who asked or why.
+func noticeBytes(name string, n any) []byte {
+	j, err := json.Marshal(n)
+	if err != nil {
+		j = []byte("{}")
+	}
+	return fmt.Appendf(nil, "event: %s\ndata: %s\n\n", name, j)
+}
+
 // eventBytes appends one event to b.
 func eventBytes(b []byte, id int64, name string, data any) []byte {
 	j, err := json.Marshal(data)

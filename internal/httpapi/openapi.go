@@ -140,6 +140,7 @@ func (s *Server) openAPI(base string) obj {
 		}
 	}
 	s.addEditPaths(paths, problem)
+	s.addActivityPaths(paths, problem)
 	// Every staff operation says how to authenticate: a session cookie
 	// (with the CSRF header on writes) or a bearer token.
 	for p, item := range paths {

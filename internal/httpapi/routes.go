@@ -165,6 +165,24 @@ func (s *Server) routeTable() []route {
 			rs = append(rs, route{get, "/edit", s.handleEditorPage, page | noStore})
 		}
 	}
+	if s.cfg.Activities != nil {
+		rs = append(rs,
+			route{get, "/api/activities", s.handleActivities, publicQuery},
+			route{get, "/api/activities.ics", s.handleActivitiesICS, publicQuery},
+			route{get, "/api/venues/:id/availability", s.handleVenueAvailability, publicQuery},
+		)
+		if s.cfg.Accounts != nil {
+			rs = append(rs,
+				route{post, "/api/bookings", s.handleRequestBooking, staff},
+				route{post, "/api/bookings/:id/confirm", s.handleConfirmBooking, staff},
+				route{post, "/api/bookings/:id/decline", s.handleDeclineBooking, staff},
+				route{get, "/api/venues/:id/bookings", s.handleVenueBookings, staff},
+			)
+			if s.cfg.Viewer != nil {
+				rs = append(rs, route{get, "/desk/venues", s.handleVenueDesk, page | noStore})
+			}
+		}
+	}
 	if s.cfg.Viewer != nil {
 		rs = append(rs,
 			route{get, "/map", s.handleViewerPage, page},

@@ -109,6 +109,9 @@ type Config struct {
 	// import, export); nil serves the map read-only.
 	Accounts geo.AccountStore
 	Edits    geo.EditStore
+	// Activities serves the activities column and the shared venues'
+	// bookings; nil serves neither.
+	Activities geo.ActivityStore
 	// Auth tunes logins and sessions; zero values take the defaults.
 	Auth AuthConfig
 	// MaxBodyBytes bounds the body of a write; zero: DefaultMaxBodyBytes.

@@ -59,7 +59,7 @@ func newStaffEnvWith(t *testing.T, cfg httpapi.Config) *staffEnv {
 		}
 		*u.token = tok
 	}
-	cfg.Catalogue, cfg.Store, cfg.Accounts, cfg.Edits = geo.NewCatalogue(), db, db, db
+	cfg.Catalogue, cfg.Store, cfg.Accounts, cfg.Edits, cfg.Activities = geo.NewCatalogue(), db, db, db, db
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	env.h = mustNew(t, cfg).Handler()
 	return env

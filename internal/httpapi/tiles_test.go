@@ -364,7 +364,7 @@ func TestTileJSON(t *testing.T) {
 		t.Errorf("center: got %v, want %v", doc.Center, want)
 	}
 	wantZooms := map[string]int{"subdistricts": 8, "communities": 8, "landmarks": 10, "streets": 10, "grids": 10, "paths": 14, "compounds": 13, "buildings": 14, "gates": 15, "parking": 12, "posts": 12, "organizations": 10,
-		"labels": 10, "flag_poles": 15}
+		"activities": 13, "resources": 16, "labels": 10, "flag_poles": 15}
 	if len(doc.VectorLayers) != len(wantZooms) {
 		t.Errorf("vector_layers: got %d, want %d", len(doc.VectorLayers), len(wantZooms))
 	}

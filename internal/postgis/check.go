@@ -84,8 +84,19 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 	var codes, communities []string
 	var shapes, gridShapes [][]byte
 	var places []place
+	var organizers []organizerRef
 	add := func(l geo.Layer, f geo.Feature, stored bool) error {
 		label := l.FeatureLabel(f.ID, f.Properties)
+		if l.ScopeBy != "" {
+			// An activity is its organizer's grid's, wherever it takes
+			// place: it is judged by the organization it names (before
+			// and after), not by its position.
+			if id, ok := f.Properties[l.ScopeBy].(int64); ok {
+				fd, _ := l.Field(l.ScopeBy)
+				organizers = append(organizers, organizerRef{what: label, layer: fd.Ref, id: id})
+			}
+			return nil
+		}
 		if c, ok := f.Properties[geo.CommunityField].(string); ok && stored {
 			// The community a stored feature belongs to; a new one's is
 			// the store's to derive, judged by its position below.
@@ -157,6 +168,9 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 		codes = append(codes, moreGrids...)
 		communities = append(communities, moreCommunities...)
 	}
+	if err := ed.authorizeOrganizers(ctx, organizers); err != nil {
+		return err
+	}
 	if err := u.MayEditCommunities(communities); err != nil {
 		return err
 	}
@@ -176,6 +190,48 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 		return ed.outOfScope(ctx, codes, proposable, err)
 	}
 	return ed.authorizePlaces(ctx, places)
+}
+
+// organizerRef is an organization whose grid a feature is in the scope of
+// (Layer.ScopeBy): what names it, and the organization's layer and id.
+type organizerRef struct {
+	what  geo.Label
+	layer string
+	id    int64
+}
+
+// authorizeOrganizers refuses, for a restricted user, a feature whose
+// organizer lies outside the user's grids and communities, judged like a
+// position of the organization's own (its grid, its community; one in no
+// grid needs an editor of every grid). An organizer that does not exist is
+// left to the reference check, which names it after the write.
+func (ed *editor) authorizeOrganizers(ctx context.Context, refs []organizerRef) error {
+	for _, r := range refs {
+		var grid, community *string
+		var x, y float64
+		err := ed.tx.QueryRow(ctx, fmt.Sprintf(`SELECT grid_code, community, ST_X(geom), ST_Y(geom) FROM %s WHERE id = $1`, ident(r.layer)), r.id).
+			Scan(&grid, &community, &x, &y)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var cover geo.Cover
+		if grid != nil {
+			cover.Grids = []string{*grid}
+		}
+		if community != nil {
+			cover.Communities = []string{*community}
+		}
+		what := geo.Label{Zh: fmt.Sprintf("%s的主办组织 %d", r.what.Zh, r.id), En: fmt.Sprintf("the organizer (%d) of %s", r.id, r.what.En)}
+		if err := ed.o.Actor.MayPlace(what, orb.Point{x, y}, cover); err != nil {
+			return &geo.Error{Code: geo.EFORBIDDEN, Err: err,
+				Message:   geo.ErrorMessage(err) + " An activity is edited by staff of its organizer's grid, or by an administrator.",
+				MessageZh: fmt.Sprintf("%s不在你负责的范围内；活动由主办组织所在网格的工作人员或管理员编辑。", what.Zh)}
+		}
+	}
+	return nil
 }
 
 // authorizePlaces refuses a position unless the restricted user looks

@@ -196,6 +196,11 @@ func setNote(ctx context.Context, tx pgx.Tx, n *geo.WriteNote) error {
 // that names it, instead of an internal error.
 func editError(err error) error {
 	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23P01" && pgErr.ConstraintName == bookingsNoOverlap {
+		if t, ok := slotTakenDetail(pgErr.Detail); ok {
+			return geo.TakenError(t)
+		}
+	}
 	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "23") {
 		detail := pgErr.Message
 		if pgErr.Detail != "" {

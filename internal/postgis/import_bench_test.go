@@ -27,13 +27,15 @@ func BenchmarkDB_importSeed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The venues' bookings refer to the layers' rows: a map emptied
+	// has none.
 	var tables []string
 	for _, l := range geo.NewCatalogue().Layers() {
 		tables = append(tables, l.Name)
 	}
 	for b.Loop() {
 		b.StopTimer()
-		if _, err := db.Pool().Exec(ctx, `TRUNCATE `+strings.Join(tables, ", ")); err != nil {
+		if _, err := db.Pool().Exec(ctx, `TRUNCATE `+strings.Join(tables, ", ")+`, bookings`); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -157,7 +157,8 @@ func (db *DB) resetReplicas(ctx context.Context, q querier) {
 
 // parseChange reads an announcement of partymap_track: the change, the
 // area it touched and the values its trigger carries (a car park's free and
-// capacity, migration 006); or of a proposal (migration 010).
+// capacity, migration 006); or of a proposal (migration 010), or of a
+// venue's booking (migration 060).
 func parseChange(payload string) (geo.Change, error) {
 	var raw struct {
 		geo.Change
@@ -167,12 +168,16 @@ func parseChange(payload string) (geo.Change, error) {
 			Capacity *int64 `json:"capacity"`
 		} `json:"values"`
 		Proposal *geo.ProposalNotice `json:"proposal"`
+		Booking  *geo.BookingNotice  `json:"booking"`
 	}
 	if err := json.Unmarshal([]byte(payload), &raw); err != nil {
 		return geo.Change{}, err
 	}
 	if raw.Proposal != nil {
 		return geo.Change{Proposal: raw.Proposal}, nil
+	}
+	if raw.Booking != nil {
+		return geo.Change{Booking: raw.Booking}, nil
 	}
 	c := raw.Change
 	if b := raw.BBox; b[0] != nil && b[1] != nil && b[2] != nil && b[3] != nil {

@@ -36,8 +36,10 @@ func TestDB_Search(t *testing.T) {
 		{name: "驿站 finds the six cabins", text: "驿站", limit: 10,
 			all:    []string{"posts/1:contains", "posts/2:contains", "posts/3:contains", "posts/4:contains", "posts/5:contains", "posts/6:contains"},
 			layers: []string{"posts"}, count: 6},
+		// and the schoolyard's car spaces a co-building unit shares at
+		// weekends (资源单)
 		{name: "停车 finds the car parks", text: "停车", limit: 10,
-			all: []string{"parking/1:contains", "parking/2:contains", "parking/3:contains"}, layers: []string{"parking"}, count: 3},
+			all: []string{"parking/1:contains", "parking/2:contains", "parking/3:contains", "resources/2:contains"}, layers: []string{"parking", "resources"}, count: 4},
 		{name: "parking names the layer", text: "parking", limit: 10,
 			all: []string{"parking/1:layer", "parking/2:layer", "parking/3:layer"}, layers: []string{"parking"}, count: 3},
 		{name: "Car Park in English names", text: "car park", limit: 10,

@@ -70,8 +70,8 @@ func TestDB_Tile_layersByZoom(t *testing.T) {
 		{"z10 adds the base map, grids and top organizations", 10, slices.Concat(base, []string{"organizations"}, derived)},
 		{"z11 is as z10", 11, slices.Concat(base, []string{"organizations"}, derived)},
 		{"z12 adds parking and posts", 12, slices.Concat(base, []string{"parking", "posts", "organizations"}, derived)},
-		{"z13 adds compounds", 13, slices.Concat(base, []string{"compounds", "parking", "posts", "organizations"}, derived)},
-		{"z14 adds footpaths and buildings", 14, slices.Concat(base[:4], []string{"paths"}, base[4:], []string{"compounds", "buildings", "parking", "posts", "organizations"}, derived)},
+		{"z13 adds compounds and activities", 13, slices.Concat(base, []string{"compounds", "parking", "posts", "organizations", "activities"}, derived)},
+		{"z14 adds footpaths and buildings", 14, slices.Concat(base[:4], []string{"paths"}, base[4:], []string{"compounds", "buildings", "parking", "posts", "organizations", "activities"}, derived)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

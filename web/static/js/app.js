@@ -287,6 +287,9 @@ export async function start() {
   });
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
 
+  // the activities column: today's markers, the What's on sheet
+  import('./whatson.js').then((m) => { app.whatsOn = m.mountWhatsOn(app); }).catch((err) => console.warn('whatson:', err.message));
+
   // the city's overview and its steps, on a map of several communities
   if (city) {
     import('./city.js').then((m) => { app.city = m.mountCity(app); }).catch((err) => console.warn('city:', err.message));
@@ -316,9 +319,12 @@ export async function start() {
       map,
       idleSeconds: idle,
       attract: params.get('attract') === '1',
+      // what the idle kiosk shows in turn: today's activities (whatson.js)
+      showcases: () => (app.whatsOn ? [{ show: app.whatsOn.open, hide: app.whatsOn.close }] : []),
       reset() {
         cards.close();
         hidePanel();
+        app.whatsOn?.close();
         document.body.classList.remove('layers-open');
         panel.reset();
         i18n.setLang('zh');

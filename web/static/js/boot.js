@@ -1,5 +1,5 @@
 // boot.js is the pages' one script: it loads the page's module (the map or
-// the staff editor, by <html data-app>) and starts it. When the module or
+// the staff editor, or the venue desk, by <html data-app>) and starts it. When the module or
 // anything it imports cannot load (a vendored library missing from the
 // server, say) or start, the page says so instead of showing an empty map.
 
@@ -8,6 +8,7 @@ import { createI18n, initialLang } from './i18n.js';
 const entries = {
   map: () => import('./app.js'),
   edit: () => import('./edit/main.js'),
+  venues: () => import('./venues.js'),
 };
 
 async function boot() {

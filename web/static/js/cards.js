@@ -7,6 +7,7 @@
 import { el, button, append } from './dom.js';
 import { iconURL } from './icons.js';
 import { qrSVG } from './qr.js';
+import { VENUE_KINDS, venueWeek, orgResources } from './whatson.js';
 
 /** Fetches a feature as GeoJSON from the OGC API. */
 export async function fetchFeature(layer, id) {
@@ -43,6 +44,26 @@ async function fetchOpenNow(layer, id) {
   } catch {
     return null;
   }
+}
+
+/**
+ * activityWhen says when an activity happens, in China Standard Time as
+ * the server writes it: "2026-12-03 19:30–21:00", and its weekly days.
+ */
+function activityWhen(p, i18n) {
+  const [d0, t0] = (p.starts_at || '').split('T');
+  const [d1, t1] = (p.ends_at || '').split('T');
+  let text = d0 === d1 ? `${d0} ${t0}–${t1}` : `${d0} ${t0} – ${d1} ${t1}`;
+  const m = /BYDAY=([A-Z,]+);UNTIL=(\d{4})(\d{2})(\d{2})/.exec(p.repeat || '');
+  if (m) {
+    const names = { MO: ['一', 'Mon'], TU: ['二', 'Tue'], WE: ['三', 'Wed'], TH: ['四', 'Thu'], FR: ['五', 'Fri'], SA: ['六', 'Sat'], SU: ['日', 'Sun'] };
+    const en = i18n.lang() === 'en';
+    const days = m[1].split(',').map((d) => names[d]?.[en ? 1 : 0] ?? d);
+    const until = `${m[2]}-${m[3]}-${m[4]}`;
+    if (days.length === 7) text += en ? ` · daily until ${until}` : ` · 每天，至 ${until}`;
+    else text += en ? ` · weekly on ${days.join(', ')} until ${until}` : ` · 每周${days.map((d) => `周${d}`).join('、')}，至 ${until}`;
+  }
+  return text;
 }
 
 /** The link that opens the feature's card on a phone, in the language it was shared in. */
@@ -108,6 +129,13 @@ export function createCards(ctx) {
         parent = f.properties.parent_id;
       }
       extra.chain = chain;
+    }
+    // an activity names its venue and organizer, a resource its unit
+    if (layer === 'activities' && p.venue_id) {
+      extra.venue = await fetchFeature('posts', p.venue_id).catch(() => null);
+    }
+    if ((layer === 'activities' || layer === 'resources') && (p.organizer_id || p.organization_id)) {
+      extra.organizer = await fetchFeature('organizations', p.organizer_id || p.organization_id).catch(() => null);
     }
     if (layer === 'buildings' && p.compound_id) {
       extra.compound = await fetchFeature('compounds', p.compound_id).catch(() => null);
@@ -179,6 +207,8 @@ export function createCards(ctx) {
         row(title('level'), p.level ? t(`level${p.level}`) : '');
         row(title('members'), count('nMembers', p.members));
         gridRow();
+        // what a co-building unit shares (资源单)
+        row(t('sharedResources'), orgResources(id, i18n), 'fact-wide');
         if (extra.chain?.length) {
           const chain = el('ol', 'card-chain');
           for (const f of extra.chain) chain.append(el('li', '', link(i18n.names(f.properties)[0], 'organizations', f.id)));
@@ -194,6 +224,8 @@ export function createCards(ctx) {
         row(title('hours'), hoursNode(p.hours, extra.open));
         if (p.phone) row(title('phone'), phoneNode(p.phone));
         gridRow();
+        // a shared venue shows its week: busy and free
+        if (VENUE_KINDS.includes(p.kind)) row(t('venueWeek'), venueWeek(id, i18n), 'fact-wide');
         break;
       }
       case 'parking': {
@@ -222,6 +254,23 @@ export function createCards(ctx) {
         row(title('height_m'), count('nMetres', p.height_m));
         gridRow();
         break;
+      case 'activities': {
+        row(title('starts_at'), activityWhen(p, i18n), 'fact-wide');
+        if (extra.venue) row(title('venue_id'), link(i18n.names(extra.venue.properties)[0], 'posts', extra.venue.id));
+        else row(title('place_zh'), i18n.pick(p.place_zh, p.place_en));
+        if (extra.organizer) row(title('organizer_id'), link(i18n.names(extra.organizer.properties)[0], 'organizations', extra.organizer.id));
+        row(title('audience'), i18n.value('activities', 'audience', p.audience));
+        if (p.status === 'cancelled') row(title('status'), i18n.value('activities', 'status', p.status));
+        row(title('capacity'), p.capacity);
+        row(title('description_zh'), i18n.pick(p.description_zh, p.description_en), 'fact-wide');
+        break;
+      }
+      case 'resources':
+        if (extra.organizer) row(title('organization_id'), link(i18n.names(extra.organizer.properties)[0], 'organizations', extra.organizer.id));
+        row(title('kind'), i18n.value('resources', 'kind', p.kind));
+        row(title('when_zh'), i18n.pick(p.when_zh, p.when_en));
+        row(title('details_zh'), i18n.pick(p.details_zh, p.details_en), 'fact-wide');
+        break;
       default:
         break;
     }
@@ -230,6 +279,20 @@ export function createCards(ctx) {
     const foot = el('footer', 'card-foot');
     const url = featureLink(layer, id, i18n.lang());
     if (ctx.walk && !current.route) foot.append(button('card-route-button', () => walk(), t('takeMeThere')));
+    if (layer === 'activities' && p.audience === 'public') {
+      // a public activity's QR code adds it to the phone's calendar
+      const cal = new URL(`api/activities.ics?id=${id}`, document.baseURI).href;
+      if (ctx.isKiosk) {
+        const qr = el('figure', 'card-qr card-calendar');
+        qr.innerHTML = qrSVG(cal); // built from the QR matrix only, no outside text
+        qr.append(el('figcaption', '', t('scanToCalendar')));
+        foot.append(qr);
+      } else {
+        const a = el('a', 'card-share card-calendar', t('addToCalendar'));
+        a.href = cal;
+        foot.append(a);
+      }
+    }
     if (ctx.isKiosk && !current.route) {
       const qr = el('figure', 'card-qr');
       qr.innerHTML = qrSVG(url); // built from the QR matrix only, no outside text

@@ -54,13 +54,27 @@ export function addHereMarker(map, i18n, lonlat) {
   return new Marker({ element: elm, anchor: 'bottom' }).setLngLat(lonlat).addTo(map);
 }
 
+// ATTRACT_SECONDS is how long each of the idle kiosk's showcases stays up.
+const ATTRACT_SECONDS = 20;
+
 /**
  * Watches for touches; after idleSeconds without one, calls reset() and,
- * when attract is on, turns the map slowly until the next touch.
+ * when attract is on, turns the map slowly until the next touch and shows
+ * the showcases in turn (showcases() lists { show(), hide() }: today's
+ * activities, the echo wall once it exists), each for ATTRACT_SECONDS.
  */
-export function watchIdle({ map, idleSeconds, reset, attract }) {
+export function watchIdle({ map, idleSeconds, reset, attract, showcases = () => [] }) {
   let timer = 0;
   let rotating = false;
+  let turn = 0;
+  let cycling = 0;
+  const showcase = () => {
+    const list = showcases();
+    if (!list.length) return;
+    if (list.length > 1) list[(turn + list.length - 1) % list.length].hide();
+    list[turn % list.length].show();
+    turn++;
+  };
   const spin = () => {
     if (!rotating) return;
     map.easeTo({ bearing: map.getBearing() + 20, duration: 8000, easing: (t) => t });
@@ -70,6 +84,9 @@ export function watchIdle({ map, idleSeconds, reset, attract }) {
     reset();
     if (attract) {
       map.once('moveend', () => { rotating = true; spin(); });
+      turn = 0;
+      showcase();
+      cycling = setInterval(showcase, ATTRACT_SECONDS * 1000);
     }
   };
   const poke = () => {
@@ -77,6 +94,7 @@ export function watchIdle({ map, idleSeconds, reset, attract }) {
       rotating = false;
       map.stop();
     }
+    clearInterval(cycling);
     clearTimeout(timer);
     timer = setTimeout(fire, idleSeconds * 1000);
   };

@@ -155,6 +155,11 @@ export function followChanges(map, sourceId = SOURCE) {
     const p = parse(ev);
     if (p) tell('partymap:proposal', p);
   });
+  // a shared venue's bookings changed: its open card reloads its week
+  events.addEventListener('booking', (ev) => {
+    const b = parse(ev);
+    if (b) tell('partymap:booking', b);
+  });
   // too much was missed to replay: refetch every tile at the newest seq
   events.addEventListener('reset', (ev) => {
     const r = parse(ev);
