@@ -74,3 +74,21 @@ func TestI18n_everyStringInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// Times are written in China Standard Time whatever the device's zone: an
+// order made at 07:30 on 3 December in Huayin is of the 3rd, also on a
+// visitor's phone set to New York, where it was still the 2nd.
+func TestI18n_whenInChinaStandardTime(t *testing.T) {
+	var got map[string]string
+	importModule(t, "i18n.js", `(() => {
+		const zh = m.createI18n(null, 'zh'), en = m.createI18n(null, 'en');
+		const at = '2026-12-02T23:30:00Z';
+		return { zh: zh.when(at), zhTime: zh.when(at, { time: true }), en: en.when(at), enTime: en.when(at, { time: true }), bad: zh.when('') };
+	})()`, &got)
+	want := map[string]string{"zh": "12月3日", "zhTime": "12月3日 07:30", "en": "3 Dec", "enTime": "3 Dec, 07:30", "bad": ""}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+}

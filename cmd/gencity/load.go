@@ -63,8 +63,10 @@ func load(ctx context.Context, conn *pgx.Conn, db *postgis.DB, c *city, o loadOp
 		}
 		// TRUNCATE fires no row triggers: the history keeps what it had.
 		// The activities, the shared resources and the venues' bookings
-		// refer to organizations and posts: a city written anew has none.
-		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(append([]string{"bookings", "activities", "resources"}, layerTables()...), ", ")); err != nil {
+		// refer to organizations and posts, the residents' orders lie in
+		// the old grids (with their contacts, the members of the old
+		// branches and their points): a city written anew has none.
+		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(append(append([]string{"bookings", "activities", "resources"}, layerTables()...), "orders", "order_contacts", "members", "points"), ", ")); err != nil {
 			return err
 		}
 		log.Info("deleted the existing features", "features", existing)

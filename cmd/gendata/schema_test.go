@@ -151,6 +151,11 @@ func nearHuayin(p orb.Point) bool {
 
 func TestFeatures_Properties(t *testing.T) {
 	for _, layer := range geo.NewCatalogue().Layers() {
+		if layer.Workflow != "" {
+			// Residents place orders; the data set is the map they
+			// place them on, and holds none.
+			continue
+		}
 		t.Run(layer.Name, func(t *testing.T) {
 			for _, f := range load(t, layer.Name) {
 				for name, raw := range f.props {

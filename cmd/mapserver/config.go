@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"partymap/internal/geo"
 	"partymap/internal/httpapi"
 	"partymap/internal/pgbackup"
 	"partymap/internal/postgis"
@@ -50,6 +51,10 @@ type Config struct {
 	MaxBodyBytes   int64
 	MaxImportBytes int64
 	MaxLoginBytes  int64
+
+	// Residents' orders: their times and the public's limits.
+	OrderRules  geo.OrderRules
+	OrderLimits httpapi.OrderLimits
 
 	// The daily backup of the embedded database (mapserver serve).
 	BackupDir  string
@@ -130,6 +135,12 @@ func serveFlags(fs *flag.FlagSet, cfg *Config) {
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", httpapi.DefaultMaxBodyBytes, "largest request body of a write, in bytes")
 	fs.Int64Var(&cfg.MaxImportBytes, "max-import-bytes", httpapi.DefaultMaxImportBytes, "largest import file, in bytes")
 	fs.Int64Var(&cfg.MaxLoginBytes, "max-login-bytes", httpapi.DefaultMaxLoginBytes, "largest login request body, in bytes")
+	fs.DurationVar(&cfg.OrderRules.ClaimWithin, "order-claim-within", 24*time.Hour, "an order not claimed this long after it was published is overdue")
+	fs.DurationVar(&cfg.OrderRules.DoneWithin, "order-done-within", 7*24*time.Hour, "an order not done this long after it was submitted is overdue")
+	fs.DurationVar(&cfg.OrderRules.ConfirmWithin, "order-confirm-within", 7*24*time.Hour, "how long after an order is done its submitter may confirm or reopen it")
+	fs.DurationVar(&cfg.OrderRules.KeepContact, "order-keep-contact", 180*24*time.Hour, "how long a submitter's phone is kept after the order ended (done, confirmed or rejected)")
+	fs.IntVar(&cfg.OrderLimits.PerAddress, "orders-per-address", httpapi.DefaultOrdersPerAddress, "orders the public may place from one address per hour, per instance")
+	fs.IntVar(&cfg.OrderLimits.PerDevice, "orders-per-device", httpapi.DefaultOrdersPerDevice, "orders the public may place from one device (its cookie) per hour, per instance")
 	fs.StringVar(&cfg.BackupDir, "backup-dir", envOr("PARTYMAP_BACKUP_DIR", ""), "where the server writes the embedded database's daily backups, best on another disk (env PARTYMAP_BACKUP_DIR); empty: <data-dir>/backups")
 	fs.StringVar(&cfg.BackupAt, "backup-time", envOr("PARTYMAP_BACKUP_TIME", pgbackup.DefaultAt), "time of day (HH:MM, local) of the daily backup (env PARTYMAP_BACKUP_TIME); off: none")
 	fs.IntVar(&cfg.BackupKeep, "backup-keep", envInt("PARTYMAP_BACKUP_KEEP", pgbackup.DefaultKeep), "how many daily backups to keep (env PARTYMAP_BACKUP_KEEP)")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -121,6 +122,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Title:          cfg.Title,
 		Accounts:       d.db,
 		Edits:          d.db,
+		Orders:         d.db,
+		OrderRules:     cfg.OrderRules,
+		OrderLimits:    cfg.OrderLimits,
 		Activities:     d.db,
 
 		ReadCacheBytes: cfg.ReadCacheBytes,
@@ -143,6 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer stopMetrics()
 	go api.MonitorDatabase(ctx, 2*time.Second)
+	go eraseContacts(ctx, d.db, cfg.OrderRules, log)
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -191,3 +196,24 @@ func parsePosition(s string) (*orb.Point, error) {
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
+
+// eraseContacts deletes, every hour, the submitters' phones of orders that
+// ended longer ago than the rules keep them.
+func eraseContacts(ctx context.Context, orders geo.OrderStore, rules geo.OrderRules, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := orders.EraseContacts(ctx, rules, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("could not erase the phones of ended orders", "err", err)
+		case n > 0:
+			log.Info("erased the phones of ended orders", "orders", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

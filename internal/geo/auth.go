@@ -111,6 +111,9 @@ func (u User) MayWrite(l Layer) error {
 	if u.Role != Editor && u.Role != Admin {
 		return Errorf(EFORBIDDEN, "The account %s has no role that may edit the map.", u.Name)
 	}
+	if l.Workflow != "" {
+		return Errorf(EFORBIDDEN, "%s", l.Workflow)
+	}
 	if !l.Editable {
 		return Errorf(EFORBIDDEN, "Layer %q is part of the base map and cannot be edited.", l.Name)
 	}
@@ -118,6 +121,21 @@ func (u User) MayWrite(l Layer) error {
 		return Errorf(EFORBIDDEN, "Only staff of the whole city may edit %s; %s is limited to %s.", l.Title.Mid().En, u.Name, u.scopeText())
 	}
 	return nil
+}
+
+// MayWork answers EFORBIDDEN when the user may not take the actions of a
+// layer's workflow (geo.Layer.Workflow) at all: a disabled account, or
+// an account with no staff role. A resident acts only with what the
+// workflow asks of it (an order's tracking code); the scope is asked as
+// for any write.
+func (u User) MayWork(l Layer) error {
+	switch {
+	case u.Disabled:
+		return Errorf(EFORBIDDEN, "The account %s is disabled.", u.Name)
+	case u.Role == System, u.Role == Resident, u.Role == Editor, u.Role == Admin:
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "The account %s has no role that may work on %s.", u.Name, l.Title.Mid().En)
 }
 
 // scopeText names the user's scope in a sentence: "communities XY, HS01",

@@ -29,10 +29,10 @@ func NewCatalogue() *Catalogue {
 				Counts: []Count{
 					{Name: "posts", Title: Label{"服务站点", "Service posts"}, Layer: "posts"},
 					{Name: "parking", Title: Label{"共享停车场", "Shared car parks"}, Layer: "parking"},
-					// Residents' orders have no layer yet: the count shows
-					// once they do.
-					{Name: "open_orders", Title: Label{"待办诉求", "Open orders"}, Layer: "orders", Field: "status",
-						Values: []string{"submitted", "published", "claimed", "assigned"}},
+					// Open orders as the public sees them: published, not
+					// yet done (an order staff have not checked is not
+					// counted in public).
+					{Name: "open_orders", Title: Label{"待办诉求", "Open orders"}, Layer: OrdersLayer, Field: "status", Values: OpenStatuses()},
 				},
 			},
 			{
@@ -156,6 +156,7 @@ func NewCatalogue() *Catalogue {
 			},
 			activities(),
 			resources(),
+			ordersLayer(),
 		},
 	}
 }

@@ -22,6 +22,10 @@ type Change struct {
 	// change's commit: a read replica that has replayed it shows the
 	// change. 0 when unknown (a change replayed from the history).
 	LSN uint64 `json:"-"`
+	// Hidden marks the change of a feature the public does not see (an
+	// order staff have not published, geo.Layer.Public): caches still
+	// drop what it touched, event streams do not pass it on.
+	Hidden bool `json:"-"`
 	// Proposal, when set, makes this no change of the map but a notice
 	// that a proposal was made or decided (every other field is zero):
 	// caches ignore it, event streams pass it on.

@@ -25,6 +25,7 @@ const (
 	EDISKFULL      = "disk_full"       // the database's disk is full, nothing was written: 507
 	EUNKNOWN       = "outcome_unknown" // the link broke at COMMIT; whether it was saved is not known: 503
 	EINTERNAL      = "internal"        // a bug or an unexpected failure: 500
+	ESTATE         = "wrong_state"     // the item's state does not allow the action (an order already claimed): 409
 )
 
 // Violation is one broken rule, in words a staff member understands, and

@@ -213,6 +213,13 @@ type Layer struct {
 	// Counts are what the city overview counts for each of the layer's
 	// features (the communities: posts, car parks, open orders).
 	Counts []Count
+	// Workflow, when set, says how the layer's features change instead of
+	// the item writes, which refuse them with this sentence: residents'
+	// orders change only by their actions.
+	Workflow string
+	// Public, when set, keeps the layer's public reads to the features it
+	// shows (published orders); nil: every feature is public.
+	Public *Visibility
 	// Walk is what the layer is to the walking network (walk.go): its
 	// lines are walked, its points open walls, or its outlines are walls.
 	Walk Walk

@@ -14,7 +14,7 @@ func TestCatalogue_TileLayers(t *testing.T) {
 	var names []string
 	for _, l := range layers {
 		names = append(names, l.Name)
-		if got := l.FieldNames(); len(got) < 3 || got[0] != "id" || (l.Name != PolesTileLayer && (!slices.Contains(got, "name_zh") || !slices.Contains(got, "name_en"))) {
+		if got := l.FieldNames(); len(got) < 3 || got[0] != "id" || (l.Name != PolesTileLayer && l.Name != OrdersLayer && (!slices.Contains(got, "name_zh") || !slices.Contains(got, "name_en"))) {
 			t.Errorf("%s fields: got %v, want id first and both names", l.Name, got)
 		}
 		for _, f := range l.Fields {
@@ -28,7 +28,7 @@ func TestCatalogue_TileLayers(t *testing.T) {
 	}
 	// The catalogue's layers, then those derived from them: the areas'
 	// label points and the flags' poles (from z15).
-	want := []string{"subdistricts", "communities", "landmarks", "streets", "paths", "grids", "compounds", "buildings", "gates", "parking", "posts", "organizations", "activities", "resources", "labels", "flag_poles"}
+	want := []string{"subdistricts", "communities", "landmarks", "streets", "paths", "grids", "compounds", "buildings", "gates", "parking", "posts", "organizations", "activities", "resources", "orders", "labels", "flag_poles"}
 	if !slices.Equal(names, want) {
 		t.Errorf("tile layers: got %v, want %v", names, want)
 	}

@@ -64,15 +64,15 @@ func TestCommunities_xiyueAlone(t *testing.T) {
 	if xy["code"] != "XY" || xy["subdistrict"] != "YM" || counts["posts"] != float64(13) || counts["parking"] != float64(3) {
 		t.Errorf("XY in the overview: %v, want code XY in YM with 13 posts and 3 car parks", xy)
 	}
-	if _, ok := counts["open_orders"]; ok {
-		t.Errorf("the overview counts open orders, a layer the map does not have yet: %v", counts)
+	if n, ok := counts["open_orders"]; !ok || n != float64(0) {
+		t.Errorf("the overview's open orders: %v, want 0 (the map has none)", counts)
 	}
 	names := []string{}
 	for _, c := range ov["counts"].([]any) {
 		names = append(names, c.(map[string]any)["name"].(string))
 	}
-	if strings.Join(names, ",") != "posts,parking" {
-		t.Errorf("counts: %v, want posts and parking (open orders once orders exist)", names)
+	if strings.Join(names, ",") != "posts,parking,open_orders" {
+		t.Errorf("counts: %v, want posts, parking and open orders", names)
 	}
 }
 

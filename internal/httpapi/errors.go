@@ -71,7 +71,7 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case geo.ECONFLICT:
 		return http.StatusPreconditionFailed
-	case geo.ESUPERSEDED, geo.ETAKEN:
+	case geo.ESUPERSEDED, geo.ETAKEN, geo.ESTATE:
 		return http.StatusConflict
 	case geo.EPRECONDITION:
 		return http.StatusPreconditionRequired

@@ -216,6 +216,9 @@ func (e *eventStreams) forward(f *fanout, c geo.Change) {
 		return
 	}
 	f.sent[c.Seq] = true
+	if c.Hidden {
+		return
+	}
 	e.broadcast(f, message{seq: c.Seq, data: changeBytes(c)}, c.Seq)
 }
 

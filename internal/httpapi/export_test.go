@@ -31,6 +31,8 @@ func (s *Server) RouteTable() []RouteInfo {
 				ri.BodyLimit = s.cfg.MaxLoginBytes
 			case a&writeBody != 0:
 				ri.BodyLimit = s.cfg.MaxBodyBytes
+			case a&orderBody != 0:
+				ri.BodyLimit = s.cfg.OrderLimits.MaxBodyBytes
 			}
 		}
 		out = append(out, ri)

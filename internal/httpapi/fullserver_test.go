@@ -66,6 +66,13 @@ func (l *lockedBuffer) String() string {
 
 func newFullServer(t *testing.T) *fullServer {
 	t.Helper()
+	return newFullServerWith(t, nil)
+}
+
+// newFullServerWith is newFullServer with more of the server's
+// configuration, set by configure on what the full server has.
+func newFullServerWith(t testing.TB, configure func(*httpapi.Config)) *fullServer {
+	t.Helper()
 	db, _ := testdb.Open(t, harness)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -96,7 +103,7 @@ func newFullServer(t *testing.T) *fullServer {
 	}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(db.PoolCollector())
-	fs.api = mustNew(t, httpapi.Config{
+	cfg := httpapi.Config{
 		Catalogue: geo.NewCatalogue(),
 		Store:     db,
 		Logger:    slog.New(slog.NewJSONHandler(fs.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -109,9 +116,14 @@ func newFullServer(t *testing.T) *fullServer {
 		Style:     web.Style(),
 		Accounts:  db,
 		Edits:     db,
+		Orders:    db,
 
 		Activities: db,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	fs.api = mustNew(t, cfg)
 	t.Cleanup(fs.api.CloseStreams)
 	fs.h = fs.api.Handler()
 	return fs

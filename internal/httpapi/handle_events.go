@@ -244,8 +244,10 @@ func (w *eventWriter) start(ctx context.Context, feed geo.ChangeFeed, after int6
 		default:
 			replayed = make(map[int64]bool, len(recs))
 			for _, r := range recs {
-				if err := w.write(changeBytes(r.Change)); err != nil {
-					return nil, err
+				if !r.Hidden {
+					if err := w.write(changeBytes(r.Change)); err != nil {
+						return nil, err
+					}
 				}
 				replayed[r.Seq] = true
 				ready = max(ready, r.Seq)

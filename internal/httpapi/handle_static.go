@@ -83,7 +83,7 @@ func missingViewerFiles(fsys fs.FS) []string {
 		}
 		return false
 	}
-	for _, page := range []string{"index.html", "edit.html", "venues.html"} {
+	for _, page := range []string{"index.html", "edit.html", "venues.html", "wall.html", "desk.html"} {
 		if !need(page) {
 			continue
 		}

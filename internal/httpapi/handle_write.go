@@ -76,6 +76,9 @@ func (s *Server) editableLayer(c echo.Context, name string) (geo.Layer, error) {
 	}
 	if !l.Editable {
 		c.Response().Header().Set("Allow", "GET, HEAD, OPTIONS")
+		if l.Workflow != "" {
+			return l, echo.NewHTTPError(http.StatusMethodNotAllowed, l.Workflow)
+		}
 		return l, echo.NewHTTPError(http.StatusMethodNotAllowed, fmt.Sprintf("Layer %q is part of the base map and cannot be edited.", l.Name))
 	}
 	return l, nil

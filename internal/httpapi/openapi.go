@@ -133,6 +133,7 @@ func (s *Server) openAPI(base string) obj {
 		paths["/collections/"+l.Name+"/schema"] = obj{"get": obj{"summary": "the schema of " + l.Title.En, "operationId": "getSchema_" + l.Name,
 			"tags": []string{l.Name}, "parameters": []obj{fParam}, "responses": schemaResp}}
 	}
+	s.addOrderPaths(paths, problem, false)
 	before := map[string]bool{}
 	for p, item := range paths {
 		for m := range item.(obj) {
@@ -140,6 +141,7 @@ func (s *Server) openAPI(base string) obj {
 		}
 	}
 	s.addEditPaths(paths, problem)
+	s.addOrderPaths(paths, problem, true)
 	s.addActivityPaths(paths, problem)
 	// Every staff operation says how to authenticate: a session cookie
 	// (with the CSRF header on writes) or a bearer token.

@@ -67,7 +67,7 @@ func finderPaths(problem obj) obj {
 			"responses": obj{"200": ok("the hits", mediaJSON), "400": problem, "404": problem, "503": problem}}},
 		"/api/communities": obj{"get": obj{
 			"summary":     "the city's overview: subdistricts, and communities with their counts",
-			"description": "Each subdistrict and community with its code, name (zh, en), bounds and a point for its label; each community with its subdistrict and counts (posts, car parks, open orders once the map has orders), named and titled in counts.",
+			"description": "Each subdistrict and community with its code, name (zh, en), bounds and a point for its label; each community with its subdistrict and counts (posts, car parks, open orders: published and not yet done), named and titled in counts.",
 			"operationId": "getCommunities", "tags": []string{"finder"},
 			"responses": obj{"200": ok("the overview", mediaJSON), "400": problem, "404": problem, "503": problem}}},
 		"/api/events": obj{"get": obj{

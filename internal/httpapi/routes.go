@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"partymap/internal/geo"
 )
 
 // attrs are what a route is, declared once in the route table; the route's
@@ -48,6 +50,9 @@ const (
 	// tiles): they go without X-Content-Type-Options, every other answer
 	// has it.
 	binary
+	// orderBody bounds the body by OrderLimits.MaxBodyBytes: what the
+	// public sends about an order.
+	orderBody
 )
 
 // The kinds of route.
@@ -71,6 +76,9 @@ const (
 	login = loginBody | noStore | deadline
 	// page is an HTML page of the viewer.
 	page = documents
+	// publicWrite is what the public writes without an account (an order,
+	// its confirmation): small bodies, never stored by a cache.
+	publicWrite = orderBody | noStore | deadline
 	// internal routes are for the viewer's own use and for operations:
 	// same site only, nothing else.
 	internal attrs = 0
@@ -165,6 +173,33 @@ func (s *Server) routeTable() []route {
 			rs = append(rs, route{get, "/edit", s.handleEditorPage, page | noStore})
 		}
 	}
+	if s.cfg.Orders != nil {
+		// Residents' orders: the public's, then the staff's desk.
+		rs = append(rs,
+			route{post, "/api/orders", s.handleSubmitOrder, publicWrite},
+			route{get, "/api/track", s.handleTrackOrder, publicWrite},
+			route{post, "/api/orders/:id/:action", s.handleOrderAction, publicWrite},
+			route{get, "/api/grids/:id/stats", s.handleOrderStats("grids"), publicQuery},
+			route{get, "/api/communities/:id/stats", s.handleOrderStats(geo.CommunityLayer), publicQuery},
+			route{get, "/api/leaderboard", s.handleLeaderboard, publicQuery},
+			route{get, "/api/grids/open-orders", s.handleOpenOrdersByGrid, publicQuery},
+		)
+		if s.cfg.Accounts != nil {
+			rs = append(rs,
+				route{get, "/api/orders", s.handleOrderQueue, staff},
+				route{get, "/api/orders/export", s.handleOrderExport, staff},
+				route{get, "/api/members", s.handleMembers, staff},
+				route{post, "/api/members", s.handleAddMember, staff},
+				route{get, "/api/points", s.handlePoints, staff},
+			)
+		}
+		if s.cfg.Viewer != nil {
+			rs = append(rs, route{get, "/wall", s.handleWallPage, page})
+			if s.cfg.Accounts != nil {
+				rs = append(rs, route{get, "/desk", s.handleDeskPage, page | noStore})
+			}
+		}
+	}
 	if s.cfg.Activities != nil {
 		rs = append(rs,
 			route{get, "/api/activities", s.handleActivities, publicQuery},
@@ -244,6 +279,8 @@ func (s *Server) chain(a attrs, method string) []echo.MiddlewareFunc {
 			mw = append(mw, s.limitBody(s.cfg.MaxLoginBytes))
 		case a&writeBody != 0:
 			mw = append(mw, s.limitBody(s.cfg.MaxBodyBytes))
+		case a&orderBody != 0:
+			mw = append(mw, s.limitBody(s.cfg.OrderLimits.MaxBodyBytes))
 		}
 	}
 	return mw

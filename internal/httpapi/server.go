@@ -123,6 +123,16 @@ type Config struct {
 	MaxLoginBytes int64
 	// Backups, when set, says how the daily backups go, for /readyz.
 	Backups func() BackupStatus
+	// Orders enables residents' orders (the problem wall, the three-order
+	// system): public submission and tracking, and with Accounts the
+	// staff's desk. Nil: none.
+	Orders geo.OrderStore
+	// OrderRules are the times of an order's life; zero values take the
+	// defaults (geo.OrderRules.WithDefaults).
+	OrderRules geo.OrderRules
+	// OrderLimits bound the public's submissions and tracking look-ups;
+	// zero values take the defaults.
+	OrderLimits OrderLimits
 	// DiskFull, when set, reports whether the database's disk is full: a
 	// request that fails because the database is unavailable then says
 	// so (PostgreSQL stops when it cannot write its log).
@@ -165,6 +175,8 @@ func (cfg Config) withDefaults() Config {
 		cfg.TileCache = tilecache.New(tilecache.DefaultMaxBytes)
 	}
 	cfg.Auth = cfg.Auth.withDefaults()
+	cfg.OrderRules = cfg.OrderRules.WithDefaults()
+	cfg.OrderLimits = cfg.OrderLimits.withDefaults()
 	return cfg
 }
 
@@ -213,6 +225,8 @@ type Server struct {
 	// seqs is the newest change this instance has heard of, which a
 	// tile's v asks for (tile_version.go).
 	seqs changeSeqs
+	// orderLimits count the public's submissions and look-ups of orders.
+	orderLimits orderLimiters
 }
 
 // New returns a server with every route registered. It fails only when its
@@ -243,6 +257,7 @@ func New(cfg Config) (*Server, error) {
 	s.initViewer(cfg)
 	s.forward = newForwardRule(cfg.Forwarding)
 	s.health = newDBHealth()
+	s.orderLimits = newOrderLimiters(cfg.OrderLimits, s.now)
 	if cfg.Tiles != nil {
 		// During an outage /tiles.json answers the last bounds it knew.
 		s.cfg.Tiles = &boundsMemory{TileStore: cfg.Tiles, down: s.health.down.Load}

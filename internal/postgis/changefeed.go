@@ -14,6 +14,7 @@ const changesSinceSQL = `
 SELECT id, layer, feature_id, version, operation,
        CASE WHEN layer = 'parking' AND operation <> 'delete' THEN (new_props->>'free')::bigint END,
        CASE WHEN layer = 'parking' AND operation <> 'delete' THEN (new_props->>'capacity')::bigint END,
+       new_props,
        ST_XMin(box), ST_YMin(box), ST_XMax(box), ST_YMax(box)
 FROM (
     SELECT h.*, ST_Extent(g)::box2d AS box
@@ -41,8 +42,12 @@ func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) ([]geo.C
 	for rows.Next() {
 		var c geo.ChangeRecord
 		var minx, miny, maxx, maxy *float64
-		if err := rows.Scan(&c.Seq, &c.Layer, &c.ID, &c.Version, &c.Op, &c.Free, &c.Capacity, &minx, &miny, &maxx, &maxy); err != nil {
+		var props map[string]any
+		if err := rows.Scan(&c.Seq, &c.Layer, &c.ID, &c.Version, &c.Op, &c.Free, &c.Capacity, &props, &minx, &miny, &maxx, &maxy); err != nil {
 			return nil, storeError(err)
+		}
+		if l, ok := db.cat.Layer(c.Layer); ok && l.Public != nil {
+			c.Hidden = c.Op == "delete" || !l.Public.Shows(props)
 		}
 		if minx != nil && miny != nil && maxx != nil && maxy != nil {
 			c.BBox = orb.Bound{Min: orb.Point{*minx, *miny}, Max: orb.Point{*maxx, *maxy}}

@@ -74,6 +74,12 @@ func (ed *editor) authorize(ctx context.Context, ws []geo.Write) error {
 		if err != nil {
 			return err
 		}
+		if ed.workflow && l.Workflow != "" {
+			if err := u.MayWork(l); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := u.MayWrite(l); err != nil {
 			return err
 		}

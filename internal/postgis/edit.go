@@ -90,6 +90,10 @@ type editor struct {
 	// the actor's scope, authorize notes those grids in outside.
 	proposing bool
 	outside   []string
+	// workflow is set by a layer's workflow (orders.go), which has checked
+	// its own rules: its layer's writes are let through the refusal of the
+	// item writes (geo.Layer.Workflow), the scope still asked.
+	workflow bool
 }
 
 // ApplyWrites applies the writes in one validated transaction.

@@ -31,6 +31,8 @@ func (db *DB) FindFeatures(ctx context.Context, f geo.Filter) (geo.FeaturePage, 
 	if err != nil {
 		return geo.FeaturePage{}, err
 	}
+	// Public reads see only what the layer shows (published orders).
+	where = db.sql.layer(l.Name).public + " AND " + where
 	limit := f.Limit
 	if limit <= 0 {
 		limit = geo.DefaultLimit
@@ -259,7 +261,7 @@ func (db *DB) FindFeature(ctx context.Context, layer string, id int64) (geo.Feat
 	}
 	var fs []geo.Feature
 	err = db.read(ctx, layerChange(l.Name), func(q querier) error {
-		rows, err := q.Query(ctx, db.sql.layer(l.Name).byID, id)
+		rows, err := q.Query(ctx, db.sql.layer(l.Name).publicByID, id)
 		if err != nil {
 			return err
 		}

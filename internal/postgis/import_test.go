@@ -47,13 +47,13 @@ func TestDB_exportImportRoundTrip(t *testing.T) {
 	}
 	dir := exportFS(t, files)
 	dst, _ := openTestDB(t)
-	// The venues' bookings refer to the layers' rows: a map emptied
-	// has none.
+	// The venues' bookings and the orders' contacts, the party members and
+	// their points refer to the layers' rows: a map emptied has none.
 	var tables []string
 	for _, l := range geo.NewCatalogue().Layers() {
 		tables = append(tables, l.Name)
 	}
-	if _, err := dst.Pool().Exec(ctx, `TRUNCATE `+strings.Join(tables, ", ")+`, bookings`); err != nil {
+	if _, err := dst.Pool().Exec(ctx, `TRUNCATE `+strings.Join(tables, ", ")+`, bookings, order_contacts, members, points`); err != nil {
 		t.Fatal(err)
 	}
 	if empty, _ := dst.IsEmpty(ctx); !empty {

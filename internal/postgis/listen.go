@@ -119,7 +119,7 @@ func (db *DB) deliver(ctx context.Context, conn *pgx.Conn, first *pgconn.Notific
 		}
 	}
 	for _, n := range batch {
-		c, err := parseChange(n.Payload)
+		c, err := parseChange(db.cat, n.Payload)
 		if err != nil {
 			db.log.Error("unreadable change announcement", "payload", n.Payload, "err", err)
 			db.resetReplicas(ctx, conn)
@@ -159,13 +159,15 @@ func (db *DB) resetReplicas(ctx context.Context, q querier) {
 // area it touched and the values its trigger carries (a car park's free and
 // capacity, migration 006); or of a proposal (migration 010), or of a
 // venue's booking (migration 060).
-func parseChange(payload string) (geo.Change, error) {
+func parseChange(cat *geo.Catalogue, payload string) (geo.Change, error) {
 	var raw struct {
 		geo.Change
 		BBox   [4]*float64 `json:"bbox"`
 		Values struct {
 			Free     *int64 `json:"free"`
 			Capacity *int64 `json:"capacity"`
+			// Status is an order's (migration 050): whether it is public.
+			Status *string `json:"status"`
 		} `json:"values"`
 		Proposal *geo.ProposalNotice `json:"proposal"`
 		Booking  *geo.BookingNotice  `json:"booking"`
@@ -185,6 +187,14 @@ func parseChange(payload string) (geo.Change, error) {
 	}
 	if c.Layer == "parking" && c.Op != "delete" {
 		c.Free, c.Capacity = raw.Values.Free, raw.Values.Capacity
+	}
+	if l, ok := cat.Layer(c.Layer); ok && l.Public != nil {
+		// Its trigger carries the field the layer's visibility reads.
+		var v any
+		if raw.Values.Status != nil {
+			v = *raw.Values.Status
+		}
+		c.Hidden = c.Op == "delete" || !l.Public.Shows(map[string]any{l.Public.Field: v})
 	}
 	return c, nil
 }

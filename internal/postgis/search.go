@@ -117,6 +117,11 @@ func searchSQL(cat *geo.Catalogue, text string, services, layers []string, commu
 	}
 	var arms []string
 	for i, l := range cat.Layers() {
+		if _, named := l.Field("name_zh"); !named || l.Public != nil {
+			// Search finds places by name: residents' orders have none,
+			// and are not places to find.
+			continue
+		}
 		where := []string{}
 		if community != "" {
 			cond, ok := communityCond(cat, l, communityP)

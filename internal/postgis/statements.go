@@ -49,8 +49,13 @@ type layerSQL struct {
 	// statement instead.
 	params []geo.Field
 	// byID reads one row ($1 id); all reads every row by id; lock reads
-	// and locks rows ($1 ids) in id order.
-	byID, all, lock string
+	// and locks rows ($1 ids) in id order. publicByID reads one row the
+	// public may see.
+	byID, all, lock, publicByID string
+	// public is the condition on the table's columns (unqualified) that
+	// keeps public reads to what the layer shows (geo.Layer.Public):
+	// "true" for most layers.
+	public string
 	// insert writes a new row and lets the table pick its id; insertAs
 	// takes the id ($n+2) and continues the versions its history has
 	// ($n+3 the layer's name); update writes $n+2 id at version $n+3. Each
@@ -112,6 +117,25 @@ func (ls *layerSQL) columnsIn(srid int) string {
 	return strings.Join(cols, ", ")
 }
 
+// publicCond is the condition that keeps a layer's rows (of the table
+// alias, "" for none) to those the public sees: "true" for a layer
+// without geo.Layer.Public.
+func publicCond(l geo.Layer, alias string) string {
+	v := l.Public
+	if v == nil {
+		return "true"
+	}
+	values := make([]string, len(v.Values))
+	for i, s := range v.Values {
+		values[i] = literal(s)
+	}
+	col := ident(v.Field)
+	if alias != "" {
+		col = alias + "." + col
+	}
+	return fmt.Sprintf("%s = ANY(ARRAY[%s]::text[])", col, strings.Join(values, ", "))
+}
+
 // ident quotes an identifier from the catalogue.
 func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
 
@@ -128,7 +152,7 @@ func newStatements(cat *geo.Catalogue) (*statements, error) {
 			return nil, err
 		}
 		st.layers[l.Name] = ls
-		extents = append(extents, "SELECT ST_Extent(geom)::geometry AS b FROM "+ls.table)
+		extents = append(extents, "SELECT ST_Extent(geom)::geometry AS b FROM "+ls.table+" WHERE "+ls.public)
 	}
 	st.tileBounds = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
 	SELECT ST_Extent(b) AS e FROM (
@@ -167,10 +191,12 @@ func newLayerSQL(cat *geo.Catalogue, l geo.Layer) (*layerSQL, error) {
 	ls.columns = strings.Join(cols, ", ")
 	ls.cols = cols
 	ls.byID = fmt.Sprintf(`SELECT %s FROM %s WHERE id = $1`, ls.columns, ls.table)
+	ls.public = publicCond(l, "")
+	ls.publicByID = fmt.Sprintf(`SELECT %s FROM %s WHERE id = $1 AND %s`, ls.columns, ls.table, ls.public)
 	ls.all = fmt.Sprintf(`SELECT %s FROM %s ORDER BY id`, ls.columns, ls.table)
 	ls.lock = fmt.Sprintf(`SELECT %s FROM %s WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ls.columns, ls.table)
 	ls.extent = fmt.Sprintf(`SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
-		FROM (SELECT count(*) AS n, ST_Extent(geom) AS ext FROM %s) s`, ls.table)
+		FROM (SELECT count(*) AS n, ST_Extent(geom) AS ext FROM %s WHERE %s) s`, ls.table, ls.public)
 	ls.nearest = nearestSQL(ls, "")
 	if _, ok := l.Field(geo.CommunityField); ok {
 		ls.nearestIn = nearestSQL(ls, "t."+ident(geo.CommunityField)+" = $4")

@@ -119,6 +119,9 @@ func buildTileQuery(cat *geo.Catalogue, z int) (tileQuery, error) {
 			return tileQuery{}, err
 		}
 		where := "f.geom_3857 && " + fmt.Sprintf(bufferedEnvelope, marginLiteral())
+		if l.Public != nil {
+			where += " AND " + publicCond(l, "f")
+		}
 		if kinds := l.KindsAt(z); kinds != nil {
 			if q.kinds != nil {
 				return tileQuery{}, fmt.Errorf("tile layer %q: only one layer may show some of its kinds", l.Name)

@@ -272,6 +272,8 @@ func TestDB_Tile_geometry(t *testing.T) {
 func TestDB_Tile_propertiesAndIDs(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
+	// Orders have no built-in data; the unpublished ones must not show.
+	seedOrders(t, db)
 	cat := geo.NewCatalogue()
 	rows := map[string]map[int64]geo.Feature{}
 	for _, l := range cat.Layers() {

@@ -24,8 +24,9 @@ func (ed *editor) validate(ctx context.Context) ([]geo.Violation, error) {
 	}
 	for _, l := range ed.cat.Layers() {
 		// The layers of the whole city draw the communities' outlines:
-		// nothing to lie outside of.
-		if !l.Editable || l.CityWide {
+		// nothing to lie outside of. A workflow's layer (orders) is
+		// written like an editable one.
+		if (!l.Editable && l.Workflow == "") || l.CityWide {
 			continue
 		}
 		ids := ed.writtenIDs(l.Name)

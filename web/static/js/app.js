@@ -65,6 +65,8 @@ export async function start() {
   const keepOffline = isKiosk ? () => {} : startOffline(i18n);
   const $ = byId;
   const container = $('map');
+  // The problem wall: on the kiosk, as its panel (a QR code to the form).
+  if (isKiosk && $('wall-link')) $('wall-link').href = 'wall?kiosk=1';
 
   const homeView = () => frame(cfg.home, container, isKiosk);
   const start = homeView();
@@ -276,6 +278,8 @@ export async function start() {
   // the units' flags gathered into badges, beneath every label (declutter.js)
   calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
+  // Residents' open orders on the grids: a switch under the layers.
+  import('./orders-map.js').then((m) => { app.orders = m.mountOrders(app, $('layers-body')); }).catch((err) => console.warn('orders:', err.message));
   $('layers').addEventListener('click', () => {
     // on a phone the sheets share the bottom: the layers replace the card
     // and Find rather than open beneath them (issue 15)
@@ -289,6 +293,7 @@ export async function start() {
 
   // the activities column: today's markers, the What's on sheet
   import('./whatson.js').then((m) => { app.whatsOn = m.mountWhatsOn(app); }).catch((err) => console.warn('whatson:', err.message));
+  if (isKiosk) import('./echo.js').then((m) => { app.echo = m.mountEcho(app); }).catch((err) => console.warn('echo:', err.message));
 
   // the city's overview and its steps, on a map of several communities
   if (city) {
@@ -319,12 +324,15 @@ export async function start() {
       map,
       idleSeconds: idle,
       attract: params.get('attract') === '1',
-      // what the idle kiosk shows in turn: today's activities (whatson.js)
-      showcases: () => (app.whatsOn ? [{ show: app.whatsOn.open, hide: app.whatsOn.close }] : []),
+      showcaseSeconds: Number(params.get('showcase')) > 0 ? Number(params.get('showcase')) : undefined,
+      // what the idle kiosk shows in turn: today's activities (whatson.js),
+      // then the newest answers of the echo wall (echo.js)
+      showcases: () => [app.whatsOn, app.echo].filter(Boolean).map((s) => ({ show: s.open, hide: s.close })),
       reset() {
         cards.close();
         hidePanel();
         app.whatsOn?.close();
+        app.echo?.close();
         document.body.classList.remove('layers-open');
         panel.reset();
         i18n.setLang('zh');

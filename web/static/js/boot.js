@@ -8,6 +8,8 @@ import { createI18n, initialLang } from './i18n.js';
 const entries = {
   map: () => import('./app.js'),
   edit: () => import('./edit/main.js'),
+  wall: () => import('./wall.js'),
+  desk: () => import('./orderdesk.js'),
   venues: () => import('./venues.js'),
 };
 

@@ -164,7 +164,8 @@ export function createCards(ctx) {
     const p = feature.properties;
     const t = i18n.t;
     const title = (name) => i18n.field(layer, name);
-    const [name, other] = i18n.names(p);
+    // An order has no name: its resident's words are its title (as text).
+    const [name, other] = layer === 'orders' ? [p.text || '', ''] : i18n.names(p);
     const card = el('article', `card card-${layer}`);
     card.dataset.layer = layer;
     card.dataset.id = String(id);
@@ -253,6 +254,13 @@ export function createCards(ctx) {
         row(title('floors'), count('nFloors', p.floors));
         row(title('height_m'), count('nMetres', p.height_m));
         gridRow();
+        break;
+      case 'orders':
+        row(title('status'), el('span', `order-status status-${p.status}`, i18n.value('orders', 'status', p.status)));
+        if (p.category) row(title('category'), i18n.value('orders', 'category', p.category));
+        row(title('branch_zh'), i18n.pick(p.branch_zh, p.branch_en));
+        row(title('answer'), p.answer, 'fact-wide');
+        row(title('submitted_at'), i18n.when(p.submitted_at));
         break;
       case 'activities': {
         row(title('starts_at'), activityWhen(p, i18n), 'fact-wide');

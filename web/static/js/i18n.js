@@ -255,6 +255,73 @@ const STRINGS = {
   opInsert: ['新建', 'created'],
   opUpdate: ['修改', 'changed'],
   opDelete: ['删除', 'deleted'],
+  // ---- the problem wall and echo wall (wall.html, wall.js) ----
+  wallTitle: ['问题墙 · 回音壁', 'Problem wall · Echo wall'],
+  wallShort: ['问题墙', 'Wall'],
+  ordersHeat: ['网格待办诉求', 'Open orders by grid'],
+  wallToMap: ['返回地图', 'Back to the map'],
+  wallSubtitle: ['群众反映的问题与需求，支部领单、党员销单', 'What residents raised, and what the branches did'],
+  wallOpen: ['问题墙', 'Problem wall'],
+  wallOpenNote: ['正在办理的诉求，按网格', 'Open orders, by grid'],
+  wallEcho: ['回音壁', 'Echo wall'],
+  wallEchoNote: ['已办结的诉求和答复，最新在前', 'Answered orders, newest first'],
+  wallEmpty: ['暂无', 'None yet'],
+  wallNoGrid: ['未划入网格', 'In no grid'],
+  wallAnsweredBy: ['{branch}答复', 'Answered by {branch}'],
+  echoMore: ['全部问题与答复见地图上的“问题墙”。', 'Every order and answer is on the map\'s Wall.'],
+  wallReport: ['反映问题 / 我要下单', 'Report a problem / place a need'],
+  wallTrack: ['查询进度', 'Follow an order'],
+  wallScan: ['用手机扫码，反映问题或下单', 'Scan with your phone to report a problem or place a need'],
+  reportKind: ['类型', 'Kind'],
+  reportCategory: ['类别', 'Category'],
+  reportText: ['内容（最多 1000 字）', 'What is it? (up to 1,000 characters)'],
+  reportPlace: ['位置', 'Place'],
+  reportUseLocation: ['使用我的位置', 'Use my location'],
+  reportLocated: ['已定位：{lon}, {lat}', 'Located: {lon}, {lat}'],
+  reportCompound: ['或选择小区', 'or pick a compound'],
+  reportPickCompound: ['— 选择小区 —', '— pick a compound —'],
+  reportPhone: ['联系电话（选填，仅工作人员可见）', 'Phone (optional, only staff see it)'],
+  reportSubmit: ['提交', 'Submit'],
+  reportSending: ['正在提交…', 'Sending…'],
+  reportDone: ['已提交，工作人员审核后公开。请记下查询码：', 'Sent: staff will check it, then it shows on the wall. Keep your tracking code:'],
+  reportTrackLink: ['查看进度', 'Follow it'],
+  reportNeedPlace: ['请使用您的位置或选择小区。', 'Use your location or pick a compound.'],
+  trackCode: ['查询码', 'Tracking code'],
+  trackLook: ['查询', 'Look up'],
+  trackConfirm: ['满意，确认办结', 'Satisfied: confirm'],
+  trackReopen: ['不满意，重新办理', 'Not solved: reopen'],
+  trackReason: ['请说明原因（选填）', 'Why (optional)'],
+  trackStatus: ['状态：{status}', 'Status: {status}'],
+  back: ['返回', 'Back'],
+  // ---- the staff's orders desk (desk.html, orderdesk.js) ----
+  ordersDeskTitle: ['诉求工作台', 'Orders desk'],
+  ordersDeskName: ['用户名', 'User name'],
+  ordersDeskPassword: ['密码', 'Password'],
+  ordersDeskLogin: ['登录', 'Log in'],
+  ordersDeskWho: ['{name}（{scope}）', '{name} ({scope})'],
+  ordersDeskWholeCity: ['全部网格', 'every grid'],
+  ordersDeskGrid: ['网格', 'Grid'],
+  ordersDeskAll: ['全部', 'All'],
+  ordersDeskOverdue: ['只看超时', 'Overdue only'],
+  ordersDeskOverdueBadge: ['超时', 'Overdue'],
+  ordersDeskExport: ['导出 CSV（近 30 天）', 'Export CSV (30 days)'],
+  ordersDeskPublish: ['审核公开', 'Publish'],
+  ordersDeskReject: ['不予采纳', 'Reject'],
+  ordersDeskRejectReason: ['不予采纳的理由（提交人可见）', 'Why (the submitter reads it)'],
+  ordersDeskClaim: ['支部领单', 'Claim for the branch'],
+  ordersDeskAssign: ['派给党员', 'Assign'],
+  ordersDeskPickMember: ['— 选择党员 —', '— pick a member —'],
+  ordersDeskAnswer: ['答复（公开）', 'Answer (public)'],
+  ordersDeskClose: ['销单并答复', 'Close with the answer'],
+  ordersDeskPhone: ['联系电话：{phone}', 'Phone: {phone}'],
+  ordersDeskEmpty: ['没有符合条件的诉求', 'No order matches'],
+  ordersDeskMembers: ['党员积分', 'Members and points'],
+  ordersDeskMemberName: ['党员姓名', 'Member'],
+  ordersDeskPoints: ['积分', 'Points'],
+  ordersDeskMemberPublic: ['同意公开', 'Show publicly'],
+  ordersDeskMove: ['移到该小区', 'Move into it'],
+  ordersDeskPickCompound: ['— 位置有误？选择小区 —', '— wrong place? pick a compound —'],
+  ordersDeskAddMember: ['添加党员', 'Add member'],
 };
 
 /** The table's keys, for tests: every key has both languages. */
@@ -316,6 +383,18 @@ export function createI18n(config, initial) {
     layerNames: () => [...layers.keys()],
     /** list joins words as the current language writes a list: 甲、乙 or a, b. */
     list: (items) => items.join(current === 'en' ? ', ' : '、'),
+    /**
+     * when writes an instant the server sends (RFC 3339) as people here read
+     * it: in China Standard Time whatever the device's zone, the date and,
+     * with time: true, the hour ("12月3日 07:05", "3 Dec 07:05").
+     */
+    when(iso, { time = false } = {}) {
+      const d = new Date(iso || '');
+      if (Number.isNaN(d.getTime())) return '';
+      const opts = { timeZone: 'Asia/Shanghai', month: 'short', day: 'numeric' };
+      if (time) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      return d.toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN', opts);
+    },
     /** pick is one of two texts of the data (name_zh, name_en) in the current language. */
     pick: (zh, en) => (current === 'en' ? en || zh : zh || en) || '',
     /** names is a feature's name in the current language, and in the other. */

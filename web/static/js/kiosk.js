@@ -54,16 +54,17 @@ export function addHereMarker(map, i18n, lonlat) {
   return new Marker({ element: elm, anchor: 'bottom' }).setLngLat(lonlat).addTo(map);
 }
 
-// ATTRACT_SECONDS is how long each of the idle kiosk's showcases stays up.
+// ATTRACT_SECONDS is how long each of the idle kiosk's showcases stays up
+// (unless showcaseSeconds says otherwise: ?showcase= on the page).
 const ATTRACT_SECONDS = 20;
 
 /**
  * Watches for touches; after idleSeconds without one, calls reset() and,
  * when attract is on, turns the map slowly until the next touch and shows
  * the showcases in turn (showcases() lists { show(), hide() }: today's
- * activities, the echo wall once it exists), each for ATTRACT_SECONDS.
+ * activities, the echo wall), each for showcaseSeconds.
  */
-export function watchIdle({ map, idleSeconds, reset, attract, showcases = () => [] }) {
+export function watchIdle({ map, idleSeconds, reset, attract, showcases = () => [], showcaseSeconds = ATTRACT_SECONDS }) {
   let timer = 0;
   let rotating = false;
   let turn = 0;
@@ -86,7 +87,7 @@ export function watchIdle({ map, idleSeconds, reset, attract, showcases = () => 
       map.once('moveend', () => { rotating = true; spin(); });
       turn = 0;
       showcase();
-      cycling = setInterval(showcase, ATTRACT_SECONDS * 1000);
+      cycling = setInterval(showcase, showcaseSeconds * 1000);
     }
   };
   const poke = () => {

@@ -15,8 +15,17 @@ export const LABELS_LAYER = 'labels';
 export const OVERVIEW_SOURCE = 'community-labels';
 export const OVERVIEW_LAYER = 'communities-label';
 
+/**
+ * Residents' open orders by grid (orders-map.js): a layer over the grids'
+ * tiles coloured by a feature state the page sets, and a source and
+ * layer the page adds at run time with each grid's count.
+ */
+export const ORDERS_HEAT_LAYER = 'grids-orders-heat';
+export const ORDER_COUNTS_SOURCE = 'grid-order-counts';
+export const ORDER_COUNTS_LAYER = 'grid-order-counts';
+
 /** Tap priority: points first (with a tolerance box), then areas under the finger. */
-export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'posts-symbol', 'parking-symbol'];
+export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'orders-pin', 'posts-symbol', 'parking-symbol'];
 export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill', 'communities-fill'];
 
 /**
@@ -24,7 +33,7 @@ export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'l
  * "partymap:group" with one of these (a catalogue layer's name), and the
  * panel turns each group on and off.
  */
-export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'posts', 'parking'];
+export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'posts', 'parking', 'orders'];
 
 /**
  * The style's global state the viewer sets: the labels' language, the
