@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what partymap needs on Debian/Ubuntu, only what is missing.
-#   scripts/deps.sh run    the server: PostgreSQL + PostGIS, Go, Node.js/npm
+#   scripts/deps.sh run    the server: PostgreSQL + PostGIS + pgRouting, Go, Node.js/npm
 #   scripts/deps.sh test   also headless Chromium, CJK fonts, GDAL, PROJ, QGIS (a real
 #                          OGC API client, run headless) and nginx for the tests
 #   scripts/deps.sh bench  also wrk and nginx for make bench
@@ -46,6 +46,7 @@ if [ -z "$(pg_major)" ]; then
 fi
 major="$(pg_major)"
 need_pkg "postgresql-${major}-postgis-3"
+need_pkg "postgresql-${major}-pgrouting" # the walking network's routes
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need_pkg golang-go
 command -v npm >/dev/null 2>&1 || need_pkg npm
 if [ "$what" = "test" ]; then

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -186,6 +187,14 @@ func openPage(t *testing.T, bctx context.Context, srv *httptest.Server, path str
 // its own (a second member of staff).
 func openPageWith(t *testing.T, bctx context.Context, srv *httptest.Server, path string, width, height int64, mobile bool, opts ...chromedp.ContextOption) *page {
 	t.Helper()
+	return openPageIn(t, bctx, srv, path, width, height, mobile, "zh-CN,zh", opts...)
+}
+
+// openPageIn is openPageWith on a device whose languages are
+// acceptLanguage (navigator.languages and Accept-Language): a Chinese
+// phone, as most visitors have and the tests assume, unless said.
+func openPageIn(t *testing.T, bctx context.Context, srv *httptest.Server, path string, width, height int64, mobile bool, acceptLanguage string, opts ...chromedp.ContextOption) *page {
+	t.Helper()
 	u, _ := url.Parse(srv.URL)
 	p := &page{t: t, host: u.Host, rec: &recorder{}}
 	ctx, cancel := chromedp.NewContext(bctx, append([]chromedp.ContextOption{chromedp.WithListener(p.rec.record)}, opts...)...)
@@ -201,6 +210,14 @@ func openPageWith(t *testing.T, bctx context.Context, srv *httptest.Server, path
 				return err
 			}
 			_, err := cdp.Call(ctx, tgt, cdplog.Enable, cdp.Empty{})
+			return err
+		}),
+		chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+			ua, err := chromedp.Run(ctx, chromedp.Evaluate[string]("navigator.userAgent"))
+			if err != nil {
+				return err
+			}
+			_, err = cdp.Call(ctx, tgt, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: acceptLanguage})
 			return err
 		}),
 		chromedp.EmulateViewport(width, height, emulate...),

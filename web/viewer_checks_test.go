@@ -53,9 +53,21 @@ func checkFlagsVisible(t *testing.T, p *page, srv *httptest.Server) {
 			}
 			want = append(want, map[string]any{"id": f.ID, "c": c})
 		}
-		missing := eval[[]float64](p, `(() => {
-			const m = partymap.map, canvas = m.getCanvas();
+		// Shown: a flag of its own, or counted in a badge of the
+		// co-building units' and business circle's flags where they
+		// crowd (declutter.js, issue 15).
+		const shown = `(async () => {
+			const m = partymap.map;
 			const drawn = new Set(m.queryRenderedFeatures({ layers: ['org-flags', 'org-flags-top'] }).map((f) => f.id));
+			for (const f of m.queryRenderedFeatures({ layers: ['unit-flags'] })) drawn.add(f.properties.id);
+			for (const b of m.queryRenderedFeatures({ layers: ['unit-flags-badge'] })) {
+				for (const f of await m.getSource('unit-flags').getClusterLeaves(b.properties.cluster_id, Infinity)) drawn.add(f.properties.id);
+			}
+			return drawn;
+		})()`
+		missing := eval[[]float64](p, `(async () => {
+			const m = partymap.map, canvas = m.getCanvas();
+			const drawn = await `+shown+`;
 			const out = [];
 			for (const o of `+mustJSON(t, want)+`) {
 				const pt = m.project(o.c);
@@ -67,7 +79,7 @@ func checkFlagsVisible(t *testing.T, p *page, srv *httptest.Server) {
 		if len(missing) > 0 {
 			t.Errorf("organizations on screen without a drawn flag: %v", missing)
 		}
-		n := eval[int](p, `new Set(partymap.map.queryRenderedFeatures({ layers: ['org-flags', 'org-flags-top'] }).map((f) => f.id)).size`)
+		n := eval[int](p, shown+`.then((s) => s.size)`)
 		if n < 40 {
 			t.Errorf("%d flags drawn at the home view, want at least 40 of the %d organizations", n, len(want))
 		}
@@ -117,8 +129,10 @@ func checkFlagTap(t *testing.T, p *page, srv *httptest.Server) {
 				if !strings.Contains(chain, parent) || !strings.Contains(chain, name) {
 					t.Errorf("the community branch's chain: got %q, want it to name %q then %q", chain, parent, name)
 				}
-				// the QR code opens the same card on a phone: /map/#organizations/2 on this server
-				want := p.origin() + "/map/#organizations/2"
+				// the QR code opens the same card on a phone, in the
+				// kiosk's language (links carry it, issue 15):
+				// /map/?lang=zh#organizations/2 on this server
+				want := p.origin() + "/map/?lang=zh#organizations/2"
 				same := eval[bool](p, `import('./static/js/qr.js').then((m) => {
 					const shown = document.querySelector('#card .card-qr svg');
 					const box = document.createElement('div');

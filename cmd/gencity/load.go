@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,7 +17,7 @@ import (
 
 // layerTables are the tables a city replaces, children first.
 func layerTables() []string {
-	return []string{"buildings", "compounds", "organizations", "posts", "parking", "streets", "landmarks", "grids", "communities", "subdistricts"}
+	return []string{"buildings", "compounds", "organizations", "posts", "parking", "streets", "paths", "gates", "landmarks", "grids", "communities", "subdistricts"}
 }
 
 // loadOptions say how to write the city.
@@ -81,6 +82,11 @@ func load(ctx context.Context, conn *pgx.Conn, db *postgis.DB, c *city, o loadOp
 		return fmt.Errorf("derive the streets' communities: %w", err)
 	}
 	log.Info("derived the streets' communities", "streets", n)
+	started := time.Now()
+	if err := db.RebuildWalkingNetwork(ctx, tx); err != nil {
+		return fmt.Errorf("build the walking network: %w", err)
+	}
+	log.Info("built the walking network", "took", time.Since(started).Round(time.Millisecond))
 	for _, name := range layerTables() {
 		sql := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), greatest((SELECT max(id) FROM %s), 1))`, name, name)
 		if _, err := tx.Exec(ctx, sql); err != nil {

@@ -74,6 +74,10 @@ func build(today time.Time) (*dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	paths, err := w.paths()
+	if err != nil {
+		return nil, err
+	}
 	ds := &dataset{
 		layers: map[string][]feature{
 			"subdistricts":  {w.subdistrict()},
@@ -86,6 +90,8 @@ func build(today time.Time) (*dataset, error) {
 			"parking":       w.parking(),
 			"streets":       w.streets(),
 			"landmarks":     w.landmarks(),
+			"paths":         paths,
+			"gates":         w.gates(),
 			"activities":    programme(today, posts),
 			"resources":     sharedResources(orgs),
 		},

@@ -16,7 +16,7 @@ import (
 
 // files lists the layers written, one GeoJSON file each, in writing order.
 func files() []string {
-	return []string{"subdistricts", "communities", "grids", "compounds", "buildings", "organizations", "posts", "parking", "streets", "landmarks", "activities", "resources"}
+	return []string{"subdistricts", "communities", "grids", "compounds", "buildings", "organizations", "posts", "parking", "streets", "landmarks", "paths", "gates", "activities", "resources"}
 }
 
 // write checks every feature against the catalogue and writes one GeoJSON

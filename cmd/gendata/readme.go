@@ -58,6 +58,8 @@ numbers are invented (grid leaders' phones are 1380000xxxx, posts' phones
 | parking.geojson | Polygon | %d shared car parks with capacity, free spaces, hours, fee and entrance |
 | streets.geojson | LineString | %d streets: %s |
 | landmarks.geojson | Polygon | %d landmarks: %s |
+| paths.geojson | LineString | %d footpaths the streets do not draw: %s (the temple's axis, the ring path round its walls, the closed west gate's passage, the gated compounds' lanes) |
+| gates.geojson | Point | %d gates: %s; the walls of compounds and temples are crossed only at one |
 | resources.geojson | Point | %d shared resources (资源单) the co-building units lend the community, at the unit: rooms, parking, volunteers, equipment, and when |
 | activities.geojson | Point | %d activities of the activities column (活动), at their venues: the programme starting on %s (times in China Standard Time) |
 
@@ -93,6 +95,8 @@ post's grid_code, is derived by the server from where it lies.
 		n("parking"),
 		n("streets"), kinds("streets"),
 		n("landmarks"), kinds("landmarks"),
+		n("paths"), kinds("paths"),
+		n("gates"), kinds("gates"),
 		n("resources"), n("activities"), ds.today.Format(time.DateOnly),
 		bound.Min[0], bound.Max[0], bound.Min[1], bound.Max[1],
 		ds.kiosk[0], ds.kiosk[1],

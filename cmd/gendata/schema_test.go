@@ -19,7 +19,7 @@ func testFiles() map[string]string {
 	return map[string]string{
 		"subdistricts": "Polygon", "communities": "Polygon", "grids": "Polygon", "compounds": "Polygon", "buildings": "Polygon",
 		"organizations": "Point", "posts": "Point", "parking": "Polygon", "streets": "LineString",
-		"landmarks": "Polygon", "activities": "Point", "resources": "Point",
+		"landmarks": "Polygon", "paths": "LineString", "gates": "Point", "activities": "Point", "resources": "Point",
 	}
 }
 

@@ -180,7 +180,7 @@ func restoreEmbedded(ctx context.Context, tools pgbackup.Tools, cluster *pglocal
 			return pgbackup.Result{}, err
 		}
 	}
-	if _, err := cluster.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis"); err != nil {
+	if _, err := cluster.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis", "pgrouting"); err != nil {
 		return pgbackup.Result{}, err
 	}
 	res, err := tools.Restore(ctx, conn, file, pgbackup.RestoreOptions{KeepOwners: true})
@@ -188,7 +188,7 @@ func restoreEmbedded(ctx context.Context, tools pgbackup.Tools, cluster *pglocal
 		return pgbackup.Result{}, err
 	}
 	// What the dump made as the superuser goes to the map's role.
-	if _, err := cluster.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis"); err != nil {
+	if _, err := cluster.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis", "pgrouting"); err != nil {
 		return pgbackup.Result{}, err
 	}
 	return res, nil

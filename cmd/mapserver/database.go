@@ -51,7 +51,7 @@ func openDatabase(ctx context.Context, cfg Config, cat *geo.Catalogue, log *slog
 		d.cluster = cluster
 		// The map connects as the owner of its tables, not as the
 		// superuser, which only creates PostGIS (security L6).
-		connString, err = cluster.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis")
+		connString, err = cluster.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis", "pgrouting")
 		if err != nil {
 			d.close()
 			return nil, err

@@ -64,7 +64,7 @@ func newFaultBench(t *testing.T) *faultBench {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Stop(context.Background()) })
-	owner, err := c.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis")
+	owner, err := c.OwnedDatabase(ctx, embeddedDatabase, embeddedOwner, "postgis", "pgrouting")
 	if err != nil {
 		t.Fatal(err)
 	}

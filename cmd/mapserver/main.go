@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, args, stdout, stderr)
 	case "export":
 		return runExport(ctx, args, stdout, stderr)
+	case "export-tiles":
+		return runExportTiles(ctx, args, stdout, stderr)
 	case "user":
 		return runUser(ctx, args, os.Stdin, stdout, stderr)
 	case "token":
@@ -64,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q; the commands are serve, migrate, import, export, user, token, backup, restore", cmd)
+	return fmt.Errorf("unknown command %q; the commands are serve, migrate, import, export, export-tiles, user, token, backup, restore", cmd)
 }
 
 const usage = `mapserver serves the community's party-building map.
@@ -74,6 +76,8 @@ Usage:
   mapserver migrate [flags]       apply the database migrations and exit
   mapserver import [flags] DIR    upsert the layers' GeoJSON files from DIR
   mapserver export [flags] DIR    write every layer as GeoJSON into DIR
+  mapserver export-tiles -o FILE.pmtiles [-minzoom N] [-maxzoom N] [-bbox …] [-c CODE]
+                                  write the map's vector tiles into one PMTiles archive
   mapserver user add|passwd|disable|enable|list   manage staff accounts
   mapserver token add|revoke|list                 manage personal API tokens
   mapserver backup -o FILE        write a backup of the map's database (while it serves)

@@ -40,12 +40,23 @@ func NewCatalogue() *Catalogue {
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
 					Title: Label{"类型", "Kind"}, Choices: landmarkKinds(), Description: "what the landmark is"}, community()),
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", CommunityField}, Simplify: true, Labelled: true},
+				// A temple is walled: it is entered by its gates.
+				Walk: Walk{Role: WalkWall, Kinds: []string{"temple"}},
 			},
 			{
 				Name: "streets", Title: Label{"道路", "Streets"}, Item: Label{"道路", "Street"}, Geometry: LineString, SearchRank: 5,
 				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
 					Title: Label{"类型", "Kind"}, Choices: streetKinds(), Description: "street class"}, community()),
 				Tile: TileSpec{MinZoom: 10, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", CommunityField}, Simplify: true},
+				Walk: Walk{Role: WalkWay},
+			},
+			{
+				Name: "paths", Title: Label{"步行小路", "Footpaths"}, Item: Label{"小路", "Footpath"}, Geometry: LineString,
+				Editable: true,
+				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
+					Title: Label{"类型", "Kind"}, Choices: pathKinds(), Description: "what kind of way on foot"}, community()),
+				Tile: TileSpec{MinZoom: 14, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", CommunityField}},
+				Walk: Walk{Role: WalkWay},
 			},
 			{
 				Name: "grids", Title: Label{"网格", "Grids"}, Item: Label{"网格", "Grid"}, Geometry: Polygon, SearchRank: 4,
@@ -73,6 +84,8 @@ func NewCatalogue() *Catalogue {
 					community(),
 				),
 				Tile: TileSpec{MinZoom: 13, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "grid_code", CommunityField}, GridFields: []string{"color"}, Simplify: true, Labelled: true},
+				// A compound is walled: it is entered by its gates.
+				Walk: Walk{Role: WalkWall},
 			},
 			{
 				Name: "buildings", Title: Label{"楼栋", "Buildings"}, Item: Label{"楼栋", "Building"}, Geometry: Polygon, SearchRank: 8,
@@ -85,6 +98,14 @@ func NewCatalogue() *Catalogue {
 					community(),
 				),
 				Tile: TileSpec{MinZoom: 14, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "floors", "height_m", "grid_code", "compound_id", CommunityField}, GridFields: []string{"color"}},
+			},
+			{
+				Name: "gates", Title: Label{"出入口", "Gates"}, Item: Label{"出入口", "Gate"}, Geometry: Point,
+				Editable: true,
+				Fields: append(names(), Field{Name: "kind", Type: Text, Required: true, Filterable: true,
+					Title: Label{"类型", "Kind"}, Choices: gateKinds(), Description: "what kind of gate"}, community()),
+				Tile: TileSpec{MinZoom: 15, MaxZoom: TileMaxZoom, Fields: []string{"name_zh", "name_en", "kind", CommunityField}},
+				Walk: Walk{Role: WalkGate},
 			},
 			{
 				Name: "parking", Title: Label{"共享停车场", "Shared parking"}, Item: Label{"共享停车场", "Shared car park"}, Geometry: Polygon, SearchRank: 2,
@@ -205,6 +226,24 @@ func streetKinds() []Choice {
 		{Value: "pedestrian", Label: Label{"步行街", "Pedestrian street"}},
 		{Value: "main", Label: Label{"主干道", "Main road"}},
 		{Value: "minor", Label: Label{"巷道", "Lane"}},
+	}
+}
+
+func pathKinds() []Choice {
+	return []Choice{
+		{Value: "footpath", Label: Label{"步道", "Footpath"}},
+		{Value: "lane", Label: Label{"甬道", "Lane"}},
+		{Value: "axis", Label: Label{"中轴路", "Axis"}},
+	}
+}
+
+// gateKinds are the kinds of gate; a temple's entrance may stand at its
+// wall, beyond the community's edge.
+func gateKinds() []Choice {
+	return []Choice{
+		{Value: "compound_gate", Label: Label{"小区大门", "Compound gate"}},
+		{Value: "temple_entrance", Label: Label{"庙门", "Temple entrance"}, Outside: 500},
+		{Value: "side_gate", Label: Label{"侧门", "Side gate"}},
 	}
 }
 

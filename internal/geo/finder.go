@@ -49,7 +49,15 @@ type NearestQuery struct {
 	// Now is the clock for OpenNow and for each answer's open flag; the
 	// zero time means the time of the query.
 	Now time.Time
+	// ByWalking ranks the WalkingCandidates nearest in a straight line by
+	// the length of the walk to them along the walking network.
+	ByWalking bool
 }
+
+// WalkingCandidates is how many of the nearest in a straight line a
+// nearest search by walking measures the walk to: a place behind a wall
+// may be nearer in a line and further on foot than the next few.
+func WalkingCandidates(limit int) int { return min(MaxNearestLimit, max(3*limit, limit+10)) }
 
 // NearestLayers are the layers Nearest answers for.
 func NearestLayers() []string { return []string{"posts", "parking"} }
@@ -71,6 +79,11 @@ type Nearby struct {
 	// Open says whether the place is open at the query's time; nil when
 	// its hours cannot be read.
 	Open *bool
+	// Walked is true when the walk along the network was measured
+	// (by=walking): then WalkM is its length in metres, negative when the
+	// network does not reach the place, and WalkingMin comes from it.
+	Walked bool
+	WalkM  float64
 }
 
 // NewNearby fills in the bearing, walking time and open flag of a feature

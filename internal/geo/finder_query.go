@@ -70,7 +70,7 @@ func crsNames() []string {
 
 // NearestParams are the query parameters ParseNearestQuery reads.
 func NearestParams() []string {
-	return []string{"lon", "lat", "crs", "layer", "service", "open_now", "min_free", "limit", "community"}
+	return []string{"lon", "lat", "crs", "layer", "service", "open_now", "min_free", "limit", "community", "by"}
 }
 
 // ParseCommunity reads the community parameter: a community's code (XY,
@@ -135,6 +135,15 @@ func ParseNearestQuery(q map[string][]string, kiosk *orb.Point, now time.Time) (
 	}
 	if nq.Limit, err = parseLimit(q, DefaultNearestLimit, MaxNearestLimit); err != nil {
 		return nq, o, err
+	}
+	if v, ok := first(q, "by"); ok {
+		switch v {
+		case "straight":
+		case "walking":
+			nq.ByWalking = true
+		default:
+			return nq, o, Errorf(EINVALID, "The by parameter must be \"straight\" (distance in a straight line, the default) or \"walking\" (the walk along streets and paths); got %q.", clip(v, 30))
+		}
 	}
 	nq.Community, err = ParseCommunity(q)
 	return nq, o, err

@@ -220,6 +220,9 @@ type Layer struct {
 	// Public, when set, keeps the layer's public reads to the features it
 	// shows (published orders); nil: every feature is public.
 	Public *Visibility
+	// Walk is what the layer is to the walking network (walk.go): its
+	// lines are walked, its points open walls, or its outlines are walls.
+	Walk Walk
 }
 
 // Field returns the layer's field with that name.

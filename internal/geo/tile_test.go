@@ -28,7 +28,7 @@ func TestCatalogue_TileLayers(t *testing.T) {
 	}
 	// The catalogue's layers, then those derived from them: the areas'
 	// label points and the flags' poles (from z15).
-	want := []string{"subdistricts", "communities", "landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations", "activities", "resources", "orders", "labels", "flag_poles"}
+	want := []string{"subdistricts", "communities", "landmarks", "streets", "paths", "grids", "compounds", "buildings", "gates", "parking", "posts", "organizations", "activities", "resources", "orders", "labels", "flag_poles"}
 	if !slices.Equal(names, want) {
 		t.Errorf("tile layers: got %v, want %v", names, want)
 	}

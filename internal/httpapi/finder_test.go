@@ -154,7 +154,7 @@ func TestFinder_HTTP_BadInput(t *testing.T) {
 		{name: "limit zero", target: "/api/search?q=xy&limit=0", detail: "The limit parameter must be a whole number from 1 to 50"},
 		{name: "open_now word", target: "/api/nearest?open_now=soon", detail: "The open_now parameter must be true or false"},
 		{name: "min_free for posts", target: "/api/nearest?min_free=2", detail: "min_free parameter applies to layer=parking only"},
-		{name: "unknown parameter", target: "/api/nearest?radius=100", detail: `Unknown query parameter "radius"; this address accepts community, crs, lat, layer, limit, lon, min_free, open_now, service.`},
+		{name: "unknown parameter", target: "/api/nearest?radius=100", detail: `Unknown query parameter "radius"; this address accepts by, community, crs, lat, layer, limit, lon, min_free, open_now, service.`},
 		{name: "repeated parameter", target: "/api/search?q=a&q=b", detail: `The query parameter "q" is given 2 times`},
 		{name: "empty search", target: "/api/search?q=", detail: "The q parameter is empty"},
 		{name: "missing search", target: "/api/search", detail: "The q parameter is empty"},

@@ -59,6 +59,16 @@ func nearbyJSON(n geo.Nearby) featureJSON {
 	f.Properties["walking_min"] = n.WalkingMin
 	f.Properties["open_now"] = n.Open
 	f.Properties["target"] = []float64{n.Target.Lon(), n.Target.Lat()}
+	if n.Walked {
+		// The walk along the network (by=walking); null when it does not
+		// reach the place.
+		var walk *float64
+		if n.WalkM >= 0 {
+			m := math.Round(n.WalkM*10) / 10
+			walk = &m
+		}
+		f.Properties["walking_m"] = walk
+	}
 	return f
 }
 
@@ -70,6 +80,7 @@ type nearestJSON struct {
 	Services       []string      `json:"services,omitempty"`
 	OpenNow        bool          `json:"open_now"`
 	MinFree        int           `json:"min_free,omitempty"`
+	By             string        `json:"by"`
 	NumberReturned int           `json:"numberReturned"`
 	TimeStamp      string        `json:"timeStamp"`
 	Features       []featureJSON `json:"features"`
@@ -96,9 +107,12 @@ func (s *Server) handleNearest(c echo.Context) error {
 	}
 	body := nearestJSON{
 		Type: "FeatureCollection", Layer: q.Layer, Origin: toOriginJSON(origin),
-		Services: q.Services, OpenNow: q.OpenNow, MinFree: q.MinFree,
+		Services: q.Services, OpenNow: q.OpenNow, MinFree: q.MinFree, By: "straight",
 		NumberReturned: len(found), TimeStamp: now.UTC().Format(time.RFC3339),
 		Features: make([]featureJSON, 0, len(found)),
+	}
+	if q.ByWalking {
+		body.By = "walking"
 	}
 	for _, n := range found {
 		body.Features = append(body.Features, nearbyJSON(n))

@@ -48,7 +48,7 @@ func TestOGC_collections(t *testing.T) {
 	h := newServer(t)
 	doc := get(t, h, "/collections").json(t)
 	cols, _ := doc["collections"].([]any)
-	want := []string{"subdistricts", "communities", "landmarks", "streets", "grids", "compounds", "buildings", "parking", "posts", "organizations", "activities", "resources", "orders"}
+	want := []string{"subdistricts", "communities", "landmarks", "streets", "paths", "grids", "compounds", "buildings", "gates", "parking", "posts", "organizations", "activities", "resources", "orders"}
 	if len(cols) != len(want) {
 		t.Fatalf("got %d collections, want %d", len(cols), len(want))
 	}

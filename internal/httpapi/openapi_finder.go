@@ -28,6 +28,7 @@ func finderPaths(problem obj) obj {
 		q("open_now", "keep only places open now by their hours (China Standard Time)", obj{"type": "boolean", "default": false}),
 		q("min_free", "parking only: keep car parks with at least this many free spaces; distances are to the car park's entrance", obj{"type": "integer", "minimum": 0, "maximum": 100000}),
 		q("limit", "how many to answer", obj{"type": "integer", "minimum": 1, "maximum": geo.MaxNearestLimit, "default": geo.DefaultNearestLimit}),
+		q("by", "straight: nearest in a straight line; walking: the nearest few in a straight line ranked by the walk along streets and paths (walking_m, null where no way leads), the unreachable last", obj{"type": "string", "enum": []string{"straight", "walking"}, "default": "straight"}),
 		community,
 	)
 	ok := func(desc, media string) obj {
@@ -44,6 +45,16 @@ func finderPaths(problem obj) obj {
 			"description": "Outside the communities (or the one asked about): 200 with inside=false, nothing found and a sentence saying so (message_zh, message_en).",
 			"operationId": "getLocate", "tags": []string{"finder"}, "parameters": append(append([]obj{}, origin...), community),
 			"responses": obj{"200": ok("where the point is", mediaJSON), "400": problem, "404": problem, "503": problem}}},
+		"/api/route": obj{"get": obj{
+			"summary":     "the walk from a point to a feature or a point, along streets and footpaths, through gates",
+			"description": "A GeoJSON Feature: geometry the walk's LineString; properties reachable, length_m, walking_min (at 4.5 km/h), steps [{text_zh, text_en, length_m}] naming the streets, handoffs (links that open the walk in Amap, Baidu, Apple or Google Maps, each in the coordinates it expects: GCJ-02, BD-09, WGS 84), from, to (the point walked to: a car park's entrance, a post) and target. A target no way leads to (behind a wall without a gate) is 200 with reachable=false, geometry null and a sentence (message_zh, message_en).",
+			"operationId": "getRoute", "tags": []string{"finder"},
+			"parameters": []obj{
+				q("from", "lon,lat to walk from, WGS 84 degrees; omitted: the kiosk's own position, when the server has one", obj{"type": "string", "example": "110.0998,34.5747"}),
+				{"name": "to", "in": "query", "required": true, "description": "layer/id of a feature (posts/3; a car park is walked to its entrance) or lon,lat", "schema": obj{"type": "string", "example": "posts/3"}},
+				origin[2],
+			},
+			"responses": obj{"200": ok("the walk", mediaGeoJSON), "400": problem, "404": problem, "503": problem}}},
 		"/api/search": obj{"get": obj{
 			"summary":     "features by name (Chinese or English), grid code, service or layer",
 			"description": "Hits across layers ranked exact > prefix > contains > service > layer, each with layer, id, name_zh, name_en and a point [lon, lat] on the feature. One Chinese character is a query; one Latin letter or digit is refused.",

@@ -132,6 +132,7 @@ func (s *Server) routeTable() []route {
 
 		{get, "/api/nearest", s.handleNearest, publicQuery},
 		{get, "/api/locate", s.handleLocate, publicQuery},
+		{get, "/api/route", s.handleRoute, publicQuery},
 		{get, "/api/search", s.handleSearch, publicQuery},
 		{get, "/api/communities", s.handleCommunities, publicCached},
 		{get, "/api/open-now", s.handleOpenNow, publicQuery},
@@ -222,6 +223,7 @@ func (s *Server) routeTable() []route {
 			route{get, "/map", s.handleViewerPage, page},
 			route{get, "/kiosk", s.handleViewerPage, page},
 			route{get, "/static/*", s.handleStatic, page},
+			route{get, "/sw.js", s.handleServiceWorker, page},
 		)
 	}
 	return rs

@@ -363,7 +363,7 @@ func TestTileJSON(t *testing.T) {
 	if want := []float64{110.0995, 34.5733, 15}; len(doc.Center) != 3 || doc.Center[0] != want[0] || doc.Center[1] != want[1] || doc.Center[2] != want[2] {
 		t.Errorf("center: got %v, want %v", doc.Center, want)
 	}
-	wantZooms := map[string]int{"subdistricts": 8, "communities": 8, "landmarks": 10, "streets": 10, "grids": 10, "compounds": 13, "buildings": 14, "parking": 12, "posts": 12, "organizations": 10,
+	wantZooms := map[string]int{"subdistricts": 8, "communities": 8, "landmarks": 10, "streets": 10, "grids": 10, "paths": 14, "compounds": 13, "buildings": 14, "gates": 15, "parking": 12, "posts": 12, "organizations": 10,
 		"activities": 13, "resources": 16, "orders": 13, "labels": 10, "flag_poles": 15}
 	if len(doc.VectorLayers) != len(wantZooms) {
 		t.Errorf("vector_layers: got %d, want %d", len(doc.VectorLayers), len(wantZooms))

@@ -169,5 +169,13 @@ func (c *Cluster) extensionError(ext string, err error) error {
 			return nie
 		}
 	}
+	if ext == "pgrouting" {
+		// The walking network's routing (migrations/070).
+		major, merr := majorVersion(c.bin)
+		if merr != nil {
+			major = "NN"
+		}
+		return fmt.Errorf("create extension pgrouting: %w; install it with: apt-get install postgresql-%s-pgrouting", err, major)
+	}
 	return fmt.Errorf("create extension %s: %w", ext, err)
 }

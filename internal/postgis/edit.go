@@ -139,6 +139,9 @@ func (db *DB) edit(ctx context.Context, o geo.EditOptions, fn func(*editor) erro
 	if o.DryRun {
 		return res, nil
 	}
+	if err := ed.rebuildWalks(ctx); err != nil {
+		return geo.EditResult{}, editError(err)
+	}
 	if err := ed.moveSerials(ctx); err != nil {
 		return geo.EditResult{}, editError(err)
 	}

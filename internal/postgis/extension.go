@@ -18,7 +18,14 @@ import (
 // error is returned as it is.
 func missingPostGIS(ctx context.Context, conn *pgx.Conn, err error) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || (pgErr.Code != "0A000" && pgErr.Code != "58P01") || !strings.Contains(pgErr.Message, "postgis") {
+	if !errors.As(err, &pgErr) || (pgErr.Code != "0A000" && pgErr.Code != "58P01") {
+		return err
+	}
+	if strings.Contains(pgErr.Message, "pgrouting") {
+		// The walking network (migrations/070) is walked by pgRouting.
+		return fmt.Errorf("pgRouting is not installed on the database server: install it there (on Debian or Ubuntu the package postgresql-NN-pgrouting, NN the server's major version), then start mapserver again: %w", err)
+	}
+	if !strings.Contains(pgErr.Message, "postgis") {
 		return err
 	}
 	var version int

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -90,6 +91,9 @@ func (db *DB) Nearest(ctx context.Context, q geo.NearestQuery) ([]geo.Nearby, er
 			return nil, err
 		}
 		sql, more = db.sql.layer(l.Name).nearestIn, []any{q.Community}
+	}
+	if q.ByWalking {
+		return db.nearestByWalking(ctx, q)
 	}
 	window := q.Limit + nearestFirstWindow
 	if len(q.Services) > 0 || q.MinFree > 0 || q.OpenNow {
@@ -255,6 +259,45 @@ func passes(q geo.NearestQuery, n geo.Nearby) bool {
 		}
 	}
 	return true
+}
+
+// nearestByWalking ranks the geo.WalkingCandidates nearest in a straight
+// line by the walk to them along the network; the places the network does
+// not reach come last, nearest in a line first.
+func (db *DB) nearestByWalking(ctx context.Context, q geo.NearestQuery) ([]geo.Nearby, error) {
+	limit := q.Limit
+	q.ByWalking, q.Limit = false, geo.WalkingCandidates(q.Limit)
+	cands, err := db.Nearest(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]orb.Point, len(cands))
+	for i, c := range cands {
+		targets[i] = c.Target
+	}
+	walks, err := db.WalkingDistances(ctx, q.Origin, targets)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cands {
+		cands[i].Walked, cands[i].WalkM = true, walks[i]
+		if walks[i] >= 0 {
+			cands[i].WalkingMin = max(1, int(math.Ceil(walks[i]/geo.WalkingMetresPerMinute)))
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b geo.Nearby) int {
+		switch {
+		case (a.WalkM < 0) != (b.WalkM < 0):
+			if a.WalkM < 0 {
+				return 1
+			}
+			return -1
+		case a.WalkM < 0:
+			return cmp.Compare(a.DistanceM, b.DistanceM)
+		}
+		return cmp.Compare(a.WalkM, b.WalkM)
+	})
+	return cands[:min(limit, len(cands))], nil
 }
 
 func validPoint(p orb.Point) bool {

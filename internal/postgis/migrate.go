@@ -105,5 +105,13 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		}
 		done = append(done, m.name)
 	}
+	if len(done) > 0 {
+		// A migration may have changed what the walking network is made
+		// of (or made it, over layers already filled).
+		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return db.RebuildWalkingNetwork(ctx, tx) })
+		if err != nil {
+			return done, fmt.Errorf("rebuild the walking network: %w", storeError(err))
+		}
+	}
 	return done, nil
 }

@@ -30,6 +30,8 @@ type statements struct {
 	communityExists string
 	// overview reads the city's overview.
 	overview overviewSQL
+	// walk is the walking network's (walk.go).
+	walk *walkSQL
 }
 
 // layerSQL is the SQL of one stored layer.
@@ -159,6 +161,7 @@ func newStatements(cat *geo.Catalogue) (*statements, error) {
 ) s`
 	st.locate, st.locateIn = newLocateSQL(st, false), newLocateSQL(st, true)
 	st.overview = newOverviewSQL(cat)
+	st.walk = newWalkSQL(st, cat)
 	communities := st.layer(cat.Communities().Name)
 	st.communityExists = fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s = $1)`, communities.table, ident(cat.Communities().Key))
 	for z := 0; z <= geo.TileMaxZoom; z++ {

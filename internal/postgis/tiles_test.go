@@ -71,7 +71,7 @@ func TestDB_Tile_layersByZoom(t *testing.T) {
 		{"z11 is as z10", 11, slices.Concat(base, []string{"organizations"}, derived)},
 		{"z12 adds parking and posts", 12, slices.Concat(base, []string{"parking", "posts", "organizations"}, derived)},
 		{"z13 adds compounds and activities", 13, slices.Concat(base, []string{"compounds", "parking", "posts", "organizations", "activities"}, derived)},
-		{"z14 adds buildings", 14, slices.Concat(base, []string{"compounds", "buildings", "parking", "posts", "organizations", "activities"}, derived)},
+		{"z14 adds footpaths and buildings", 14, slices.Concat(base[:4], []string{"paths"}, base[4:], []string{"compounds", "buildings", "parking", "posts", "organizations", "activities"}, derived)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -424,7 +424,8 @@ func TestDB_TileBounds(t *testing.T) {
 		SELECT (ST_DumpPoints(geom)).geom AS p FROM (
 			SELECT geom FROM subdistricts UNION ALL SELECT geom FROM communities UNION ALL SELECT geom FROM grids UNION ALL SELECT geom FROM compounds
 			UNION ALL SELECT geom FROM buildings UNION ALL SELECT geom FROM organizations UNION ALL SELECT geom FROM posts
-			UNION ALL SELECT geom FROM parking UNION ALL SELECT geom FROM streets UNION ALL SELECT geom FROM landmarks) g) pts`).
+			UNION ALL SELECT geom FROM parking UNION ALL SELECT geom FROM streets UNION ALL SELECT geom FROM landmarks
+			UNION ALL SELECT geom FROM paths UNION ALL SELECT geom FROM gates) g) pts`).
 		Scan(&want[0], &want[1], &want[2], &want[3])
 	if err != nil {
 		t.Fatal(err)

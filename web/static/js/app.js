@@ -45,6 +45,9 @@ import { createPanel } from './panel.js';
 import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
 import { followChanges, transformRequest, recentTileRequests } from './live.js';
 import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
+import { createRouter } from './route.js';
+import { startOffline } from './offline.js';
+import { startDeclutter } from './declutter.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -55,8 +58,11 @@ export async function start() {
   const isKiosk = document.documentElement.dataset.mode === 'kiosk' || params.get('kiosk') === '1';
   document.documentElement.dataset.mode = isKiosk ? 'kiosk' : 'phone';
   const cfg = await loadConfig();
-  // the kiosk starts in Chinese for every visitor; a phone keeps its choice
-  const i18n = createI18n(cfg, initialLang({ session: !isKiosk }));
+  // the kiosk starts in Chinese; a phone keeps its choice, else follows the
+  // phone's own language on a first visit (an English phone opens in English)
+  const i18n = createI18n(cfg, initialLang({ session: !isKiosk, browser: !isKiosk }));
+  // a phone keeps what it has seen, for when the signal drops
+  const keepOffline = isKiosk ? () => {} : startOffline(i18n);
   const $ = byId;
   const container = $('map');
   // The problem wall: on the kiosk, as its panel (a QR code to the form).
@@ -109,17 +115,29 @@ export async function start() {
   };
 
   let selected = null;
+  let calm = null; // the gathered flags (declutter.js), once the map has loaded
+  // the style's global state can be set from the map's first load on
+  let styleReady = false;
+  map.once('load', () => { styleReady = true; });
   const select = (layer, id) => {
     if (selected) setSelected(map, selected.layer, selected.id, false);
     selected = layer ? { layer, id } : null;
     if (selected) setSelected(map, layer, id, true);
   };
 
+  // the walk to a card's place (route.js), framed beside the card
+  const router = createRouter({
+    map, i18n, isKiosk,
+    kioskPosition: cfg.kiosk?.position ?? null,
+    padding: () => cardPadding(map, isKiosk),
+  });
   const cards = createCards({
     i18n,
     isKiosk,
     root: card,
     toast,
+    walk: (layer, id, from) => router.walk(layer, id, from),
+    routeLink: (layer, id) => router.link(layer, id),
     onOpen(layer, id) {
       select(layer, id);
       if (!isKiosk) history.replaceState(null, '', `#${layer}/${id}`);
@@ -127,6 +145,7 @@ export async function start() {
     },
     onClose() {
       select(null);
+      router.clear();
       if (!isKiosk && location.hash) history.replaceState(null, '', location.pathname + location.search);
       document.body.classList.remove('card-open');
     },
@@ -182,6 +201,11 @@ export async function start() {
     config: cfg,
     openCard: (layer, id) => openCard(layer, id),
     closeCard: () => cards.close(),
+    /** walkTo opens a feature's card and draws the walk there (from [lon, lat] when given); resolves to /api/route's answer. */
+    async walkTo(layer, id, from) {
+      const f = await openCard(layer, id, { fly: false });
+      return f ? cards.walk(from) : null;
+    },
     flyTo: (lonlat, zoom) => map.flyTo({ center: lonlat, zoom: zoom ?? Math.max(map.getZoom(), 16.5), duration: 1500, essential: true }),
     kioskPosition: cfg.kiosk?.position ?? null,
     isKiosk,
@@ -196,7 +220,7 @@ export async function start() {
     setCommunity(c) {
       community = c;
       cfg.title = c.name;
-      if (map.isStyleLoaded()) map.setGlobalStateProperty('community', c.code);
+      if (styleReady) map.setGlobalStateProperty('community', c.code);
       applyLang(i18n.lang());
       if (!isKiosk) {
         const q = new URLSearchParams(location.search);
@@ -206,8 +230,8 @@ export async function start() {
     },
     ready: new Promise((resolve) => map.once('load', resolve)),
     cardState: () => cards.current(),
-    /** What a tap at x, y (CSS pixels in the map) would open: { layer, id } or null. */
-    pickAt: (x, y) => pick(map, { x, y }, isKiosk ? 16 : 10),
+    /** What a tap at x, y (CSS pixels in the map) would open: { layer, id }, { badge } (gathered flags) or null. */
+    pickAt: (x, y) => calm?.hit({ x, y }, isKiosk ? 16 : 10) || pick(map, { x, y }, isKiosk ? 16 : 10),
     firstIdle: 0,
     /** The addresses of the latest tile requests, newest last (live.js). */
     tileRequests: recentTileRequests,
@@ -220,7 +244,9 @@ export async function start() {
   const applyLang = (l) => {
     i18n.translate(document, { name: i18n.title() });
     document.title = i18n.t('mapTitle', { name: i18n.title() });
-    if (map.isStyleLoaded()) map.setGlobalStateProperty('lang', l);
+    // isStyleLoaded() is false while tiles load (after a visitor's Find):
+    // the labels would stay in the last visitor's language (issue 15)
+    if (styleReady) map.setGlobalStateProperty('lang', l);
   };
   i18n.onChange(applyLang);
   applyLang(i18n.lang());
@@ -242,13 +268,27 @@ export async function start() {
   });
 
   await app.ready;
+  // the map's own requests (its worker's) for the offline copy
+  const keepMap = () => keepOffline([`style.json?lang=${i18n.lang()}`, 'tiles.json', 'sprite.json', 'sprite.png', 'sprite@2x.json', 'sprite@2x.png', ...recentTileRequests()]);
+  map.once('idle', keepMap);
+  setTimeout(keepMap, 2500);
   map.setGlobalStateProperty('lang', i18n.lang());
   if (community) map.setGlobalStateProperty('community', community.code);
 
+  // the units' flags gathered into badges, beneath every label (declutter.js)
+  calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
   // Residents' open orders on the grids: a switch under the layers.
   import('./orders-map.js').then((m) => { app.orders = m.mountOrders(app, $('layers-body')); }).catch((err) => console.warn('orders:', err.message));
-  $('layers').addEventListener('click', () => document.body.classList.toggle('layers-open'));
+  $('layers').addEventListener('click', () => {
+    // on a phone the sheets share the bottom: the layers replace the card
+    // and Find rather than open beneath them (issue 15)
+    if (!isKiosk && !document.body.classList.contains('layers-open')) {
+      cards.close();
+      hidePanel();
+    }
+    document.body.classList.toggle('layers-open');
+  });
   $('layers-close').addEventListener('click', () => document.body.classList.remove('layers-open'));
 
   // the activities column: today's markers, the What's on sheet
@@ -261,7 +301,11 @@ export async function start() {
   }
 
   map.on('click', (e) => {
-    const f = pick(map, e.point, isKiosk ? 16 : 10);
+    const f = app.pickAt(e.point.x, e.point.y);
+    if (f?.badge) {
+      calm.expand(f.badge);
+      return;
+    }
     // a community's field at low zoom: city.js enters it
     if (f && f.layer === 'communities') return;
     if (!f) {
@@ -300,6 +344,9 @@ export async function start() {
     const fromHash = () => {
       const m = /^#([a-z]+)\/(\d+)$/.exec(location.hash);
       if (m) openCard(m[1], Number(m[2]));
+      // a walk shared from the kiosk: #route/posts/3@lon,lat
+      const r = /^#route\/([a-z_]+)\/(\d+)(?:@(-?[\d.]+),(-?[\d.]+))?$/.exec(location.hash);
+      if (r) app.walkTo(r[1], Number(r[2]), r[3] ? [Number(r[3]), Number(r[4])] : undefined);
     };
     window.addEventListener('hashchange', fromHash);
     fromHash();
@@ -358,6 +405,16 @@ function pick(map, point, tol) {
   const layer = f.sourceLayer === POLES_LAYER ? 'organizations' : f.sourceLayer;
   const id = f.id ?? f.properties.id;
   return id == null ? null : { layer, id: Number(id) };
+}
+
+// cardPadding leaves room for the card: at the side on the kiosk, above
+// the bottom sheet on phones.
+function cardPadding(map, kiosk) {
+  const box = map.getContainer().getBoundingClientRect();
+  if (kiosk) return { top: 60, bottom: 60, left: 380, right: 500 };
+  const card = document.getElementById('card').getBoundingClientRect();
+  const covered = card.height ? box.bottom - card.top + 16 : box.height * 0.5;
+  return { top: 80, bottom: Math.round(Math.min(covered, box.height * 0.62)), left: 30, right: 30 };
 }
 
 function setSelected(map, layer, id, on) {

@@ -4,7 +4,7 @@
 // catalogue's, from the server; whether a place is open now is the
 // server's answer (/api/open-now), never worked out here.
 
-import { el, button } from './dom.js';
+import { el, button, append } from './dom.js';
 import { iconURL } from './icons.js';
 import { qrSVG } from './qr.js';
 import { VENUE_KINDS, venueWeek, orgResources } from './whatson.js';
@@ -66,18 +66,19 @@ function activityWhen(p, i18n) {
   return text;
 }
 
-/** The link that opens the feature's card on a phone. */
-export function featureLink(layer, id) {
-  return new URL(`map/#${layer}/${id}`, document.baseURI).href;
+/** The link that opens the feature's card on a phone, in the language it was shared in. */
+export function featureLink(layer, id, lang) {
+  return new URL(`map/${lang ? `?lang=${lang}` : ''}#${layer}/${id}`, document.baseURI).href;
 }
 
 /**
  * Creates the card controller.
- * ctx: { i18n, isKiosk, root (element), onOpen(layer, id, feature), onClose(), toast(text), openLinked(layer, id) }
+ * ctx: { i18n, isKiosk, root (element), onOpen(layer, id, feature), onClose(), toast(text), openLinked(layer, id),
+ *        walk(layer, id, from) → /api/route's answer (drawn on the map), routeLink(layer, id) }
  */
 export function createCards(ctx) {
   const { i18n, root } = ctx;
-  let current = null; // { layer, id, feature, extra }
+  let current = null; // { layer, id, feature, extra, route }
   let seq = 0;
 
   async function open(layer, id) {
@@ -98,7 +99,7 @@ export function createCards(ctx) {
       return null;
     }
     if (mine !== seq) return null;
-    current = { layer, id: Number(id), feature, extra };
+    current = { layer, id: Number(id), feature, extra, route: null };
     render();
     ctx.onOpen?.(layer, Number(id), feature);
     return feature;
@@ -108,7 +109,7 @@ export function createCards(ctx) {
     seq++;
     const was = current;
     current = null;
-    root.classList.remove('open');
+    root.classList.remove('open', 'has-route');
     root.hidden = true;
     root.replaceChildren();
     if (was) ctx.onClose?.(was.layer, was.id);
@@ -180,6 +181,9 @@ export function createCards(ctx) {
       el('h2', 'card-title', name),
       other && other !== name ? el('p', 'card-other', other) : null);
     card.append(head, closeButton());
+    // the walk, when asked for, first: what the visitor wants now
+    if (current.route) card.append(routeSection(current.route));
+    root.classList.toggle('has-route', !!current.route);
 
     const facts = el('dl', 'card-facts');
     const row = (label, value, cls) => {
@@ -281,7 +285,8 @@ export function createCards(ctx) {
     if (facts.children.length) card.append(facts);
 
     const foot = el('footer', 'card-foot');
-    const url = featureLink(layer, id);
+    const url = featureLink(layer, id, i18n.lang());
+    if (ctx.walk && !current.route) foot.append(button('card-route-button', () => walk(), t('takeMeThere')));
     if (layer === 'activities' && p.audience === 'public') {
       // a public activity's QR code adds it to the phone's calendar
       const cal = new URL(`api/activities.ics?id=${id}`, document.baseURI).href;
@@ -296,16 +301,69 @@ export function createCards(ctx) {
         foot.append(a);
       }
     }
-    if (ctx.isKiosk) {
+    if (ctx.isKiosk && !current.route) {
       const qr = el('figure', 'card-qr');
       qr.innerHTML = qrSVG(url); // built from the QR matrix only, no outside text
       qr.append(el('figcaption', '', t('scanToOpen')));
       foot.append(qr);
-    } else {
+    } else if (!ctx.isKiosk) {
       foot.append(button('card-share', () => shareLink(name, url), t('share')));
     }
     card.append(foot);
     root.replaceChildren(card);
+  }
+
+  /** walk asks for the way to the card's feature and shows it on the card (from [lon, lat] when given). */
+  async function walk(from) {
+    if (!current) return null;
+    const mine = current;
+    mine.route = { busy: true };
+    render();
+    let answer = null;
+    try {
+      answer = await ctx.walk(mine.layer, mine.id, from);
+      mine.route = { answer };
+    } catch (err) {
+      mine.route = { error: err.detail || i18n.t('routeFailed') };
+    }
+    if (current === mine) render();
+    return answer;
+  }
+
+  // routeSection tells the walk: minutes and metres, the steps in the
+  // page's language, and on the kiosk a QR code that opens the same walk
+  // on a phone.
+  function routeSection(r) {
+    const t = i18n.t;
+    const box = el('section', 'card-route');
+    box.setAttribute('aria-label', t('takeMeThere'));
+    if (r.busy) return append(box, el('p', 'route-status', t('routeLoading')));
+    if (r.error) return append(box, el('p', 'route-status', r.error));
+    const p = r.answer.properties;
+    if (!p.reachable) return append(box, el('p', 'route-status', i18n.pick(p.message_zh, p.message_en)));
+    box.append(el('p', 'route-summary', t('walkSummary', { min: p.walking_min, m: p.length_m })));
+    const steps = el('ol', 'route-steps');
+    for (const s of p.steps) steps.append(el('li', '', i18n.pick(s.text_zh, s.text_en)));
+    box.append(steps);
+    if (!ctx.isKiosk && p.handoffs?.length) {
+      // 导航: the same walk in the phone's own map app
+      const apps = el('p', 'route-apps', el('span', '', t('directions')));
+      for (const h of p.handoffs) {
+        const a = el('a', 'route-app', i18n.pick(h.name.zh, h.name.en));
+        a.href = h.url;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        apps.append(a);
+      }
+      box.append(apps);
+    }
+    if (ctx.isKiosk && ctx.routeLink) {
+      const qr = el('figure', 'card-qr route-qr');
+      qr.innerHTML = qrSVG(ctx.routeLink(current.layer, current.id)); // built from the QR matrix only
+      qr.append(el('figcaption', '', t('scanRoute')));
+      box.append(qr);
+    }
+    return box;
   }
 
   function count(key, v) {
@@ -366,6 +424,7 @@ export function createCards(ctx) {
   return {
     open,
     close,
+    walk,
     current: () => (current ? { layer: current.layer, id: current.id } : null),
   };
 }

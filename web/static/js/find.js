@@ -408,17 +408,13 @@ export function mountFind(app) {
     return pad;
   }
 
-  // choose keeps the line to one place, closes the panel and opens its card.
+  // choose clears the lines and pins, closes the panel, opens the place's
+  // card and draws the walk there from where the question was asked.
   function choose(f) {
-    const lines = map.getSource(ROUTE_SOURCE);
-    const rank = state.results.features.indexOf(f) + 1;
-    lines?.setData({
-      type: 'FeatureCollection',
-      features: [{ type: 'Feature', properties: { rank: 1 }, geometry: { type: 'LineString', coordinates: [[state.results.origin.lon, state.results.origin.lat], f.properties.target] } }],
-    });
-    markers.forEach((m, i) => { m.getElement().hidden = i + 1 !== rank; });
+    const from = state.origin && state.origin.source !== 'kiosk' ? state.origin.lonlat : undefined;
+    clearRoutes();
     hide();
-    app.openCard(f.properties.layer, f.id);
+    app.walkTo(f.properties.layer, f.id, from);
   }
 
   function hide() {

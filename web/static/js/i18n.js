@@ -117,6 +117,21 @@ const STRINGS = {
   dirNW: ['西北', 'north-west'],
   towards: ['{d}方向', 'to the {d}'],
 
+  // ---- the way there (route.js, cards.js) and the offline map (sw.js, offline.js) ----
+  takeMeThere: ['带我去', 'Take me there'],
+  directions: ['导航：', 'Directions:'],
+  mapRegion: ['三维地图', '3D map'],
+  cardRegion: ['详情', 'Details'],
+  cameraRegion: ['地图操作', 'Map controls'],
+  routeLoading: ['正在找路…', 'Finding the way…'],
+  routeFailed: ['暂时无法找路，请稍后再试。', 'Could not find the way now; please try again.'],
+  walkSummary: ['步行 {min} 分钟 · {m} 米', '{min} min walk · {m} m'],
+  scanRoute: ['手机扫码，带着路线走', 'Scan to take the way on your phone'],
+  routeStart: ['起', 'Start'],
+  routeEnd: ['终', 'End'],
+  yourPosition: ['您的位置', 'Your position'],
+  offlineBadge: ['离线 — 显示已保存的地图', 'Offline — showing the saved map'],
+
   // ---- the staff editor (edit.html, edit/*.js) ----
   editTitle: ['{name} · 编辑', '{name} · Staff editor'],
   logOut: ['退出', 'Log out'],
@@ -401,6 +416,8 @@ export function createI18n(config, initial) {
         n.setAttribute('aria-label', text);
         n.title = text;
       }
+      // data-i18n-name="key": a landmark's name, in the page's language
+      for (const n of root.querySelectorAll('[data-i18n-name]')) n.setAttribute('aria-label', i18n.t(n.dataset.i18nName, vars));
       for (const n of root.querySelectorAll('[data-layer-title]')) n.textContent = i18n.layer(n.dataset.layerTitle);
       for (const n of root.querySelectorAll('[data-field-title]')) {
         const [layer, field] = n.dataset.fieldTitle.split('.');

@@ -48,7 +48,7 @@ export function createPanel(root, ctx) {
     list.append(b);
   }
 
-  const levelTitle = el('h3', 'panel-title');
+  const levelTitle = el('h2', 'panel-title'); // after the page's h1: no level skipped
   const levels = el('div', 'level-view');
   levels.setAttribute('role', 'radiogroup');
   const levelButtons = [];
@@ -62,7 +62,7 @@ export function createPanel(root, ctx) {
     levelButtons.push(b);
     levels.append(b);
   }
-  const layersTitle = el('h3', 'panel-title');
+  const layersTitle = el('h2', 'panel-title');
   root.append(layersTitle, list, levelTitle, levels);
 
   function setGroup(group, value) {

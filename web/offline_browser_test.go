@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"partymap/internal/testdb"
+)
+
+// TestOffline visits the phone map once, then loses the signal (every
+// connection to the server is cut, as a phone in a dead spot sees it) and
+// opens the map again: it still shows the tiles it had, and the badge
+// says it is the saved map. When the signal is back the badge goes.
+func TestOffline(t *testing.T) {
+	db, _ := testdb.Open(t, harness)
+	var down atomic.Bool
+	srv := startServerOn(t, db, nil, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if down.Load() {
+				// no answer at all: the connection drops
+				if hj, ok := w.(http.Hijacker); ok {
+					if c, _, err := hj.Hijack(); err == nil {
+						c.Close()
+						return
+					}
+				}
+				panic(http.ErrAbortHandler)
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	bctx := startBrowser(t)
+	p := openPage(t, bctx, srv, "/map", 390, 844, true)
+	p.waitReady()
+	p.waitFor("the service worker to take charge", `!!navigator.serviceWorker.controller`, 15*time.Second)
+	const savedTiles = `caches.open('partymap-saved-v1').then((c) => c.keys()).then((ks) => ks.filter((k) => /\/tiles\/\d+\/\d+\/\d+/.test(k.url)).length)`
+	p.waitFor("the tiles seen to be kept", savedTiles+`.then((n) => n > 0)`, 15*time.Second)
+	p.waitFor("the page and its style to be kept", `caches.open('partymap-shell-v1').then(async (c) => !!(await c.match(location.origin + '/style.json?lang=zh', { ignoreVary: true })) && !!(await c.match(location.origin + '/map', { ignoreVary: true })))`, 15*time.Second)
+	kept := eval[float64](p, savedTiles)
+	shell := eval[float64](p, `caches.open('partymap-shell-v1').then((c) => c.keys()).then((ks) => ks.length)`)
+	t.Logf("kept after the first visit: %v tiles, %v files of the page", kept, shell)
+
+	down.Store(true)
+	t.Cleanup(func() {
+		if t.Failed() {
+			p.rec.mu.Lock()
+			defer p.rec.mu.Unlock()
+			for _, m := range append(p.rec.problems, p.rec.warnings...) {
+				t.Log(m)
+			}
+		}
+	})
+	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
+		t.Fatalf("reload without signal: %v", err)
+	}
+	p.waitFor("the saved map to start", `!!window.partymap && document.body.classList.contains('ready')`, 30*time.Second)
+	p.waitFor("the saved tiles drawn", `partymap.map.loaded() && partymap.map.queryRenderedFeatures().some((f) => f.sourceLayer === 'grids')`, 30*time.Second)
+	p.waitFor("the offline badge", `!document.querySelector('.offline-badge').hidden`, 10*time.Second)
+	if got := eval[string](p, `document.querySelector('.offline-badge').textContent`); got != "离线 — 显示已保存的地图" {
+		t.Errorf("badge %q", got)
+	}
+	grids := eval[[]string](p, `[...new Set(partymap.map.queryRenderedFeatures().filter((f) => f.sourceLayer === 'grids').map((f) => f.properties.code))]`)
+	if len(grids) < 3 {
+		t.Errorf("without signal the map draws grids %v; want the grids it showed", grids)
+	}
+	p.screenshot("offline-phone.png")
+
+	down.Store(false)
+	p.waitFor("the badge gone once the server answers", `document.querySelector('.offline-badge').hidden`, 20*time.Second)
+}
