@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"partymap/internal/geo"
+	"partymap/internal/httpapi"
 	"partymap/internal/testdb"
 )
 
@@ -18,7 +21,10 @@ import (
 func TestOffline(t *testing.T) {
 	db, _ := testdb.Open(t, harness)
 	var down atomic.Bool
-	srv := startServerOn(t, db, nil, func(next http.Handler) http.Handler {
+	if _, err := db.CreateUser(context.Background(), "wang", geo.Editor, geo.Scope{}, staffPassword); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServerOn(t, db, func(c *httpapi.Config) { c.Accounts, c.Edits = db, db }, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if down.Load() {
 				// no answer at all: the connection drops
@@ -40,6 +46,23 @@ func TestOffline(t *testing.T) {
 	const savedTiles = `caches.open('partymap-saved-v1').then((c) => c.keys()).then((ks) => ks.filter((k) => /\/tiles\/\d+\/\d+\/\d+/.test(k.url)).length)`
 	p.waitFor("the tiles seen to be kept", savedTiles+`.then((n) => n > 0)`, 15*time.Second)
 	p.waitFor("the page and its style to be kept", `caches.open('partymap-shell-v1').then(async (c) => !!(await c.match(location.origin + '/style.json?lang=zh', { ignoreVary: true })) && !!(await c.match(location.origin + '/map', { ignoreVary: true })))`, 15*time.Second)
+	// The public's no-store answers are kept for use without signal; staff
+	// data never (private, no-store): a member of staff who opens the map
+	// and logs in on the same phone leaves no session, with its CSRF
+	// token, in the worker's caches.
+	eval[bool](p, `fetch('api/nearest?lon=110.0998&lat=34.5746&limit=1').then((r) => r.ok)`)
+	p.waitFor("a finder answer to be kept", `caches.open('partymap-saved-v1').then((c) => c.keys()).then((ks) => ks.some((k) => k.url.includes('/api/nearest')))`, 10*time.Second)
+	if st := eval[float64](p, `fetch('api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'wang', password: `+jsString(staffPassword)+` }) })
+		.then((r) => (r.ok ? fetch('api/session') : r)).then((r) => r.status)`); st != 200 {
+		t.Fatalf("log in and read the session: status %v", st)
+	}
+	p.waitFor("a second finder answer to be kept after the session", `fetch('api/nearest?lon=110.0998&lat=34.5746&layer=parking')
+		.then(() => new Promise((done) => setTimeout(done, 500)))
+		.then(() => caches.open('partymap-saved-v1')).then((c) => c.keys()).then((ks) => ks.some((k) => k.url.includes('layer=parking')))`, 10*time.Second)
+	if n := eval[float64](p, `caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))
+		.then((all) => all.flat().filter((k) => /\/api\/(session|login)/.test(k.url)).length)`); n != 0 {
+		t.Errorf("%v staff answers kept by the service worker, want none", n)
+	}
 	kept := eval[float64](p, savedTiles)
 	shell := eval[float64](p, `caches.open('partymap-shell-v1').then((c) => c.keys()).then((ks) => ks.length)`)
 	t.Logf("kept after the first visit: %v tiles, %v files of the page", kept, shell)

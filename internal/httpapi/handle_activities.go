@@ -423,7 +423,7 @@ func (s *Server) handleVenueDesk(c echo.Context) error {
 		return err
 	}
 	page := strings.Replace(string(f.body), `<base href="/">`, `<base href="`+html.EscapeString(pathPrefix(c.Request()))+`/">`, 1)
-	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Cache-Control", privateNoStore)
 	return c.HTMLBlob(http.StatusOK, []byte(page))
 }
 

@@ -18,6 +18,6 @@ func (s *Server) handleEditorPage(c echo.Context) error {
 	}
 	page := strings.Replace(string(f.body), `<base href="/">`, `<base href="`+html.EscapeString(pathPrefix(c.Request()))+`/">`, 1)
 	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
+	h.Set("Cache-Control", privateNoStore)
 	return c.HTMLBlob(http.StatusOK, []byte(page))
 }

@@ -266,6 +266,6 @@ func (s *Server) handleExport(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("Cache-Control", "no-store")
+	h.Set("Cache-Control", privateNoStore)
 	return c.Blob(http.StatusOK, mediaType, buf.Bytes())
 }

@@ -66,7 +66,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	setSessionCookie(c, token, s.cfg.Auth.SessionMaxAge)
-	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Cache-Control", privateNoStore)
 	s.log.Info("login", "user", u.Name, "ip", c.RealIP())
 	return writeJSON(c, http.StatusOK, mediaJSON, sessionJSON{User: u, Via: "session", CSRFToken: sess.CSRFToken,
 		ExpiresAt: &sess.ExpiresAt, IdleTimeout: int(s.cfg.Auth.SessionIdle.Seconds())})
@@ -204,6 +204,6 @@ func (s *Server) handleSession(c echo.Context) error {
 		out.Via, out.CSRFToken, out.ExpiresAt = "session", a.session.CSRFToken, &a.session.ExpiresAt
 		out.IdleTimeout = int(s.cfg.Auth.SessionIdle.Seconds())
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Cache-Control", privateNoStore)
 	return writeJSON(c, http.StatusOK, mediaJSON, out)
 }

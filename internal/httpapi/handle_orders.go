@@ -461,7 +461,7 @@ func (s *Server) handlePoints(c echo.Context) error {
 func (s *Server) handleWallPage(c echo.Context) error { return s.servePage(c, "wall.html", "no-cache") }
 
 // handleDeskPage answers the staff's orders desk (/desk).
-func (s *Server) handleDeskPage(c echo.Context) error { return s.servePage(c, "desk.html", "no-store") }
+func (s *Server) handleDeskPage(c echo.Context) error { return s.servePage(c, "desk.html", privateNoStore) }
 
 // servePage answers one of the viewer's pages with its base set to where
 // the server is published.

@@ -40,6 +40,7 @@ type headerValues struct {
 	exposeRetryAfter                  []string
 	csp, frameOptions, referrerPolicy []string
 	noStore, tileCacheControl         []string
+	private                           []string
 	varyAccept, varyEncoding          []string
 	varyAcceptEncoding                []string
 	gzip, mvt, hit, miss              []string
@@ -55,6 +56,7 @@ func newHeaderValues() headerValues {
 		frameOptions:       one("DENY"),
 		referrerPolicy:     one("strict-origin-when-cross-origin"),
 		noStore:            one("no-store"),
+		private:            one(privateNoStore),
 		tileCacheControl:   one(tileCacheControl),
 		varyAccept:         one("Accept"),
 		varyEncoding:       one("Accept-Encoding"),
@@ -138,3 +140,9 @@ func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // Unwrap gives http.ResponseController the writer underneath.
 func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// privateNoStore is what staff data, sessions and staff pages answer with:
+// no cache keeps them, and "private" tells the phone map's service worker,
+// which keeps the public's no-store answers (a walk, the nearest posts) for
+// use without signal, never to keep these (sw.js).
+const privateNoStore = "private, no-store"

@@ -32,7 +32,8 @@ const (
 	// documents): the writer of its HTML (renderHTML, writeCached) adds the
 	// document headers, so its JSON answers cost nothing for them.
 	negotiated
-	// noStore answers Cache-Control: no-store: staff data and sessions.
+	// noStore answers Cache-Control: private, no-store: staff data and
+	// sessions, kept by no cache, not even the phone's service worker.
 	noStore
 	// staffOnly answers 401 without a working login or token.
 	staffOnly
@@ -306,10 +307,11 @@ func (s *Server) requestDeadline(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// storeNothing keeps browsers and proxies from storing the answer.
+// storeNothing keeps browsers, proxies and the service worker from storing
+// the answer.
 func (s *Server) storeNothing(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		c.Response().Header()[headerCacheControl] = s.hdr.noStore
+		c.Response().Header()[headerCacheControl] = s.hdr.private
 		return next(c)
 	}
 }

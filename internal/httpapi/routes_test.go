@@ -117,8 +117,8 @@ func TestRoutes_attributesHold(t *testing.T) {
 			if got := anon.header.Get("X-Content-Type-Options") == "nosniff"; got != (!r.Binary || problem) {
 				t.Errorf("%s: nosniff %v on a %q answer, declared binary %v", key, got, anon.header.Get("Content-Type"), r.Binary)
 			}
-			if r.NoStore && anon.header.Get("Cache-Control") != "no-store" {
-				t.Errorf("%s: Cache-Control %q, declared no-store", key, anon.header.Get("Cache-Control"))
+			if r.NoStore && anon.header.Get("Cache-Control") != "private, no-store" {
+				t.Errorf("%s: Cache-Control %q, declared no-store (private, no-store: not even the service worker keeps it)", key, anon.header.Get("Cache-Control"))
 			}
 			if r.Staff {
 				if anon.status != http.StatusUnauthorized || anon.header.Get("WWW-Authenticate") == "" {

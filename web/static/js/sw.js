@@ -31,7 +31,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== self.location.origin) return;
   const path = url.pathname.slice(self.registration.scope.length - self.location.origin.length - 1);
-  // the live event stream and staff pages are never kept
+  // the live event stream and staff pages are never kept (nor any answer
+  // marked private: keep)
   if (path.startsWith('/api/events') || path.startsWith('/edit') || path.startsWith('/api/login')) return;
   const saved = path.startsWith('/tiles/') || path.startsWith('/api/') || path.startsWith('/collections/');
   // only an answer the browser's own cache cannot give proves the server
@@ -83,6 +84,10 @@ async function networkFirst(event, req, cacheName, tile, proves) {
 // keep stores an answer with its size, newest last, and drops the oldest
 // saved answers beyond SAVED_BYTES.
 async function keep(cache, cacheName, req, res) {
+  // staff data and sessions answer "private, no-store": never kept, even
+  // when staff open the map and their desk in one browser (residents'
+  // phones are in the desk's answers)
+  if (/\bprivate\b/i.test(res.headers.get('Cache-Control') || '')) return;
   const body = await res.arrayBuffer();
   const headers = new Headers(res.headers);
   headers.set(SIZE_HEADER, String(body.byteLength));
