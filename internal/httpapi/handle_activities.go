@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -418,13 +417,7 @@ func (s *Server) handleVenueBookings(c echo.Context) error {
 // out requests on a venue's week and keepers confirm or decline them; it
 // logs in like the editor.
 func (s *Server) handleVenueDesk(c echo.Context) error {
-	f, err := s.static.file("venues.html")
-	if err != nil {
-		return err
-	}
-	page := strings.Replace(string(f.body), `<base href="/">`, `<base href="`+html.EscapeString(pathPrefix(c.Request()))+`/">`, 1)
-	c.Response().Header().Set("Cache-Control", privateNoStore)
-	return c.HTMLBlob(http.StatusOK, []byte(page))
+	return s.servePage(c, "venues.html", privateNoStore)
 }
 
 // inCST writes a booking's times in China Standard Time.

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -461,16 +460,6 @@ func (s *Server) handlePoints(c echo.Context) error {
 func (s *Server) handleWallPage(c echo.Context) error { return s.servePage(c, "wall.html", "no-cache") }
 
 // handleDeskPage answers the staff's orders desk (/desk).
-func (s *Server) handleDeskPage(c echo.Context) error { return s.servePage(c, "desk.html", privateNoStore) }
-
-// servePage answers one of the viewer's pages with its base set to where
-// the server is published.
-func (s *Server) servePage(c echo.Context, name, cacheControl string) error {
-	f, err := s.static.file(name)
-	if err != nil {
-		return err
-	}
-	page := strings.Replace(string(f.body), `<base href="/">`, `<base href="`+html.EscapeString(pathPrefix(c.Request()))+`/">`, 1)
-	c.Response().Header().Set("Cache-Control", cacheControl)
-	return c.HTMLBlob(http.StatusOK, []byte(page))
+func (s *Server) handleDeskPage(c echo.Context) error {
+	return s.servePage(c, "desk.html", privateNoStore)
 }

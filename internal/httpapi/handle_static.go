@@ -243,3 +243,15 @@ func pathPrefix(r *http.Request) string {
 	}
 	return ""
 }
+
+// servePage answers one of the viewer's pages with its base set to where
+// the server is published.
+func (s *Server) servePage(c echo.Context, name, cacheControl string) error {
+	f, err := s.static.file(name)
+	if err != nil {
+		return err
+	}
+	page := strings.Replace(string(f.body), `<base href="/">`, `<base href="`+html.EscapeString(pathPrefix(c.Request()))+`/">`, 1)
+	c.Response().Header().Set("Cache-Control", cacheControl)
+	return c.HTMLBlob(http.StatusOK, []byte(page))
+}
