@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -52,6 +53,9 @@ type FaultProxy struct {
 type link struct {
 	client, server net.Conn
 	once           sync.Once
+	// loseAnswer is set when a COMMIT went to PostgreSQL whose answer
+	// is to be lost.
+	loseAnswer atomic.Bool
 }
 
 // close closes both ends; reset makes the client's end send RST.
@@ -133,8 +137,10 @@ func (p *FaultProxy) ResetFor(d time.Duration) {
 }
 
 // ResetCommits resets the connection of each of the next n COMMIT
-// statements (a simple query "commit", as pgx sends it) right after
-// forwarding it to PostgreSQL.
+// statements (a simple query "commit", as pgx sends it) when PostgreSQL
+// answers it: the COMMIT has run, and its answer is lost. (Closing the
+// link right after forwarding it would let the reset outrun the COMMIT,
+// which PostgreSQL then never runs: a refusal, not a lost answer.)
 func (p *FaultProxy) ResetCommits(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -244,9 +250,13 @@ func (p *FaultProxy) pump(l *link, src, dst net.Conn, toServer bool) {
 			delay, resetting := p.latency, time.Now().Before(p.resetTill) && rand.IntN(6) == 0
 			if toServer && p.commitResets > 0 && isCommit(buf[:n]) {
 				p.commitResets--
-				resetting = true
+				l.loseAnswer.Store(true)
 			}
 			p.mu.Unlock()
+			if !toServer && l.loseAnswer.Load() {
+				l.close(true)
+				return
+			}
 			if delay > 0 {
 				time.Sleep(delay)
 			}
