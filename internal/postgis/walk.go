@@ -308,7 +308,8 @@ func (ed *editor) rebuildWalks(ctx context.Context) error {
 	if !touched {
 		return nil
 	}
-	return updateWalkingNetwork(ctx, ed.tx, ed.sql.walk, ed.changeSet)
+	_, err := updateWalkingNetwork(ctx, ed.tx, ed.sql.walk, ed.changeSet)
+	return err
 }
 
 // lockWalks makes a second edit of the graph wait for the first. The

@@ -14,6 +14,7 @@ import (
 
 	"partymap/internal/geo"
 	"partymap/internal/postgis"
+	"partymap/internal/testdb"
 )
 
 // The walking graph an edit rebuilds where it touched it must be the graph
@@ -228,8 +229,11 @@ func TestWalkArea_equalsTheWholeRebuild(t *testing.T) {
 	update := func(t *testing.T, f geo.Feature) geo.Write {
 		return geo.Write{Op: geo.Update, Feature: f, IfVersion: f.Version}
 	}
+	// A second community east of Xiyue, for edits across the border.
+	testdb.AddNeighbour(t, db)
 	sameGraph(t, readWalkGraph(t, db.Pool()), wholeWalkGraph(t, db))
 	routesBefore := walkRouteLengths(t, db)
+	var across int64
 
 	cases := []struct {
 		name   string
@@ -281,6 +285,27 @@ func TestWalkArea_equalsTheWholeRebuild(t *testing.T) {
 			path := geo.Feature{Layer: "paths", Geometry: orb.LineString{{110.1035011, 34.5790}, {110.1028, 34.5792}},
 				Properties: map[string]any{"name_zh": "东墙小路", "name_en": "East Wall Path", "kind": "footpath"}}
 			return []geo.Write{{Op: geo.Insert, Feature: path}}
+		}, false},
+		{"a street across the border into the next community", func(t *testing.T) []geo.Write {
+			// From Dongguan Lane (its start a metre off it) to the middle
+			// of the neighbour.
+			street := geo.Feature{Layer: "streets", Geometry: orb.LineString{{110.10590, 34.5690}, {110.1085, 34.56905}, {110.1130, 34.5690}},
+				Properties: map[string]any{"name_zh": "东岭路", "name_en": "Dongling Road", "kind": "minor"}}
+			return []geo.Write{{Op: geo.Insert, Feature: street}}
+		}, false},
+		{"move it, and a path in the next community onto its end", func(t *testing.T) []geo.Write {
+			if err := db.Pool().QueryRow(ctx, `SELECT id FROM streets WHERE name_en = 'Dongling Road'`).Scan(&across); err != nil {
+				t.Fatal(err)
+			}
+			f := find(t, "streets", across)
+			f.Geometry = shifted(t, f.Geometry, 0, 0.000009, every)
+			path := geo.Feature{Layer: "paths", Geometry: orb.LineString{{110.11301, 34.56902}, {110.1130, 34.5720}},
+				Properties: map[string]any{"name_zh": "东岭小路", "name_en": "Dongling Path", "kind": "footpath"}}
+			return []geo.Write{update(t, f), {Op: geo.Insert, Feature: path}}
+		}, false},
+		{"delete the street across the border", func(t *testing.T) []geo.Write {
+			f := find(t, "streets", across)
+			return []geo.Write{{Op: geo.Delete, Feature: f, IfVersion: f.Version}}
 		}, false},
 		{"a path's kind", func(t *testing.T) []geo.Write {
 			f := find(t, "paths", 1)
