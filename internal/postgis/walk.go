@@ -317,10 +317,7 @@ func (ed *editor) rebuildWalks(ctx context.Context) error {
 // more than they do (1.7 s against 25 ms for the whole rebuild on a city):
 // off, as the store's pool has it, for the bulk loader's connection too.
 func lockWalks(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(walkLockKey)); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `SET LOCAL jit = off`)
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, int64(walkLockKey))
 	return err
 }
 

@@ -81,12 +81,9 @@ type walkAreaSQL struct {
 	// gates, $6 edited ways' lines, $7 and $8 the edited ways, $9
 	// geo.GateReach), each with the number of all ways.
 	reach string
-	// cut deletes the edges of the ways $1, $2; it returns their ends.
-	cut string
-	// recut cuts the ways $1, $2 anew ($3 geo.GateReach).
+	// recut deletes the edges of the ways $1, $2, cuts them anew ($3
+	// geo.GateReach) and deletes the nodes no edge ends at any more.
 	recut string
-	// prune deletes the nodes of $1 no edge ends at.
-	prune string
 }
 
 func newWalkAreaSQL(ways, walls, gates string) walkAreaSQL {
@@ -190,13 +187,14 @@ CROSS JOIN LATERAL (SELECT layer, fid FROM walk_ways w WHERE w.geom && ST_Expand
 		fmt.Sprintf(geoms, "$1"), fmt.Sprintf(geoms, "$4"), fmt.Sprintf(geoms, "$5"), fmt.Sprintf(geoms, "$6"),
 		walls, ways, walkSlack)
 
-	a.cut = `DELETE FROM walk_edges e USING unnest($1::text[], $2::bigint[]) AS f(layer, fid)
-WHERE (e.layer, e.feature_id) = (f.layer, f.fid)
-RETURNING e.source, e.target`
-
 	// The same steps as the whole rebuild's, over the ways cut anew and
 	// what they meet.
-	a.recut = fmt.Sprintf(`WITH f AS (
+	a.recut = fmt.Sprintf(`WITH gone AS (
+    DELETE FROM walk_edges e USING unnest($1::text[], $2::bigint[]) AS x(layer, fid)
+    WHERE (e.layer, e.feature_id) = (x.layer, x.fid)
+    RETURNING e.id, e.source, e.target
+),
+f AS (
     SELECT w.* FROM walk_ways w JOIN unnest($1::text[], $2::bigint[]) AS x(layer, fid) USING (layer, fid)
 ),
 -- The moved ways they meet (themselves too), which node them.
@@ -241,6 +239,16 @@ fresh AS (
 new_nodes AS (
     INSERT INTO walk_nodes (id, geom) SELECT id, ST_SetSRID(ST_MakePoint(x, y), 4326) FROM fresh
 ),
+-- The nodes the deleted edges ended at that no edge ends at any more. (The
+-- statement sees the graph as it was before it: the deleted edges still
+-- there, the new ones not yet.)
+pruned AS (
+    DELETE FROM walk_nodes n
+    WHERE n.id IN (SELECT source FROM gone UNION SELECT target FROM gone)
+      AND NOT EXISTS (SELECT 1 FROM known k WHERE k.id = n.id)
+      AND NOT EXISTS (SELECT 1 FROM walk_edges e WHERE e.source = n.id AND e.id NOT IN (SELECT id FROM gone))
+      AND NOT EXISTS (SELECT 1 FROM walk_edges e WHERE e.target = n.id AND e.id NOT IN (SELECT id FROM gone))
+),
 nodes AS (
     SELECT x, y, id FROM known WHERE id IS NOT NULL UNION ALL SELECT x, y, id FROM fresh
 )
@@ -255,9 +263,6 @@ JOIN nodes t ON (t.x, t.y) = (ST_X(ST_EndPoint(p.geom)), ST_Y(ST_EndPoint(p.geom
 		fmt.Sprintf(walkOwnerSQL, "walk_ways"),
 		fmt.Sprintf(walkBlockedSQL, "("+gates+")", "$3"))
 
-	a.prune = `DELETE FROM walk_nodes n WHERE n.id = ANY($1)
-AND NOT EXISTS (SELECT 1 FROM walk_edges e WHERE e.source = n.id)
-AND NOT EXISTS (SELECT 1 FROM walk_edges e WHERE e.target = n.id)`
 	return a
 }
 
@@ -405,30 +410,8 @@ func updateWalkingArea(ctx context.Context, tx pgx.Tx, w *walkSQL, changeSet int
 	if float64(len(fIDs)) > walkAreaMaxShare*float64(all) {
 		return -1, nil
 	}
-	// Their edges out, their nodes remembered ...
-	var ends []int64
-	rows, err = tx.Query(ctx, w.area.cut, fLayers, fIDs)
-	if err != nil {
-		return 0, err
-	}
-	for rows.Next() {
-		var s, t int64
-		if err := rows.Scan(&s, &t); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ends = append(ends, s, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	// ... cut anew, joined to the nodes in place ...
-	if _, err := tx.Exec(ctx, w.area.recut, fLayers, fIDs, geo.GateReach); err != nil {
-		return 0, err
-	}
-	// ... and the nodes nothing ends at any more out.
-	slices.Sort(ends)
-	_, err = tx.Exec(ctx, w.area.prune, slices.Compact(ends))
+	// Their edges out, cut anew and joined to the nodes in place, the
+	// nodes nothing ends at any more out.
+	_, err = tx.Exec(ctx, w.area.recut, fLayers, fIDs, geo.GateReach)
 	return len(fIDs), err
 }
