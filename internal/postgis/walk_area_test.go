@@ -307,6 +307,27 @@ func TestWalkArea_equalsTheWholeRebuild(t *testing.T) {
 			f := find(t, "streets", across)
 			return []geo.Write{{Op: geo.Delete, Feature: f, IfVersion: f.Version}}
 		}, false},
+		// A wall stands in the graph only while a way meets it. A shrine's
+		// walls no way meets; a path's end snapped onto a street 1.7 m away
+		// would cut its corner, but the path as drawn does not: the graph
+		// leaves the shrine out.
+		{"a shrine no way meets, a path whose snapped end cuts its corner", func(t *testing.T) []geo.Write {
+			shrine := geo.Feature{Layer: "landmarks", Geometry: orb.Polygon{{{110.1140, 34.572946}, {110.1142, 34.572946}, {110.1142, 34.573146}, {110.1140, 34.573146}, {110.1140, 34.572946}}},
+				Properties: map[string]any{"name_zh": "东岭祠", "name_en": "Dongling Shrine", "kind": "temple"}}
+			street := geo.Feature{Layer: "streets", Geometry: orb.LineString{{110.1120, 34.572915}, {110.1160, 34.572915}},
+				Properties: map[string]any{"name_zh": "东岭南街", "name_en": "Dongling South Street", "kind": "minor"}}
+			path := geo.Feature{Layer: "paths", Geometry: orb.LineString{{110.1125, 34.5733}, {110.1130, 34.5731}, {110.11425, 34.57290}},
+				Properties: map[string]any{"name_zh": "祠西小路", "name_en": "Shrine West Path", "kind": "footpath"}}
+			return []geo.Write{{Op: geo.Insert, Feature: shrine}, {Op: geo.Insert, Feature: street}, {Op: geo.Insert, Feature: path}}
+		}, false},
+		// A path into the shrine 15 m from the first: now a way meets the
+		// shrine, its walls stand, and the first path's snapped end is cut
+		// where it crosses them.
+		{"a path into the shrine puts its walls in the way of another", func(t *testing.T) []geo.Write {
+			path := geo.Feature{Layer: "paths", Geometry: orb.LineString{{110.11415, 34.5735}, {110.11415, 34.5731}},
+				Properties: map[string]any{"name_zh": "祠北小路", "name_en": "Shrine North Path", "kind": "footpath"}}
+			return []geo.Write{{Op: geo.Insert, Feature: path}}
+		}, false},
 		{"a path's kind", func(t *testing.T) []geo.Write {
 			f := find(t, "paths", 1)
 			f.Properties["kind"] = "footpath"
@@ -362,4 +383,32 @@ func TestWalkArea_equalsTheWholeRebuild(t *testing.T) {
 	if changed == 0 {
 		t.Errorf("none of the %d routes changed with the edits: they prove nothing", len(routesWhole))
 	}
+}
+
+// An import of many walking features rebuilds the graph whole: every edge
+// is written anew, and the graph is the whole rebuild's.
+func TestWalkArea_manyFeaturesRebuildWhole(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	before := readWalkGraph(t, db.Pool())
+	var ws []geo.Write
+	for i := range 65 {
+		x := 110.0950 + float64(i%13)*0.0001
+		y := 34.5745 + float64(i/13)*0.0001
+		ws = append(ws, geo.Write{Op: geo.Insert, Feature: geo.Feature{Layer: "paths", Geometry: orb.LineString{{x, y}, {x + 0.00005, y + 0.00005}},
+			Properties: map[string]any{"name_zh": fmt.Sprintf("小路%d", i), "name_en": fmt.Sprintf("Path %d", i), "kind": "footpath"}}})
+	}
+	if _, err := db.ApplyWrites(ctx, ws, geo.EditOptions{Actor: geo.SystemUser("test")}); err != nil {
+		t.Fatal(err)
+	}
+	after := readWalkGraph(t, db.Pool())
+	for id, xmin := range before.rows {
+		if after.rows[id] == xmin {
+			t.Fatalf("edge %d was kept as it was: the graph was not rebuilt whole", id)
+		}
+	}
+	if len(after.edges) < len(before.edges)+65 {
+		t.Errorf("the graph has %d edges after 65 paths were added to %d", len(after.edges), len(before.edges))
+	}
+	sameGraph(t, after, wholeWalkGraph(t, db))
 }
