@@ -44,21 +44,22 @@ import (
 
 const (
 	// walkAreaMaxEdits is how many features of the walking layers one edit
-	// may write before the graph is rebuilt whole: an import of many
-	// features touches so much that finding what it touched costs more than
-	// the rebuild.
-	// Measured on the city: moving 60 streets at once takes 0.2 s just to
-	// find the ways they moved.
+	// may write before the graph is rebuilt whole. The area's cost grows
+	// with the features written (each is looked up on its own: moving 60
+	// streets of the city at once took 0.2 s just to find the ways they
+	// moved), the whole rebuild's does not; an edit by hand writes a few,
+	// an import of a layer hundreds, in a transaction long anyway.
 	walkAreaMaxEdits = 64
 	// walkAreaMaxShare is the share of all ways an edit's area may hold
 	// (F) before the graph is rebuilt whole. Cutting by area costs about a
 	// millisecond a way, where the whole rebuild costs more a way the more
 	// ways there are (it looks up each piece's way among all of them):
-	// measured on the city (496 streets), moving one street cuts 11–26 ways
-	// in 15–100 ms against 1–3 s for the whole rebuild, moving 20 at once
-	// cuts 280 in 0.3 s against 1.5 s. So the area pays even past half the
-	// graph; from three quarters on it is the graph, and the whole rebuild,
-	// in one statement, numbers it afresh.
+	// measured on the city (496 streets, docs/BENCHMARKS.md), moving one
+	// street cuts 17 ways (at most 26) in 13 ms (at most 63) against 0.9 s
+	// for the whole rebuild; moving 20 at once cut 280 in 0.3 s against
+	// 1.5 s. So the area pays even past half the graph; from three quarters
+	// on it is the graph, and the whole rebuild, in one statement, numbers
+	// it afresh.
 	walkAreaMaxShare = 0.75
 	// walkSlack is the margin in metres added to the distances that find
 	// the ways an edit may have changed: finding one too many costs a
