@@ -308,6 +308,8 @@ func readWalkEdits(ctx context.Context, tx pgx.Tx, w *walkSQL, changeSet int64) 
 		plays := func(kind *string) bool {
 			return len(t.kinds) == 0 || kind != nil && slices.Contains(t.kinds, *kind)
 		}
+		// A way's lines count whatever its kind: one that leaves the walk
+		// leaves its old neighbours to be cut anew.
 		var geoms [][]byte
 		for _, g := range []struct {
 			b    []byte
