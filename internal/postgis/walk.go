@@ -19,9 +19,10 @@ import (
 // geo.WalkSnap metres of another way is moved onto it), cut where they
 // cross a wall, and without the pieces inside a wall that touch it away
 // from every gate: a wall is crossed only within geo.GateReach metres of a
-// gate. The graph is rebuilt whole, in the transaction of every edit that
-// writes one of those layers (edit.go), so that the next route reads what
-// the edit left; a second edit waits for the first's rebuild (walkLockKey).
+// gate. The graph is rebuilt in the transaction of every edit that writes
+// one of those layers (edit.go), so that the next route reads what the
+// edit left: where the edit touched it (walk_area.go), or whole; a second
+// edit waits for the first's rebuild (walkLockKey).
 //
 // pgRouting reads its graph and its points from SQL texts. The edges' text
 // is a constant; the points' text is made by format() inside PostgreSQL
@@ -35,8 +36,13 @@ const walkLockKey = 7_015_070_001
 type walkSQL struct {
 	// roles are the layers with a walk role, by name.
 	roles map[string]bool
+	// tables are the layers with a walk role by table name (as the history
+	// names them), for the area an edit touched (walk_area.go).
+	tables map[string]walkTable
 	// rebuild replaces the graph ($1 geo.WalkSnap, $2 geo.GateReach).
 	rebuild string
+	// area holds the statements that rebuild it where an edit touched it.
+	area walkAreaSQL
 	// route walks from ($1, $2) to ($3, $4): one row per leg, in order.
 	route string
 	// snaps tells how far ($1, $2) and ($3, $4) lie from the network and
@@ -51,16 +57,74 @@ type walkSQL struct {
 	targets map[string]string
 }
 
+// walkTable is a layer with a walk role, as the history names it.
+type walkTable struct {
+	layer string
+	role  geo.WalkRole
+	// kinds, when set, are the kinds of the layer's features that play the
+	// role (a landmark is a wall when it is a temple).
+	kinds []string
+}
+
 // walkEdgesSQL is the graph as pgRouting reads it.
 const walkEdgesSQL = `SELECT id, source, target, cost, reverse_cost FROM walk_edges`
 
+// The steps of cutting the graph that the whole rebuild and the rebuild of
+// an area share, so that both cut alike.
+const (
+	// walkEndsSQL snaps the ends %[1]s (layer, fid, i, pt) of ways onto the
+	// nearest other way of %[2]s within the parameter %[3]s (metres).
+	walkEndsSQL = `SELECT p.layer, p.fid, p.i, s.other_layer, s.other_fid, s.snap
+    FROM %[1]s p
+    CROSS JOIN LATERAL (
+        SELECT o.layer AS other_layer, o.fid AS other_fid, ST_ClosestPoint(o.geom, p.pt) AS snap
+        FROM %[2]s o
+        WHERE (o.layer, o.fid) <> (p.layer, p.fid) AND o.geom && ST_Expand(p.pt, 0.001)
+          AND ST_DWithin(o.geom::geography, p.pt::geography, %[3]s)
+        ORDER BY ST_Distance(o.geom, p.pt), o.layer, o.fid LIMIT 1) s`
+	// walkMovedSQL moves the ends of the ways %[1]s as the CTE ends says,
+	// and gives each way the points others' ends were moved to on it as
+	// vertices, so that noding finds the junctions exactly.
+	walkMovedSQL = `SELECT w.layer, w.fid, w.name_zh, w.name_en,
+        ST_Snap(
+            CASE WHEN s1.snap IS NULL THEN m0.g ELSE ST_SetPoint(m0.g, ST_NPoints(m0.g) - 1, s1.snap) END,
+            coalesce((SELECT ST_Collect(e.snap ORDER BY e.layer, e.fid, e.i) FROM ends e WHERE (e.other_layer, e.other_fid) = (w.layer, w.fid)),
+                     ST_SetSRID('GEOMETRYCOLLECTION EMPTY'::geometry, 4326)),
+            1e-7) AS geom
+    FROM %[1]s w
+    LEFT JOIN ends s0 ON (s0.layer, s0.fid, s0.i) = (w.layer, w.fid, 0)
+    LEFT JOIN ends s1 ON (s1.layer, s1.fid, s1.i) = (w.layer, w.fid, 1)
+    CROSS JOIN LATERAL (SELECT CASE WHEN s0.snap IS NULL THEN w.geom ELSE ST_SetPoint(w.geom, 0, s0.snap) END AS g) m0`
+	// walkPiecesSQL nodes the moved ways and wall rings of %[1]s (o: 0 a
+	// way, 1 a wall; layer; fid; g) together, in a fixed order.
+	walkPiecesSQL = `SELECT (ST_Dump(ST_Node(ST_Collect(g ORDER BY o, layer, fid)))).geom AS geom FROM %[1]s a`
+	// walkOwnerSQL is the moved way of %[1]s a piece p lies on: the first
+	// by layer and id where ways overlap.
+	walkOwnerSQL = `SELECT m.layer, m.fid, m.name_zh, m.name_en FROM %[1]s m
+        WHERE m.geom && ST_Expand(ST_LineInterpolatePoint(p.geom, 0.5), 1e-9)
+          AND ST_DWithin(m.geom, ST_LineInterpolatePoint(p.geom, 0.5), 1e-9)
+        ORDER BY m.layer, m.fid LIMIT 1`
+	// walkBlockedSQL holds for a piece o inside a wall of the CTE walls
+	// that reaches the wall away from every gate of %[1]s (within the
+	// parameter %[2]s, in metres): it would lead through the wall.
+	walkBlockedSQL = `EXISTS (
+        SELECT 1 FROM walls w
+        CROSS JOIN LATERAL (VALUES (ST_StartPoint(o.geom)), (ST_EndPoint(o.geom))) e(pt)
+        WHERE w.geom && o.geom AND ST_Contains(w.geom, ST_LineInterpolatePoint(o.geom, 0.5))
+          AND ST_DWithin(w.ring, e.pt, 1e-9)
+          AND NOT EXISTS (SELECT 1 FROM %[1]s g WHERE g.geom && ST_Expand(e.pt, 0.001)
+                          AND ST_DWithin(g.geom::geography, e.pt::geography, %[2]s)))`
+)
+
 func newWalkSQL(st *statements, cat *geo.Catalogue) *walkSQL {
-	w := &walkSQL{roles: map[string]bool{}, targets: map[string]string{}}
+	w := &walkSQL{roles: map[string]bool{}, tables: map[string]walkTable{}, targets: map[string]string{}}
 	part := func(role geo.WalkRole, sel func(l geo.Layer, table string) string) string {
 		var parts []string
 		for _, l := range cat.WalkLayers(role) {
 			w.roles[l.Name] = true
-			s := sel(l, st.layer(l.Name).table)
+			table := st.layer(l.Name).table
+			w.tables[strings.Trim(table, `"`)] = walkTable{layer: l.Name, role: role, kinds: l.Walk.Kinds}
+			s := sel(l, table)
 			if len(l.Walk.Kinds) > 0 {
 				kinds := make([]string, len(l.Walk.Kinds))
 				for i, k := range l.Walk.Kinds {
@@ -70,22 +134,24 @@ func newWalkSQL(st *statements, cat *geo.Catalogue) *walkSQL {
 			}
 			parts = append(parts, s)
 		}
-		if len(parts) == 0 {
-			return "SELECT NULL::geometry AS geom WHERE false"
-		}
 		return strings.Join(parts, "\n    UNION ALL ")
 	}
 	ways := part(geo.WalkWay, func(l geo.Layer, t string) string {
 		return fmt.Sprintf("SELECT %s::text AS layer, id AS fid, name_zh, name_en, geom FROM %s", literal(l.Name), t)
 	})
-	if len(cat.WalkLayers(geo.WalkWay)) == 0 {
+	if ways == "" {
 		ways = "SELECT NULL::text AS layer, NULL::bigint AS fid, NULL::text AS name_zh, NULL::text AS name_en, NULL::geometry AS geom WHERE false"
 	}
-	walls := part(geo.WalkWall, func(l geo.Layer, t string) string { return "SELECT geom FROM " + t })
+	walls := part(geo.WalkWall, func(l geo.Layer, t string) string {
+		return fmt.Sprintf("SELECT %s::text AS layer, id AS fid, geom FROM %s", literal(l.Name), t)
+	})
+	if walls == "" {
+		walls = "SELECT NULL::text AS layer, NULL::bigint AS fid, NULL::geometry AS geom WHERE false"
+	}
 	gates := part(geo.WalkGate, func(l geo.Layer, t string) string {
 		return "SELECT name_zh, name_en, geom FROM " + t
 	})
-	if len(cat.WalkLayers(geo.WalkGate)) == 0 {
+	if gates == "" {
 		gates = "SELECT NULL::text AS name_zh, NULL::text AS name_en, NULL::geometry AS geom WHERE false"
 	}
 	w.rebuild = fmt.Sprintf(`WITH ways AS (
@@ -93,62 +159,39 @@ func newWalkSQL(st *statements, cat *geo.Catalogue) *walkSQL {
 ),
 -- Only the walls a way meets can stand in its way.
 walls AS (
-    SELECT ST_ExteriorRing(w.geom) AS ring, w.geom FROM (%[2]s) w
+    SELECT w.layer, w.fid, ST_ExteriorRing(w.geom) AS ring, w.geom FROM (%[2]s) w
     WHERE EXISTS (SELECT 1 FROM ways x WHERE x.geom && w.geom AND ST_Intersects(x.geom, w.geom))
 ),
 gates AS (
     %[3]s
 ),
--- A way's end near another way is moved onto it.
+-- A way's end near another way is moved onto it ...
 ends AS (
-    SELECT w.layer, w.fid, e.i, s.other_layer, s.other_fid, s.snap
-    FROM ways w
-    CROSS JOIN LATERAL (VALUES (0, ST_StartPoint(w.geom)), (1, ST_EndPoint(w.geom))) e(i, pt)
-    CROSS JOIN LATERAL (
-        SELECT o.layer AS other_layer, o.fid AS other_fid, ST_ClosestPoint(o.geom, e.pt) AS snap
-        FROM ways o
-        WHERE (o.layer, o.fid) <> (w.layer, w.fid) AND o.geom && ST_Expand(e.pt, 0.001)
-          AND ST_DWithin(o.geom::geography, e.pt::geography, $1)
-        ORDER BY ST_Distance(o.geom, e.pt), o.layer, o.fid LIMIT 1) s
+    %[4]s
 ),
--- ... and the way it meets gets that point as a vertex, so that noding
--- finds the junction exactly.
+-- ... and the way it meets gets that point as a vertex.
 moved AS (
-    SELECT w.layer, w.fid, w.name_zh, w.name_en,
-        ST_Snap(
-            CASE WHEN s1.snap IS NULL THEN m0.g ELSE ST_SetPoint(m0.g, ST_NPoints(m0.g) - 1, s1.snap) END,
-            coalesce((SELECT ST_Collect(e.snap) FROM ends e WHERE (e.other_layer, e.other_fid) = (w.layer, w.fid)),
-                     ST_SetSRID('GEOMETRYCOLLECTION EMPTY'::geometry, 4326)),
-            1e-7) AS geom
-    FROM ways w
-    LEFT JOIN ends s0 ON (s0.layer, s0.fid, s0.i) = (w.layer, w.fid, 0)
-    LEFT JOIN ends s1 ON (s1.layer, s1.fid, s1.i) = (w.layer, w.fid, 1)
-    CROSS JOIN LATERAL (SELECT CASE WHEN s0.snap IS NULL THEN w.geom ELSE ST_SetPoint(w.geom, 0, s0.snap) END AS g) m0
+    %[5]s
+),
+-- What the graph was cut from, for the rebuild of an area (walk_area.go).
+new_ways AS (
+    INSERT INTO walk_ways (layer, fid, name_zh, name_en, geom) SELECT layer, fid, name_zh, name_en, geom FROM moved
 ),
 -- Noded together with the walls: every piece ends where ways meet or
 -- cross a wall. The walls' own pieces are left out (they are no way).
 pieces AS (
-    SELECT (ST_Dump(ST_Node(ST_Collect(g)))).geom AS geom
-    FROM (SELECT geom AS g FROM moved UNION ALL SELECT ring FROM walls) a
+    %[6]s
 ),
 owned AS (
     SELECT p.geom, m.layer, m.fid, m.name_zh, m.name_en
     FROM pieces p
-    CROSS JOIN LATERAL (SELECT * FROM moved m WHERE ST_DWithin(m.geom, ST_LineInterpolatePoint(p.geom, 0.5), 1e-9)
-                        ORDER BY m.layer, m.fid LIMIT 1) m
+    CROSS JOIN LATERAL (%[7]s) m
     WHERE ST_Length(p.geom) > 0
 ),
 -- A piece inside a wall that reaches the wall away from every gate would
 -- lead through it: left out.
 passable AS (
-    SELECT o.* FROM owned o
-    WHERE NOT EXISTS (
-        SELECT 1 FROM walls w
-        CROSS JOIN LATERAL (VALUES (ST_StartPoint(o.geom)), (ST_EndPoint(o.geom))) e(pt)
-        WHERE w.geom && o.geom AND ST_Contains(w.geom, ST_LineInterpolatePoint(o.geom, 0.5))
-          AND ST_DWithin(w.ring, e.pt, 1e-9)
-          AND NOT EXISTS (SELECT 1 FROM gates g WHERE g.geom && ST_Expand(e.pt, 0.001)
-                          AND ST_DWithin(g.geom::geography, e.pt::geography, $2)))
+    SELECT o.* FROM owned o WHERE NOT %[8]s
 ),
 nodes AS (
     SELECT row_number() OVER (ORDER BY x, y) AS id, x, y
@@ -163,7 +206,14 @@ SELECT row_number() OVER (ORDER BY p.layer, p.fid, s.id, t.id), s.id, t.id,
        ST_Length(p.geom::geography), ST_Length(p.geom::geography), p.layer, p.fid, p.name_zh, p.name_en, p.geom
 FROM passable p
 JOIN nodes s ON (s.x, s.y) = (ST_X(ST_StartPoint(p.geom)), ST_Y(ST_StartPoint(p.geom)))
-JOIN nodes t ON (t.x, t.y) = (ST_X(ST_EndPoint(p.geom)), ST_Y(ST_EndPoint(p.geom)))`, ways, walls, gates)
+JOIN nodes t ON (t.x, t.y) = (ST_X(ST_EndPoint(p.geom)), ST_Y(ST_EndPoint(p.geom)))`, ways, walls, gates,
+		fmt.Sprintf(walkEndsSQL, `(SELECT w.layer, w.fid, e.i, e.pt FROM ways w
+        CROSS JOIN LATERAL (VALUES (0, ST_StartPoint(w.geom)), (1, ST_EndPoint(w.geom))) e(i, pt))`, "ways", "$1"),
+		fmt.Sprintf(walkMovedSQL, "ways"),
+		fmt.Sprintf(walkPiecesSQL, "(SELECT 0 AS o, layer, fid, geom AS g FROM moved UNION ALL SELECT 1, layer, fid, ring FROM walls)"),
+		fmt.Sprintf(walkOwnerSQL, "moved"),
+		fmt.Sprintf(walkBlockedSQL, "gates", "$2"))
+	w.area = newWalkAreaSQL(ways, walls, gates)
 
 	// The points of a walk meet the network on its nearest edge; a
 	// fraction of exactly 0 or 1 (a point at a node) is moved a hair
@@ -243,10 +293,10 @@ ORDER BY p.pid`, fmt.Sprintf(snapped, `(SELECT 1, ST_SetSRID(ST_MakePoint($1, $2
 	return w
 }
 
-// rebuildWalks rebuilds the walking network when the edit wrote a layer
-// it is made of: in the edit's transaction, so that a route read after
-// the edit's answer walks what the edit left, and a failed edit leaves the
-// graph as it was.
+// rebuildWalks rebuilds the walking network where the edit wrote a layer
+// it is made of (walk_area.go): in the edit's transaction, so that a route
+// read after the edit's answer walks what the edit left, and a failed edit
+// leaves the graph as it was.
 func (ed *editor) rebuildWalks(ctx context.Context) error {
 	touched := false
 	for layer := range ed.written {
@@ -258,20 +308,27 @@ func (ed *editor) rebuildWalks(ctx context.Context) error {
 	if !touched {
 		return nil
 	}
-	return rebuildWalkingNetwork(ctx, ed.tx, ed.sql.walk)
+	_, err := updateWalkingNetwork(ctx, ed.tx, ed.sql.walk, ed.changeSet)
+	return err
+}
+
+// lockWalks makes a second edit of the graph wait for the first. The
+// graph's statements look dear enough for JIT compilation, which costs far
+// more than they do (1.7 s against 25 ms for the whole rebuild on a city):
+// off, as the store's pool has it, for the bulk loader's connection too.
+func lockWalks(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, int64(walkLockKey))
+	return err
 }
 
 // rebuildWalkingNetwork replaces the graph with what the layers hold now.
 func rebuildWalkingNetwork(ctx context.Context, tx pgx.Tx, w *walkSQL) error {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(walkLockKey)); err != nil {
+	if err := lockWalks(ctx, tx); err != nil {
 		return err
 	}
 	// Deleted first, in statements of their own: rows a statement deletes
-	// still hold their keys against what the same statement inserts. The
-	// rebuild's plan looks dear enough for JIT compilation, which costs
-	// far more than the rebuild itself (1.7 s against 25 ms on a city):
-	// off, as the store's pool has it, for the bulk loader's connection too.
-	for _, sql := range []string{`SET LOCAL jit = off`, `DELETE FROM walk_edges`, `DELETE FROM walk_nodes`} {
+	// still hold their keys against what the same statement inserts.
+	for _, sql := range []string{`DELETE FROM walk_edges`, `DELETE FROM walk_nodes`, `DELETE FROM walk_ways`} {
 		if _, err := tx.Exec(ctx, sql); err != nil {
 			return err
 		}

@@ -2,7 +2,9 @@ package postgis_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -17,6 +19,12 @@ import (
 //
 //	go test ./internal/postgis -run '^$' -bench 'Route|ByWalking' -benchtime 2000x
 //	PARTYMAP_BENCH_CITY=1 go test ./internal/postgis -run '^$' -bench 'Route_city|ByWalking_city' -benchtime 2000x -timeout 30m
+//
+// A street edit's update of the graph, rebuilt where the edit touched it
+// and rebuilt whole (as before), from the same state:
+//
+//	go test ./internal/postgis -run '^$' -bench 'WalkUpdate$' -benchtime 200x
+//	PARTYMAP_BENCH_CITY=1 go test ./internal/postgis -run '^$' -bench 'WalkUpdate_city' -benchtime 40x -timeout 30m
 
 func BenchmarkRoute(b *testing.B) {
 	db, _ := testdb.Open(b, harness)
@@ -52,4 +60,57 @@ func benchByWalking(b *testing.B, db *postgis.DB) {
 			b.Fatal(err)
 		}
 	})
+}
+
+func BenchmarkWalkUpdate(b *testing.B) {
+	db, _ := testdb.Open(b, harness)
+	benchWalkUpdate(b, db)
+}
+
+func BenchmarkWalkUpdate_city(b *testing.B) { benchWalkUpdate(b, openCity(b)) }
+
+// benchWalkUpdate moves a street a metre north (a different street each
+// time, in a transaction rolled back) and reports the medians of the
+// graph's update by area and whole, and of how many ways the area cut;
+// both must make the same graph.
+func benchWalkUpdate(b *testing.B, db *postgis.DB) {
+	ctx := context.Background()
+	var streets int64
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM streets`).Scan(&streets); err != nil {
+		b.Fatal(err)
+	}
+	system := geo.EditOptions{Actor: geo.SystemUser("bench")}
+	var area, whole []time.Duration
+	var ways []int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f, err := db.FindFeature(ctx, "streets", int64(i*37)%streets+1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ls := slices.Clone(f.Geometry.(orb.LineString))
+		for j := range ls {
+			ls[j][1] += 0.000009
+		}
+		f.Geometry = ls
+		u, err := db.TimeWalkUpdatesForTest(ctx, []geo.Write{{Op: geo.Update, Feature: f, IfVersion: f.Version}}, system)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !u.Same {
+			b.Fatalf("moving street %d: the graph rebuilt where the edit touched it is not the whole rebuild's", f.ID)
+		}
+		area, whole, ways = append(area, u.Area), append(whole, u.Whole), append(ways, u.Ways)
+	}
+	b.StopTimer()
+	median := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Microseconds()) / 1000
+	}
+	slices.Sort(ways)
+	b.ReportMetric(median(area), "area-p50-ms")
+	b.ReportMetric(float64(area[len(area)-1].Microseconds())/1000, "area-max-ms")
+	b.ReportMetric(median(whole), "whole-p50-ms")
+	b.ReportMetric(float64(ways[len(ways)/2]), "ways-cut-p50")
+	b.ReportMetric(float64(ways[len(ways)-1]), "ways-cut-max")
 }
