@@ -322,3 +322,126 @@ func sameRingTol(a, b [][2]float64, tol float64) bool {
 	}
 	return true
 }
+
+// holdFinger puts a finger down at a point, holds it still for d, and
+// lifts it.
+func (p *page) holdFinger(pt [2]float64, d time.Duration) {
+	p.t.Helper()
+	q := p.onMap(pt)
+	p.finger(input.DispatchTouchEventTypeTouchStart, q[0], q[1])
+	time.Sleep(d)
+	p.finger(input.DispatchTouchEventTypeTouchEnd, 0, 0)
+}
+
+// The other long-presses on a tablet: on an edge's midpoint (a vertex
+// stays there), on a vertex (nothing is removed: the finger held still is
+// no right-click, though MapLibre calls it a contextmenu), and a long-press
+// that goes on as a drag (the new vertex lands where the finger is
+// lifted, one step to undo).
+func TestEditTouch_longPresses(t *testing.T) {
+	ss := startStaffServer(t, account{"alice", geo.Editor, nil})
+	p := openTouchEditor(t, ss, "alice", "?lang=zh", 1024, 768)
+	p.pickGrid("XY07")
+	base := p.editRing()
+
+	south := mid(base, 0)
+	p.look(south[0], south[1], 17.5)
+	p.holdFinger(south, 800*time.Millisecond)
+	p.checkIs("ready")
+	r := p.editRing()
+	if len(r) != 5 || !near(r[1], south, 2e-5) || eval[int](p, `window.partymapEditor.state.shape.active`) != 1 {
+		t.Fatalf("a long-press on the south edge's midpoint: ring %v (picked %d), want vertex 1 at %v, picked", r, eval[int](p, `window.partymapEditor.state.shape.active ?? -1`), south)
+	}
+
+	p.look(r[0][0], r[0][1], 17.5)
+	p.holdFinger(r[0], 900*time.Millisecond)
+	p.waitFor("vertex 0 to be picked", `window.partymapEditor.state.shape.active === 0`, 5*time.Second)
+	if got := p.editRing(); !sameRingTol(got, r, 1e-12) {
+		t.Errorf("a finger held on vertex 0 changed the ring from %v to %v", r, got)
+	}
+
+	// Press the east edge, hold, then drag on: one gesture, one vertex.
+	press := along(r, 2, 0.3)
+	p.look(press[0], press[1], 17.5)
+	at := p.onMap(press)
+	p.finger(input.DispatchTouchEventTypeTouchStart, at[0], at[1])
+	p.waitFor("the long-press to add a vertex", `window.partymapEditor.state.shape.ring.length === 6`, 3*time.Second)
+	for i := 1; i <= 6; i++ {
+		p.finger(input.DispatchTouchEventTypeTouchMove, at[0]+float64(i)*6, at[1])
+		time.Sleep(16 * time.Millisecond)
+	}
+	end := eval[[]float64](p, fmt.Sprintf(`window.partymapEditor.map.unproject([%f, %f]).toArray()`, at[0]+36, at[1]))
+	p.finger(input.DispatchTouchEventTypeTouchEnd, 0, 0)
+	p.checkIs("ready")
+	got := p.editRing()
+	if len(got) != 6 || !near(got[3], [2]float64{end[0], end[1]}, 2e-5) {
+		t.Fatalf("a long-press dragged on: ring %v, want vertex 3 at %v", got, end)
+	}
+	p.tapSelector("#undo")
+	p.waitFor("one undo to take the whole gesture back", `window.partymapEditor.state.shape.ring.length === 5`, 5*time.Second)
+	if got := p.editRing(); !sameRingTol(got, r, 1e-12) {
+		t.Errorf("after one undo: %v, want %v", got, r)
+	}
+	p.checkClean()
+}
+
+// With a mouse, in English: a click picks a vertex (the bar says so in
+// English), the Delete key removes it and picks the next, a right-click
+// still removes a vertex, and at three vertices it says why not.
+func TestEditTouch_theMouseToo(t *testing.T) {
+	ss := startStaffServer(t, account{"alice", geo.Editor, nil})
+	p := openEditor(t, ss, "alice", "?lang=en", 1280, 800)
+	if h := p.text("#hint"); strings.Contains(h, "hold") {
+		t.Errorf("the hint for a mouse tells of the long-press: %q", h)
+	}
+	p.pickGrid("XY07")
+	r := p.editRing()
+	p.look(r[0][0], r[0][1], 17.5)
+	v := p.onMap(r[0])
+	p.click(v[0], v[1])
+	p.waitFor("vertex 0 to be picked", `window.partymapEditor.state.shape.active === 0 && !document.getElementById('vertex-bar').hidden`, 5*time.Second)
+	if got := p.text("#vertex-bar"); got != "Vertex 1 of 4 Delete vertex" {
+		t.Errorf("the English vertex bar: got %q", got)
+	}
+	if n := len(p.editRing()); n != 4 {
+		t.Fatalf("a click on a vertex left %d vertices", n)
+	}
+	eval[bool](p, `(window.partymapEditor.map.getCanvas().focus(), true)`)
+	p.key(kb.Delete)
+	p.waitFor("the Delete key", `window.partymapEditor.state.shape.ring.length === 3 && window.partymapEditor.state.shape.active === 0`, 5*time.Second)
+
+	rightClick := func(pt [2]float64) {
+		t.Helper()
+		p.look(pt[0], pt[1], 17.5)
+		q := p.onMap(pt)
+		ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx,
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, q[0], q[1]),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, q[0], q[1], chromedp.ButtonRight, chromedp.ClickCount(1)),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, q[0], q[1], chromedp.ButtonRight, chromedp.ClickCount(1)),
+		); err != nil {
+			t.Fatalf("right-click: %v", err)
+		}
+	}
+	tri := p.editRing()
+	rightClick(tri[1])
+	p.waitFor("the sentence about the fewest vertices", `document.getElementById('vertex-note').textContent !== ''`, 5*time.Second)
+	if got := p.text("#vertex-note"); got != "A grid needs at least 3 vertices: this one cannot be deleted." {
+		t.Errorf("a right-click on a triangle's vertex: got %q", got)
+	}
+	if got := p.editRing(); !sameRingTol(got, tri, 1e-12) {
+		t.Errorf("a right-click on a triangle's vertex changed it from %v to %v", tri, got)
+	}
+	// Undo brings four back; a right-click then removes one, as always.
+	p.key("z", chromedp.ModifierCtrl)
+	p.waitFor("undo", `window.partymapEditor.state.shape.ring.length === 4`, 5*time.Second)
+	four := p.editRing()
+	rightClick(four[2])
+	p.waitFor("the right-click to remove a vertex", `window.partymapEditor.state.shape.ring.length === 3`, 5*time.Second)
+	if got := p.editRing(); hasVertexNear(got, four[2]) {
+		t.Errorf("the right-clicked vertex %v is still in %v", four[2], got)
+	}
+	p.expectFailed(`/api/grids/7/reshape\?dry_run=true`)
+	p.checkClean()
+}

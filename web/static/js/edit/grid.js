@@ -291,12 +291,26 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
   hint.className = 'press-hint';
   hint.hidden = true;
   map.getContainer().append(hint);
+  let hintAt = null;
   const placeHint = () => {
-    if (!press) return;
-    const q = map.project(press.at);
+    if (!hintAt) return;
+    const q = map.project(hintAt);
     hint.style.transform = `translate(${q.x}px, ${q.y}px)`;
   };
   map.on('move', placeHint);
+  const showHint = (at) => {
+    hintAt = at;
+    placeHint();
+    hint.hidden = false;
+    hint.classList.remove('grow');
+    void hint.offsetWidth; // restart the animation
+    hint.classList.add('grow');
+  };
+  const hideHint = () => {
+    hintAt = null;
+    hint.hidden = true;
+    hint.classList.remove('grow');
+  };
 
   // hold keeps the map still while a handle is held: its own pan and
   // pinch would take the finger's moves too.
@@ -358,7 +372,19 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
       drawShape(map, s);
     }
     const from = s.ring ? s.ring[i].slice() : s.point.slice();
-    dragging = { id: ev.pointerId, i, kind: h.kind, start: p, from, added, kept: false, snapshot: before };
+    const d = { id: ev.pointerId, i, kind: h.kind, start: p, from, added, kept: false, snapshot: before, timer: null };
+    if (added) {
+      // A midpoint held still is a long-press on its edge too: the vertex stays.
+      showHint(from);
+      d.timer = setTimeout(() => {
+        d.timer = null;
+        d.kept = true;
+        s.active = d.i;
+        hideHint();
+        drawShape(map, s);
+      }, LONG_PRESS_MS);
+    }
+    dragging = d;
     hold();
     capture(ev.pointerId);
   }
@@ -366,6 +392,11 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
   function move(p) {
     const s = shape();
     if (!s) return;
+    if (dragging.timer && Math.hypot(p.x - dragging.start.x, p.y - dragging.start.y) > LONG_PRESS_SLOP_PX) {
+      clearTimeout(dragging.timer);
+      dragging.timer = null;
+      hideHint();
+    }
     if (s.ring) s.ring[dragging.i] = snap(map, p, map.unproject([p.x, p.y]).toArray(), others());
     else s.point = map.unproject([p.x, p.y]).toArray();
     drawShape(map, s);
@@ -374,6 +405,8 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
   function end(p) {
     const d = dragging;
     dragging = null;
+    clearTimeout(d.timer);
+    hideHint();
     endedAt = performance.now();
     release();
     const s = shape();
@@ -404,19 +437,14 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
 
   function startPress(ev, p, edge) {
     press = { id: ev.pointerId, start: p, i: edge.i, at: edge.at, timer: setTimeout(longPress, LONG_PRESS_MS) };
-    placeHint();
-    hint.hidden = false;
-    hint.classList.remove('grow');
-    void hint.offsetWidth; // restart the animation
-    hint.classList.add('grow');
+    showHint(edge.at);
   }
 
   function stopPress() {
     if (!press) return;
     clearTimeout(press.timer);
     press = null;
-    hint.hidden = true;
-    hint.classList.remove('grow');
+    hideHint();
   }
 
   // longPress adds the pressed edge's vertex; the press goes on as its drag.
