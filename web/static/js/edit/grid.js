@@ -235,12 +235,10 @@ export const LONG_PRESS_SLOP_PX = 8;
 const reach = (pointerType) => (pointerType === 'mouse' ? 2 : 8);
 const edgeReach = (pointerType) => (pointerType === 'mouse' ? 5 : 14);
 
-/**
- * edgeAt finds the edge of a ring nearest the screen point p, within tol
- * pixels: { i (the edge from vertex i to the next), at (the point on it
- * nearest p, in the map's coordinates) }, or null.
- */
-export function edgeAt(map, ring, p, tol) {
+// edgeAt finds the edge of a ring nearest the screen point p, within tol
+// pixels: { i (the edge from vertex i to the next), at (the point on it
+// nearest p, in the map's coordinates) }, or null.
+function edgeAt(map, ring, p, tol) {
   let best = null;
   const pts = ring.map((c) => map.project(c));
   for (let i = 0; i < ring.length; i++) {
@@ -466,6 +464,8 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
 
   el.addEventListener('pointerdown', (ev) => {
     lastPointer = ev.pointerType;
+    // A second finger makes the press a pinch, not a long-press.
+    if (press && ev.pointerId !== press.id) stopPress();
     // One pointer at a time: a second finger is the map's (a pinch), and
     // only the main button (a mouse's left, a finger, a pen's tip) edits.
     if (dragging || press || !ev.isPrimary || ev.button !== 0) return;

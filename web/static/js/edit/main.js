@@ -28,7 +28,7 @@ import { bindLogin, createAPI, problemText } from './api.js';
 import { createConflicts } from './conflict.js';
 import { createDesk } from './desk.js';
 import { createGridFinder } from './finder.js';
-import { addEditLayers, boundsOf, clearShape, drawn, drawShape, edgeAt, editHandles, MIN_VERTICES, showFeatures, showMarks, showProblems, showReview, showTheirs, touchScreen } from './grid.js';
+import { addEditLayers, boundsOf, clearShape, drawn, drawShape, editHandles, MIN_VERTICES, showFeatures, showMarks, showProblems, showReview, showTheirs, touchScreen } from './grid.js';
 import { createChangeSetView, createHistory } from './history.js';
 import { sameRing, same } from './rebase.js';
 import { installKeys } from './keys.js';
@@ -172,6 +172,7 @@ export async function start() {
     $('hint').textContent = state.user ? hint(state.mode) : '';
     if (state.user) showWho();
     if (state.sel) showSelection();
+    $('vertex-note').textContent = '';
     if (state.shape) showVertexBar(state.shape);
     decorate();
     renderCheck();
@@ -339,8 +340,6 @@ export async function start() {
   map.on('click', (e) => {
     if (!handles || handles.isDragging() || !state.user) return;
     if (map.queryRenderedFeatures(e.point, { layers: ['ed-vertex', 'ed-mid'] }).length) return;
-    // A tap on the edited grid's edge is about its shape, not a pick of the neighbour.
-    if (state.shape?.ring && edgeAt(map, state.shape.ring, e.point, 14)) return;
     const layer = MODES[state.mode] === 'point' ? 'ed-points' : 'ed-fill';
     const f = map.queryRenderedFeatures(e.point, { layers: [layer] })[0];
     if (f && (!state.sel || state.sel.id !== f.id)) {
