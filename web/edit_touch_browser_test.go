@@ -465,3 +465,46 @@ func TestEditTouch_theMouseToo(t *testing.T) {
 	p.expectFailed(`/api/grids/7/reshape\?dry_run=true`)
 	p.checkClean()
 }
+
+// A post moved with a finger: tapped on the map to pick it, dragged (the
+// map holding still), saved; the API answers the new position.
+func TestEditTouch_movesAPost(t *testing.T) {
+	ss := startStaffServer(t, account{"alice", geo.Editor, nil})
+	p := openTouchEditor(t, ss, "alice", "?lang=zh", 1024, 768)
+	var post struct {
+		Geometry struct {
+			Coordinates [2]float64 `json:"coordinates"`
+		} `json:"geometry"`
+	}
+	status, _, body := ss.call(t, "", http.MethodGet, "/collections/posts/items/1", "", "Accept", "application/geo+json")
+	if status != http.StatusOK || json.Unmarshal(body, &post) != nil {
+		t.Fatalf("GET post 1: %d %s", status, clip(string(body)))
+	}
+	from := post.Geometry.Coordinates
+	p.tapSelector(`#modes button[data-mode="posts"]`)
+	p.waitFor("the posts", `window.partymapEditor.state.mode === 'posts' && !!window.partymapEditor.state.features`, 10*time.Second)
+	p.look(from[0], from[1], 18)
+	q := p.onMap(from)
+	p.tap(q[0], q[1])
+	p.waitFor("post 1 to be picked", `window.partymapEditor.state.sel?.id === 1 && !!window.partymapEditor.state.shape?.point`, 10*time.Second)
+	p.idle2()
+
+	center := eval[[]float64](p, `(() => { const c = window.partymapEditor.map.getCenter(); return [c.lng, c.lat]; })()`)
+	to := southOf(eastOf(from, 0.00008), 0.00004)
+	a, b := p.onMap(from), p.onMap(to)
+	p.touchDrag(a[0], a[1], b[0], b[1])
+	p.checkIs("ready")
+	if got := eval[[]float64](p, `(() => { const c = window.partymapEditor.map.getCenter(); return [c.lng, c.lat]; })()`); math.Abs(got[0]-center[0]) > 1e-9 || math.Abs(got[1]-center[1]) > 1e-9 {
+		t.Errorf("the map moved under the dragged post: %v → %v", center, got)
+	}
+	p.tapSelector("#save")
+	p.waitFor("the save", `window.partymapEditor.saved === 1 && window.partymapEditor.state.check?.kind === 'saved'`, 30*time.Second)
+	_, _, body = ss.call(t, "", http.MethodGet, "/collections/posts/items/1", "", "Accept", "application/geo+json")
+	if err := json.Unmarshal(body, &post); err != nil {
+		t.Fatal(err)
+	}
+	if !near(post.Geometry.Coordinates, to, 2e-5) {
+		t.Errorf("post 1 saved at %v, want within 2e-5° (2 m) of %v", post.Geometry.Coordinates, to)
+	}
+	p.checkClean()
+}
