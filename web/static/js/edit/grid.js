@@ -464,10 +464,10 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
 
   el.addEventListener('pointerdown', (ev) => {
     lastPointer = ev.pointerType;
-    // A second finger makes the press a pinch, not a long-press.
+    // One pointer at a time: a second finger is the map's (a pinch, which
+    // makes a press on an edge no long-press), and only the main button
+    // (a mouse's left, a finger, a pen's tip) edits.
     if (press && ev.pointerId !== press.id) stopPress();
-    // One pointer at a time: a second finger is the map's (a pinch), and
-    // only the main button (a mouse's left, a finger, a pen's tip) edits.
     if (dragging || press || !ev.isPrimary || ev.button !== 0) return;
     const s = shape();
     if (!s) return;
