@@ -281,6 +281,7 @@ func TestEditTouch_dragAddDeleteUndoSave(t *testing.T) {
 	if n := eval[int](p, `window.partymapEditor.drawn['ed-shape']`); n != 1 || len(p.editRing()) != 3 {
 		t.Errorf("after the refused delete: %d shapes, %d vertices", n, len(p.editRing()))
 	}
+	p.screenshot("edit-touch-fewest.png")
 	// The keyboard's Delete says the same.
 	eval[bool](p, `(document.activeElement.blur(), true)`)
 	eval[bool](p, `(document.getElementById('vertex-note').textContent = '', true)`)
