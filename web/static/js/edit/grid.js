@@ -230,10 +230,11 @@ export const LONG_PRESS_MS = 500;
 /** LONG_PRESS_SLOP_PX: a press that wanders further is a pan, not a long-press. */
 export const LONG_PRESS_SLOP_PX = 8;
 
-// How far from a handle or an edge a pointer may land and still take it:
-// a mouse is exact, a fingertip covers several pixels.
+// How far from a handle a pointer may land and still take it: a mouse is
+// exact, a fingertip covers several pixels; and from an edge, a fingertip
+// or a pen's.
 const reach = (pointerType) => (pointerType === 'mouse' ? 2 : 8);
-const edgeReach = (pointerType) => (pointerType === 'mouse' ? 5 : 14);
+const EDGE_REACH_PX = 14;
 
 // edgeAt finds the edge of a ring nearest the screen point p, within tol
 // pixels: { i (the edge from vertex i to the next), at (the point on it
@@ -264,8 +265,10 @@ function edgeAt(map, ring, p, tol) {
  * pointer events: dragging a handle moves it, a grid's vertex snapping to
  * others() (the other grids' features), a midpoint adding a vertex;
  * tapping (or clicking) a vertex picks it (shape.active, what the Delete
- * key and the Delete vertex button remove); pressing an edge for
- * LONG_PRESS_MS adds a vertex there, which the same press can then drag;
+ * key and the Delete vertex button remove); a finger or a pen pressing an
+ * edge (or a midpoint) for LONG_PRESS_MS adds a vertex there, which the
+ * same press can then drag (a mouse has its midpoints, and its presses
+ * pan the map as they always did);
  * right-clicking a vertex calls remove(i). A drag shorter than SNAP_PX
  * puts the handle back and changes nothing. While a handle is held the
  * map neither pans nor turns. remember(snapshot) is called before each
@@ -371,8 +374,10 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
     }
     const from = s.ring ? s.ring[i].slice() : s.point.slice();
     const d = { id: ev.pointerId, i, kind: h.kind, start: p, from, added, kept: false, snapshot: before, timer: null };
-    if (added) {
-      // A midpoint held still is a long-press on its edge too: the vertex stays.
+    if (added && ev.pointerType !== 'mouse') {
+      // A midpoint held still by a finger or a pen is a long-press on its
+      // edge too: the vertex stays. (A mouse's midpoint is dragged as it
+      // always was: a slip puts it back, however slow.)
       showHint(from);
       d.timer = setTimeout(() => {
         d.timer = null;
@@ -477,7 +482,7 @@ export function editHandles(map, { shape, others, remember, changed, remove }) {
       begin(ev, s, h, p);
       return;
     }
-    const edge = s.ring && edgeAt(map, s.ring, p, edgeReach(ev.pointerType));
+    const edge = ev.pointerType !== 'mouse' && s.ring && edgeAt(map, s.ring, p, EDGE_REACH_PX);
     if (edge) startPress(ev, p, edge);
   });
   el.addEventListener('pointermove', (ev) => {
