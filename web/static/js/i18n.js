@@ -255,6 +255,12 @@ const STRINGS = {
   opInsert: ['新建', 'created'],
   opUpdate: ['修改', 'changed'],
   opDelete: ['删除', 'deleted'],
+  // ---- touch editing in the staff editor (edit/grid.js, edit/main.js, edit.html) ----
+  hintGridsTouch: ['选一个网格开始编辑：拖动顶点；长按边线加一个顶点；点一下顶点选中它，再按“删除顶点”。会吸附到相邻网格。', 'Pick a grid to edit: drag its vertices; press and hold an edge to add one there; tap a vertex to pick it, then Delete vertex. Vertices snap to the neighbouring grids.'],
+  vertexBarName: ['选中的顶点', 'Picked vertex'],
+  vertexOf: ['顶点 {n} / {of}', 'Vertex {n} of {of}'],
+  deleteVertex: ['删除顶点', 'Delete vertex'],
+  minVertices: ['网格至少要有 {n} 个顶点，这个顶点不能删除。', 'A grid needs at least {n} vertices: this one cannot be deleted.'],
   // ---- the problem wall and echo wall (wall.html, wall.js) ----
   wallTitle: ['问题墙 · 回音壁', 'Problem wall · Echo wall'],
   wallShort: ['问题墙', 'Wall'],

@@ -1,10 +1,11 @@
 // The editor's shapes on the map: the mode's features (one's own grids in
 // blue, the others grey and dashed, each grid with its code and name), the
 // edited grid's ring with a handle on each vertex and each edge's midpoint
-// (drag a vertex, drag a midpoint to add one, right-click a vertex to
-// remove it), or the edited point; a dragged vertex snaps to the
-// neighbouring grids, and a drag shorter than the snapping radius is no
-// change. Besides: a refusal's problems (gaps, overlaps, split compounds),
+// (drag a vertex, drag a midpoint or long-press an edge to add one, tap or
+// click a vertex to pick it, right-click a vertex to remove it), or the
+// edited point, all through pointer events (mouse, pen and finger alike);
+// a dragged vertex snaps to the neighbouring grids, and a drag shorter than
+// the snapping radius is no change. Besides: a refusal's problems (gaps, overlaps, split compounds),
 // a colleague's outline beside one's own, and before/after outlines (a
 // proposal, a change set).
 //
@@ -88,6 +89,10 @@ export function addEditLayers(map) {
   const r = touchScreen() ? 12 : 8;
   map.addLayer({ id: 'ed-mid', type: 'circle', source: 'ed-handles', filter: ['==', ['get', 'kind'], 'mid'],
     paint: { 'circle-radius': r - 2, 'circle-color': 'rgba(255,255,255,0.85)', 'circle-stroke-color': '#b71c1c', 'circle-stroke-width': 2 } });
+  // The picked vertex (a tap, a click or [ and ]) is ringed besides:
+  // yellow alone is hard to tell from red in the sun.
+  map.addLayer({ id: 'ed-picked', type: 'circle', source: 'ed-handles', filter: ['boolean', ['get', 'active'], false],
+    paint: { 'circle-radius': r + 7, 'circle-color': 'rgba(255,235,59,0.35)', 'circle-stroke-color': '#212121', 'circle-stroke-width': 2.5 } });
   map.addLayer({ id: 'ed-vertex', type: 'circle', source: 'ed-handles', filter: ['!=', ['get', 'kind'], 'mid'],
     paint: { 'circle-radius': r, 'circle-color': ['case', ['boolean', ['get', 'active'], false], '#ffeb3b', '#b71c1c'],
       'circle-stroke-color': ['case', ['boolean', ['get', 'active'], false], '#b71c1c', '#fff'], 'circle-stroke-width': 2.5 } });
@@ -134,10 +139,15 @@ function labelPoint(ring) {
   return best ? [(best[0] + best[1]) / 2, cy] : [cx, cy];
 }
 
+// shapeDrawn tells the page (main.js: the Delete vertex bar) what the map
+// now shows of the edited shape, whoever drew it (a gesture, a key, an undo).
+const shapeDrawn = (map, shape) => map.getContainer().dispatchEvent(new CustomEvent('partymap:shape', { detail: shape }));
+
 /** clearShape removes the edited shape and its handles. */
 export function clearShape(map) {
   put(map, 'ed-shape', empty());
   put(map, 'ed-handles', empty());
+  shapeDrawn(map, null);
 }
 
 /**
@@ -159,6 +169,7 @@ export function drawShape(map, shape) {
     put(map, 'ed-shape', empty());
     put(map, 'ed-handles', feature({ type: 'Point', coordinates: shape.point }, { kind: 'point', i: 0 }));
   }
+  shapeDrawn(map, shape);
 }
 
 /** showProblems draws the geometries of a refusal's violations. */
@@ -210,86 +221,306 @@ export function boundsOf(geometries) {
   return Number.isFinite(w) ? [[w, s], [e, n]] : null;
 }
 
+/** MIN_VERTICES is the fewest vertices a grid's ring may keep: fewer is no polygon. */
+export const MIN_VERTICES = 3;
+
+/** LONG_PRESS_MS is how long a press on an edge is held to add a vertex there. */
+export const LONG_PRESS_MS = 500;
+
+/** LONG_PRESS_SLOP_PX: a press that wanders further is a pan, not a long-press. */
+export const LONG_PRESS_SLOP_PX = 8;
+
+// How far from a handle a pointer may land and still take it: a mouse is
+// exact, a fingertip covers several pixels; and from an edge, a fingertip
+// or a pen's.
+const reach = (pointerType) => (pointerType === 'mouse' ? 2 : 8);
+const EDGE_REACH_PX = 14;
+
+// edgeAt finds the edge of a ring nearest the screen point p, within tol
+// pixels: { i (the edge from vertex i to the next), at (the point on it
+// nearest p, in the map's coordinates) }, or null.
+function edgeAt(map, ring, p, tol) {
+  let best = null;
+  const pts = ring.map((c) => map.project(c));
+  for (let i = 0; i < ring.length; i++) {
+    const j = (i + 1) % ring.length;
+    const a = pts[i];
+    const b = pts[j];
+    const abx = b.x - a.x;
+    const aby = b.y - a.y;
+    const len = abx * abx + aby * aby;
+    if (!len) continue;
+    const t = Math.max(0, Math.min(1, ((p.x - a.x) * abx + (p.y - a.y) * aby) / len));
+    const d = Math.hypot(a.x + t * abx - p.x, a.y + t * aby - p.y);
+    if (d <= tol && (!best || d < best.d)) {
+      best = { d, i, at: [ring[i][0] + t * (ring[j][0] - ring[i][0]), ring[i][1] + t * (ring[j][1] - ring[i][1])] };
+    }
+  }
+  return best && { i: best.i, at: best.at };
+}
+
 /**
- * editHandles lets mouse and finger edit the shape that shape() returns
- * (null when nothing is being edited): dragging a handle moves it, a
- * grid's vertex snapping to others() (the other grids' features);
- * right-clicking a vertex removes it. A drag shorter than SNAP_PX puts the
- * handle back and changes nothing. remember(snapshot) is called before
- * each change with the shape as it was (for undo), changed() after it.
- * Returns { isDragging }.
+ * editHandles lets mouse, pen and finger edit the shape that shape()
+ * returns (null when nothing is being edited), through one path of
+ * pointer events: dragging a handle moves it, a grid's vertex snapping to
+ * others() (the other grids' features), a midpoint adding a vertex;
+ * tapping (or clicking) a vertex picks it (shape.active, what the Delete
+ * key and the Delete vertex button remove); a finger or a pen pressing an
+ * edge (or a midpoint) for LONG_PRESS_MS adds a vertex there, which the
+ * same press can then drag (a mouse has its midpoints, and its presses
+ * pan the map as they always did);
+ * right-clicking a vertex calls remove(i). A drag shorter than SNAP_PX
+ * puts the handle back and changes nothing. While a handle is held the
+ * map neither pans nor turns. remember(snapshot) is called before each
+ * change with the shape as it was (for undo), changed() after it: a
+ * gesture changes the edit, never the saved data. Returns { isDragging }.
  */
-export function editHandles(map, { shape, others, remember, changed }) {
-  let dragging = null; // { i, start, from, added, snapshot } while a handle is held
+export function editHandles(map, { shape, others, remember, changed, remove }) {
+  const el = map.getCanvasContainer();
+  let dragging = null; // { id, i, kind, start, from, added, kept, snapshot } while a handle is held
+  let press = null; // { id, start, i, at, timer } while an edge is pressed
+  let lastPointer = 'mouse';
+  let endedAt = 0;
   const snapshot = (s) => (s.ring ? { ring: s.ring.map((p) => p.slice()), origin: s.origin.slice() } : { point: s.point.slice() });
-  const start = (e, kind) => {
-    const s = shape();
-    if (!s || (e.originalEvent.button !== undefined && e.originalEvent.button !== 0)) return;
-    e.preventDefault();
+  const pos = (ev) => {
+    const r = el.getBoundingClientRect();
+    return { x: ev.clientX - r.left, y: ev.clientY - r.top };
+  };
+
+  // The long-press's hint: a ring growing where the vertex will land.
+  const hint = document.createElement('div');
+  hint.className = 'press-hint';
+  hint.hidden = true;
+  map.getContainer().append(hint);
+  let hintAt = null;
+  const placeHint = () => {
+    if (!hintAt) return;
+    const q = map.project(hintAt);
+    hint.style.transform = `translate(${q.x}px, ${q.y}px)`;
+  };
+  map.on('move', placeHint);
+  const showHint = (at) => {
+    hintAt = at;
+    placeHint();
+    hint.hidden = false;
+    hint.classList.remove('grow');
+    void hint.offsetWidth; // restart the animation
+    hint.classList.add('grow');
+  };
+  const hideHint = () => {
+    hintAt = null;
+    hint.hidden = true;
+    hint.classList.remove('grow');
+  };
+
+  // hold keeps the map still while a handle is held: its own pan and
+  // pinch would take the finger's moves too.
+  let held = null;
+  const hold = () => {
+    if (held) return;
+    held = { pan: map.dragPan.isEnabled(), zoom: map.touchZoomRotate.isEnabled() };
+    map.dragPan.disable();
+    map.touchZoomRotate.disable();
+  };
+  const release = () => {
+    if (!held) return;
+    if (held.pan) map.dragPan.enable();
+    if (held.zoom) map.touchZoomRotate.enable();
+    held = null;
+  };
+  const capture = (id) => {
+    try {
+      el.setPointerCapture(id);
+    } catch {
+      // The pointer is gone already: its pointerup ends the gesture.
+    }
+  };
+
+  // handleAt is the handle under the screen point p: the nearest vertex or
+  // midpoint within reach (a vertex first), or the edited point.
+  function handleAt(s, p, pointerType) {
+    const r = touchScreen() ? 12 : 8;
+    const slack = reach(pointerType);
+    let best = null;
+    const consider = (kind, i, c, radius) => {
+      const q = map.project(c);
+      const d = Math.hypot(q.x - p.x, q.y - p.y);
+      if (d <= radius + slack && (!best || d < best.d)) best = { kind, i, d };
+    };
+    if (s.point) consider('point', 0, s.point, r);
+    if (s.ring) {
+      s.ring.forEach((c, i) => consider('vertex', i, c, r));
+      if (best) return best;
+      s.ring.forEach((c, i) => {
+        const q = s.ring[(i + 1) % s.ring.length];
+        consider('mid', i, [(c[0] + q[0]) / 2, (c[1] + q[1]) / 2], r - 2);
+      });
+    }
+    return best;
+  }
+
+  function begin(ev, s, h, p) {
     const before = snapshot(s);
-    let i = e.features[0].properties.i;
+    let i = h.i;
     let added = false;
-    if (kind === 'mid') {
-      s.ring.splice(i + 1, 0, e.lngLat.toArray());
+    if (h.kind === 'mid') {
+      // As with a mouse since the start: the new vertex is where the
+      // midpoint was taken, and it goes again if the drag is a slip.
+      s.ring.splice(i + 1, 0, map.unproject([p.x, p.y]).toArray());
       s.origin.splice(i + 1, 0, -1);
       i += 1;
       added = true;
+      drawShape(map, s);
     }
     const from = s.ring ? s.ring[i].slice() : s.point.slice();
-    dragging = { i, start: e.point, from, added, snapshot: before };
-    map.dragPan.disable();
-  };
-  const move = (e) => {
-    const s = shape();
-    if (!dragging || !s) return;
-    if (s.ring) s.ring[dragging.i] = snap(map, e.point, e.lngLat.toArray(), others());
-    else s.point = e.lngLat.toArray();
-    drawShape(map, s);
-  };
-  const end = (e) => {
-    if (!dragging) return;
-    const d = dragging;
-    dragging = null;
-    map.dragPan.enable();
+    const d = { id: ev.pointerId, i, kind: h.kind, start: p, from, added, kept: false, snapshot: before, timer: null };
+    if (added && ev.pointerType !== 'mouse') {
+      // A midpoint held still by a finger or a pen is a long-press on its
+      // edge too: the vertex stays. (A mouse's midpoint is dragged as it
+      // always was: a slip puts it back, however slow.)
+      showHint(from);
+      d.timer = setTimeout(() => {
+        d.timer = null;
+        d.kept = true;
+        s.active = d.i;
+        hideHint();
+        drawShape(map, s);
+      }, LONG_PRESS_MS);
+    }
+    dragging = d;
+    hold();
+    capture(ev.pointerId);
+  }
+
+  function move(p) {
     const s = shape();
     if (!s) return;
-    const at = e && e.point ? e.point : d.start;
-    if (Math.hypot(at.x - d.start.x, at.y - d.start.y) < SNAP_PX) {
-      // A slip of the hand, not a move: put it back.
-      if (d.added) {
+    if (dragging.timer && Math.hypot(p.x - dragging.start.x, p.y - dragging.start.y) > LONG_PRESS_SLOP_PX) {
+      clearTimeout(dragging.timer);
+      dragging.timer = null;
+      hideHint();
+    }
+    if (s.ring) s.ring[dragging.i] = snap(map, p, map.unproject([p.x, p.y]).toArray(), others());
+    else s.point = map.unproject([p.x, p.y]).toArray();
+    drawShape(map, s);
+  }
+
+  function end(p) {
+    const d = dragging;
+    dragging = null;
+    clearTimeout(d.timer);
+    hideHint();
+    endedAt = performance.now();
+    release();
+    const s = shape();
+    if (!s) return;
+    const moved = !!p && Math.hypot(p.x - d.start.x, p.y - d.start.y) >= SNAP_PX;
+    if (!moved) {
+      // A tap or a slip of the hand, not a move: the handle goes back (a
+      // long-press's vertex stays where it was added); a tapped vertex is
+      // picked.
+      if (s.ring) s.ring[d.i] = d.from;
+      else s.point = d.from;
+      if (d.added && !d.kept) {
         s.ring.splice(d.i, 1);
         s.origin.splice(d.i, 1);
-      } else if (s.ring) s.ring[d.i] = d.from;
-      else s.point = d.from;
-      drawShape(map, s);
-      return;
+      } else if (d.kind === 'vertex' && !d.kept) {
+        s.active = d.i;
+      }
+      if (!d.kept) {
+        drawShape(map, s);
+        return;
+      }
     }
     if (s.ring) s.active = d.i;
+    drawShape(map, s);
     remember(d.snapshot);
     changed();
-  };
-  for (const layer of ['ed-vertex', 'ed-mid']) {
-    const kind = layer === 'ed-mid' ? 'mid' : 'vertex';
-    map.on('mousedown', layer, (e) => start(e, kind));
-    map.on('touchstart', layer, (e) => start(e, kind));
   }
-  map.on('mousemove', move);
-  map.on('touchmove', move);
-  map.on('mouseup', end);
-  map.on('touchend', end);
+
+  function startPress(ev, p, edge) {
+    press = { id: ev.pointerId, start: p, i: edge.i, at: edge.at, timer: setTimeout(longPress, LONG_PRESS_MS) };
+    showHint(edge.at);
+  }
+
+  function stopPress() {
+    if (!press) return;
+    clearTimeout(press.timer);
+    press = null;
+    hideHint();
+  }
+
+  // longPress adds the pressed edge's vertex; the press goes on as its drag.
+  function longPress() {
+    const pr = press;
+    stopPress();
+    const s = shape();
+    if (!s?.ring) return;
+    const before = snapshot(s);
+    const i = pr.i + 1;
+    s.ring.splice(i, 0, pr.at.slice());
+    s.origin.splice(i, 0, -1);
+    s.active = i;
+    dragging = { id: pr.id, i, kind: 'vertex', start: map.project(pr.at), from: pr.at.slice(), added: true, kept: true, snapshot: before };
+    hold();
+    capture(pr.id);
+    drawShape(map, s);
+  }
+
+  el.addEventListener('pointerdown', (ev) => {
+    lastPointer = ev.pointerType;
+    // One pointer at a time: a second finger is the map's (a pinch, which
+    // makes a press on an edge no long-press), and only the main button
+    // (a mouse's left, a finger, a pen's tip) edits.
+    if (press && ev.pointerId !== press.id) stopPress();
+    if (dragging || press || !ev.isPrimary || ev.button !== 0) return;
+    const s = shape();
+    if (!s) return;
+    const p = pos(ev);
+    const h = handleAt(s, p, ev.pointerType);
+    if (h) {
+      begin(ev, s, h, p);
+      return;
+    }
+    const edge = ev.pointerType !== 'mouse' && s.ring && edgeAt(map, s.ring, p, EDGE_REACH_PX);
+    if (edge) startPress(ev, p, edge);
+  });
+  el.addEventListener('pointermove', (ev) => {
+    if (press && ev.pointerId === press.id) {
+      const p = pos(ev);
+      if (Math.hypot(p.x - press.start.x, p.y - press.start.y) > LONG_PRESS_SLOP_PX) stopPress();
+      return;
+    }
+    if (!dragging || ev.pointerId !== dragging.id) return;
+    ev.preventDefault();
+    move(pos(ev));
+  });
+  el.addEventListener('pointerup', (ev) => {
+    if (press && ev.pointerId === press.id) {
+      // Let go before the time: a tap on the edge adds nothing.
+      stopPress();
+      endedAt = performance.now();
+    }
+    if (dragging && ev.pointerId === dragging.id) end(pos(ev));
+  });
+  el.addEventListener('pointercancel', (ev) => {
+    if (press && ev.pointerId === press.id) stopPress();
+    if (dragging && ev.pointerId === dragging.id) end(null);
+  });
+  // A finger held still is a long-press, never a right-click: neither the
+  // browser's menu nor MapLibre's contextmenu (which it fires for a touch
+  // held 500 ms) removes a vertex.
+  el.addEventListener('contextmenu', (ev) => {
+    if (lastPointer !== 'mouse') ev.preventDefault();
+  });
   map.on('contextmenu', 'ed-vertex', (e) => {
     e.preventDefault();
-    const s = shape();
-    if (!s?.ring || s.ring.length <= 3) return;
-    remember(snapshot(s));
-    const i = e.features[0].properties.i;
-    s.ring.splice(i, 1);
-    s.origin.splice(i, 1);
-    s.active = undefined;
-    drawShape(map, s);
-    changed();
+    if (lastPointer !== 'mouse' || !shape()?.ring) return;
+    remove(e.features[0].properties.i);
   });
-  return { isDragging: () => !!dragging };
+  // A click that ends a gesture (a drag, a long-press, a tap on the edge)
+  // is the gesture's, not a pick of the grid under it.
+  return { isDragging: () => !!dragging || !!press || performance.now() - endedAt < 400 };
 }
 
 /**

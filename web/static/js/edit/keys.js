@@ -1,18 +1,19 @@
 // The editor's keys: Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo,
 // Ctrl+Enter saves, Esc cancels the edit (or the selection); with a grid
 // picked, [ and ] pick a vertex, the arrows move it (with Shift, further;
-// a burst of presses is one step to undo and one check), Delete removes it
-// and Insert adds one after it. A picked point moves by the arrows too.
+// a burst of presses is one step to undo and one check), Delete (or
+// Backspace) removes it as the Delete vertex button does, and Insert adds
+// one after it. A picked point moves by the arrows too.
 // Keys typed into a field are the field's.
 
 import { drawShape, nudge } from './grid.js';
 
 /**
  * installKeys listens to the page's keys. ctx: { map, state (its shape is
- * edited), undo (the stack), changed(), save(), cancel(), deselect(),
- * isDirty() }. Returns { undo, redo }, for the buttons.
+ * edited), undo (the stack), changed(), remove(i) (takes a vertex out, or
+ * says why not), save(), cancel(), deselect(), isDirty() }. Returns { undo, redo }, for the buttons.
  */
-export function installKeys({ map, state, undo, changed, save, cancel, deselect, isDirty }) {
+export function installKeys({ map, state, undo, changed, remove, save, cancel, deselect, isDirty }) {
   const snapshotOf = (sh) => (sh.ring ? { ring: sh.ring, origin: sh.origin } : { point: sh.point });
   function restore(prev) {
     if (!prev) return;
@@ -77,14 +78,14 @@ export function installKeys({ map, state, undo, changed, save, cancel, deselect,
       }, 400);
       return;
     }
-    if (sh.ring && sh.active !== undefined && (ev.key === 'Delete' || ev.key === 'Backspace') && sh.ring.length > 3) {
+    if (sh.ring && sh.active !== undefined && (ev.key === 'Delete' || ev.key === 'Backspace')) {
       ev.preventDefault();
-      undo.remember(snapshotOf(sh));
-      sh.ring.splice(sh.active, 1);
-      sh.origin.splice(sh.active, 1);
-      sh.active = Math.min(sh.active, sh.ring.length - 1);
-      drawShape(map, sh);
-      changed();
+      const i = sh.active;
+      // The next vertex is picked: Delete again removes it too.
+      if (remove(i)) {
+        sh.active = Math.min(i, sh.ring.length - 1);
+        drawShape(map, sh);
+      }
       return;
     }
     if (sh.ring && sh.active !== undefined && (ev.key === 'Insert' || ev.key === '+')) {

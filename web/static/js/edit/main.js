@@ -1,7 +1,8 @@
 // The staff editor (/edit). Log in; find a grid (one's own highlighted,
-// the list and the search fly to it); drag, add (drag a midpoint) or
-// remove (right-click) its vertices, snapping to the neighbours, with undo
-// and redo and the keyboard; every change is checked by the server's dry
+// the list and the search fly to it); drag, add (drag a midpoint, or
+// long-press an edge) or remove (right-click; or tap a vertex, then Delete
+// vertex or the Delete key) its vertices with a mouse, a pen or a finger,
+// snapping to the neighbours, with undo and redo and the keyboard; every change is checked by the server's dry
 // run, its problems drawn on the map, before it can be saved with a
 // comment saying why. A change that reaches grids the editor does not look
 // after becomes a proposal for their editors, who find it in their desk.
@@ -27,7 +28,7 @@ import { bindLogin, createAPI, problemText } from './api.js';
 import { createConflicts } from './conflict.js';
 import { createDesk } from './desk.js';
 import { createGridFinder } from './finder.js';
-import { addEditLayers, boundsOf, clearShape, drawn, drawShape, editHandles, showFeatures, showMarks, showProblems, showReview, showTheirs } from './grid.js';
+import { addEditLayers, boundsOf, clearShape, drawn, drawShape, editHandles, MIN_VERTICES, showFeatures, showMarks, showProblems, showReview, showTheirs, touchScreen } from './grid.js';
 import { createChangeSetView, createHistory } from './history.js';
 import { sameRing, same } from './rebase.js';
 import { installKeys } from './keys.js';
@@ -157,7 +158,7 @@ export async function start() {
   $('modes').replaceChildren(...modeButtons);
 
   function hint(mode) {
-    if (MODES[mode] === 'ring') return t('hintGrids');
+    if (MODES[mode] === 'ring') return t(touchScreen() ? 'hintGridsTouch' : 'hintGrids');
     const layer = i18n.layer(mode);
     if (MODES[mode] === 'point') return t('hintPoints', { layer });
     return t('hintParking', { layer, fields: i18n.list(['capacity', 'free'].map((f) => i18n.field(mode, f))) });
@@ -171,6 +172,8 @@ export async function start() {
     $('hint').textContent = state.user ? hint(state.mode) : '';
     if (state.user) showWho();
     if (state.sel) showSelection();
+    $('vertex-note').textContent = '';
+    if (state.shape) showVertexBar(state.shape);
     decorate();
     renderCheck();
     if (map.isStyleLoaded()) map.setGlobalStateProperty('lang', i18n.lang());
@@ -346,8 +349,41 @@ export async function start() {
   });
   for (const id of ['park-capacity', 'park-free']) $(id).addEventListener('input', () => changed());
 
+  // ---- removing a vertex: right-click, the Delete key, the Delete vertex button ----
+  // removeVertex takes vertex i out of the edited ring, as one step to
+  // undo, unless the ring would be no polygon: then it says so and keeps
+  // the vertex picked. Reports whether it removed it.
+  function removeVertex(i) {
+    const sh = state.shape;
+    if (!sh?.ring || i === undefined || i < 0 || i >= sh.ring.length) return false;
+    if (sh.ring.length <= MIN_VERTICES) {
+      sh.active = i;
+      drawShape(map, sh);
+      $('vertex-note').textContent = t('minVertices', { n: MIN_VERTICES });
+      return false;
+    }
+    undo.remember({ ring: sh.ring, origin: sh.origin });
+    sh.ring.splice(i, 1);
+    sh.origin.splice(i, 1);
+    sh.active = undefined;
+    drawShape(map, sh);
+    changed();
+    return true;
+  }
+  $('delete-vertex').addEventListener('click', () => removeVertex(state.shape?.active));
+  // The bar over the map shows while a vertex is picked, whoever picked it.
+  map.getContainer().addEventListener('partymap:shape', (ev) => showVertexBar(ev.detail));
+  function showVertexBar(sh) {
+    const bar = $('vertex-bar');
+    const picked = !!sh?.ring && sh.active !== undefined && sh.active < sh.ring.length;
+    if (!picked || bar.dataset.vertex !== `${sh.active}/${sh.ring.length}`) $('vertex-note').textContent = '';
+    bar.hidden = !picked;
+    bar.dataset.vertex = picked ? `${sh.active}/${sh.ring.length}` : '';
+    if (picked) $('vertex-which').textContent = t('vertexOf', { n: sh.active + 1, of: sh.ring.length });
+  }
+
   // ---- undo, redo, keys ----
-  const keys = installKeys({ map, state, undo, changed, save: () => save(), cancel: () => cancelEdit(), deselect: () => clearSelection(), isDirty: () => isDirty() });
+  const keys = installKeys({ map, state, undo, changed, remove: removeVertex, save: () => save(), cancel: () => cancelEdit(), deselect: () => clearSelection(), isDirty: () => isDirty() });
   $('undo').addEventListener('click', keys.undo);
   $('redo').addEventListener('click', keys.redo);
 
@@ -548,6 +584,7 @@ export async function start() {
     others: () => (state.grids?.features || []).filter((f) => f.id !== state.sel?.id && f.geometry.type === 'Polygon'),
     remember: (before) => undo.remember(before),
     changed,
+    remove: removeVertex,
   });
   map.setGlobalStateProperty('lang', i18n.lang());
   followChanges(map);
