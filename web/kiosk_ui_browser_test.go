@@ -260,6 +260,7 @@ const readTitleClear = `(() => {
 			}
 		}
 	}
+	if (innerWidth > 340 && sub.getBoundingClientRect().height === 0) cut.push('the hint under the title is missing');
 	return { title: h.textContent, subtitle: sub.textContent, cut, overlaps, covered };
 })()`
 
@@ -394,6 +395,21 @@ func TestKioskUI_phoneTopBar(t *testing.T) {
 			p.checkClean()
 		})
 	}
+	// narrower phones: 360 px (many Android phones) and 320 px
+	for _, width := range []int64{360, 320} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			p := openPage(t, bctx, srv, "/map/?lang=en", width, 740, true)
+			p.waitReady()
+			for _, lang := range []string{"en", "zh"} {
+				p.setLang(lang)
+				c := eval[titleClear](p, readTitleClear)
+				for _, problem := range append(append(c.Cut, c.Overlaps...), c.Covered...) {
+					t.Errorf("%d px, %s: the title %q is not readable: %s", width, lang, c.Title, problem)
+				}
+			}
+			p.checkClean()
+		})
+	}
 }
 
 // TestKioskUI_findButtons: Find's service buttons on the kiosk and the
@@ -453,6 +469,9 @@ func TestKioskUI_findButtons(t *testing.T) {
 					for _, at := range b.Broken {
 						t.Errorf("%s %s: %q breaks inside a word: %s", tc.name, lang, b.Name, at)
 					}
+				}
+				if lang == "en" {
+					p.screenshot(fmt.Sprintf("kiosk-ui-find-%s-en.png", tc.name))
 				}
 				first := buttons[0]
 				for y, row := range rows {
