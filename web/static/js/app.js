@@ -423,7 +423,8 @@ function cardPadding(map, kiosk) {
   if (kiosk) return { top: 60, bottom: 60, left: 380, right: 500 };
   const card = document.getElementById('card').getBoundingClientRect();
   const covered = card.height ? box.bottom - card.top + 16 : box.height * 0.5;
-  return { top: 80, bottom: Math.round(Math.min(covered, box.height * 0.62)), left: 30, right: 30 };
+  // top: below the top bar and the north arrow under it (kiosk.js)
+  return { top: 116, bottom: Math.round(Math.min(covered, box.height * 0.62)), left: 30, right: 30 };
 }
 
 function setSelected(map, layer, id, on) {
