@@ -56,6 +56,8 @@ func TestFirstVisit_inThePhonesLanguage(t *testing.T) {
 	q.waitReady()
 	q.waitFor("Chinese", `document.documentElement.lang === 'zh-CN'`, 5*time.Second)
 	// the layers replace an open card on a phone, not open beneath it
+	// (they are behind the top bar's menu, topbar.js)
+	p.clickSelector("#more")
 	p.clickSelector("#layers")
 	p.waitFor("the layers on top", `(() => { const r = document.getElementById('layers-sheet').getBoundingClientRect(); const e = document.elementFromPoint(r.left + r.width / 2, r.top + 30); return r.height > 0 && document.getElementById('layers-sheet').contains(e) && document.getElementById('card').hidden; })()`, 5*time.Second)
 	p.checkClean()

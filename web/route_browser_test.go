@@ -32,18 +32,19 @@ const routeCheck = `(async () => {
 })()`
 
 // checkFramed fails when a point of the drawn walk lies off the map or
-// under the card, the top bar or the kiosk's side panel.
+// under the card, the top bar (the kiosk's side panel) or the north arrow.
 func checkFramed(t *testing.T, p *page) {
 	t.Helper()
 	hidden := eval[[]any](p, `(async () => {
 		const d = await partymap.map.getSource('walk-route').getData();
 		const card = document.getElementById('card').getBoundingClientRect();
 		const bar = document.querySelector('.topbar').getBoundingClientRect();
+		const north = document.querySelector('.north').getBoundingClientRect();
 		const out = [];
 		for (const c of d.geometry.coordinates) {
 			const q = partymap.map.project(c);
 			const under = (r) => q.x >= r.left && q.x <= r.right && q.y >= r.top && q.y <= r.bottom;
-			if (q.x < 0 || q.y < 0 || q.x > innerWidth || q.y > innerHeight || under(card) || under(bar)) out.push(c);
+			if (q.x < 0 || q.y < 0 || q.x > innerWidth || q.y > innerHeight || under(card) || under(bar) || under(north)) out.push(c);
 		}
 		return out;
 	})()`)

@@ -110,6 +110,8 @@ func TestViewer(t *testing.T) {
 			t.Error("the phone shows no flag at its home view")
 		}
 		p.screenshot("phone.png")
+		// the layers are behind the top bar's menu on a phone (topbar.js)
+		p.clickSelector("#more")
 		p.clickSelector("#layers")
 		p.waitFor("the layer sheet", `getComputedStyle(document.getElementById('layers-sheet')).display !== 'none'`, 5*time.Second)
 		p.screenshot("phone-layers.png")

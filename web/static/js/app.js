@@ -42,7 +42,8 @@ import { createI18n, initialLang } from './i18n.js';
 import { iconURL } from './icons.js';
 import { createCards } from './cards.js';
 import { createPanel } from './panel.js';
-import { createCameraButtons, addHereMarker, watchIdle } from './kiosk.js';
+import { createCameraButtons, createNorthArrow, addHereMarker, watchIdle } from './kiosk.js';
+import { createTopbarMenu } from './topbar.js';
 import { followChanges, transformRequest, recentTileRequests } from './live.js';
 import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
 import { createRouter } from './route.js';
@@ -255,6 +256,8 @@ export async function start() {
   i18n.onChange(applyLang);
   applyLang(i18n.lang());
   $('lang').addEventListener('click', () => i18n.setLang(i18n.lang() === 'zh' ? 'en' : 'zh'));
+  // the phone's top bar: the layers, What's on and the wall behind a menu (topbar.js)
+  createTopbarMenu($('more'), $('more-menu'));
 
   // the finder is another module, loaded on first use
   let finder = null;
@@ -320,6 +323,8 @@ export async function start() {
     openCard(f.layer, f.id, { fly: false });
   });
 
+  // the north arrow, on the kiosk and phones (kiosk.js)
+  $('camera').append(createNorthArrow(map, i18n));
   if (isKiosk) {
     createCameraButtons($('camera'), { map, i18n, goHome });
     if (app.kioskPosition) addHereMarker(map, i18n, app.kioskPosition);
@@ -418,7 +423,8 @@ function cardPadding(map, kiosk) {
   if (kiosk) return { top: 60, bottom: 60, left: 380, right: 500 };
   const card = document.getElementById('card').getBoundingClientRect();
   const covered = card.height ? box.bottom - card.top + 16 : box.height * 0.5;
-  return { top: 80, bottom: Math.round(Math.min(covered, box.height * 0.62)), left: 30, right: 30 };
+  // top: below the top bar and the north arrow under it (kiosk.js)
+  return { top: 116, bottom: Math.round(Math.min(covered, box.height * 0.62)), left: 30, right: 30 };
 }
 
 function setSelected(map, layer, id, on) {

@@ -21,13 +21,13 @@ const STRINGS = {
   find: ['查找', 'Find'],
   share: ['分享', 'Share'],
   close: ['关闭', 'Close'],
-  home: ['回到首页视图', 'Home view'],
+  home: ['全图', 'Whole map'],
   zoomIn: ['放大', 'Zoom in'],
   zoomOut: ['缩小', 'Zoom out'],
-  rotateLeft: ['向左旋转', 'Rotate left'],
-  rotateRight: ['向右旋转', 'Rotate right'],
-  tiltUp: ['增加倾斜', 'Tilt more'],
-  tiltDown: ['减少倾斜', 'Tilt less'],
+  rotateLeft: ['左转', 'Turn left'],
+  rotateRight: ['右转', 'Turn right'],
+  tiltUp: ['平视', 'Look ahead'],
+  tiltDown: ['俯视', 'Look down'],
   youAreHere: ['您在这里', 'You are here'],
   levelView: ['组织层级', 'Organization levels'],
   level1: ['街道', 'Street'],
@@ -131,6 +131,12 @@ const STRINGS = {
   routeEnd: ['终', 'End'],
   yourPosition: ['您的位置', 'Your position'],
   offlineBadge: ['离线 — 显示已保存的地图', 'Offline — showing the saved map'],
+
+  // ---- the north arrow (kiosk.js) and the phone's menu of the top bar (topbar.js, index.html) ----
+  northLetter: ['北', 'N'],
+  northLabel: ['北 — 让地图朝向正北', 'N — turn the map to face north'],
+  more: ['更多', 'More'],
+  moreLabel: ['更多：图层、今日活动、问题墙', "More: layers, what's on, the problem wall"],
 
   // ---- the staff editor (edit.html, edit/*.js) ----
   editTitle: ['{name} · 编辑', '{name} · Staff editor'],

@@ -7,7 +7,10 @@ import { el, button } from './dom.js';
 import { glyph } from './icons.js';
 
 /**
- * Installs the camera buttons into root. ctx: { map, i18n, home() }.
+ * Installs the camera buttons into root, each a sign (+ − ⟲ ⟳ or a glyph)
+ * with its word under it (放大 / Zoom in …) in the page's language: read
+ * standing a metre away, and the button's name is that word.
+ * ctx: { map, i18n, goHome() }.
  */
 export function createCameraButtons(root, ctx) {
   const { map, i18n } = ctx;
@@ -20,28 +23,56 @@ export function createCameraButtons(root, ctx) {
     ['tilt-down', 'tiltDown', '', () => map.easeTo({ pitch: Math.max(map.getPitch() - 12, 0), duration: 400 })],
     ['home', 'home', '', () => ctx.goHome()],
   ];
-  const buttons = [];
+  const words = [];
   for (const [name, key, text, act] of spec) {
-    const b = button(`cam cam-${name}`, act);
+    const sign = text ? el('span', 'cam-sign', text) : glyph(name, { cls: 'cam-sign', stroke: 2.2 });
+    sign.setAttribute('aria-hidden', 'true');
+    const word = el('span', 'cam-word');
+    const b = button(`cam cam-${name}`, act, sign, word);
     b.dataset.action = name;
-    if (text) {
-      const span = el('span', '', text);
-      span.setAttribute('aria-hidden', 'true');
-      b.append(span);
-    } else {
-      b.append(glyph(name, { size: 28, stroke: 2.2 }));
-    }
-    buttons.push([b, key]);
+    words.push([word, key]);
     root.append(b);
   }
   const labels = () => {
-    for (const [b, key] of buttons) {
-      b.title = i18n.t(key);
-      b.setAttribute('aria-label', i18n.t(key));
-    }
+    for (const [word, key] of words) word.textContent = i18n.t(key);
   };
   labels();
   i18n.onChange(labels);
+}
+
+/**
+ * createNorthArrow makes the north arrow, for the kiosk and phones: a
+ * button whose needle turns with the map's bearing, 北 / N at its tip kept
+ * upright; a tap turns the map back to face north (tilt and zoom kept).
+ */
+export function createNorthArrow(map, i18n) {
+  const needle = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  needle.setAttribute('viewBox', '0 0 24 24');
+  needle.setAttribute('class', 'north-needle');
+  needle.setAttribute('aria-hidden', 'true');
+  // fixed markup: the north half red, the south half grey
+  needle.innerHTML = '<path d="M12 2 16.5 12h-9z" fill="#c62828"/><path d="M12 22 16.5 12h-9z" fill="#9e958a"/><circle cx="12" cy="12" r="1.6" fill="#fff"/>';
+  const letter = el('span', 'north-letter');
+  letter.setAttribute('aria-hidden', 'true');
+  const dial = el('span', 'north-dial', needle, letter);
+  const b = button('north', () => map.easeTo({ bearing: 0, duration: 600 }), dial);
+  b.dataset.action = 'north';
+  // the dial turns against the bearing (north stays north); the letter
+  // turns back within it, upright wherever it stands
+  const turn = () => {
+    const bearing = map.getBearing();
+    dial.style.transform = `rotate(${-bearing}deg)`;
+    letter.style.transform = `translateX(-50%) rotate(${bearing}deg)`;
+  };
+  const labels = () => {
+    letter.textContent = i18n.t('northLetter');
+    b.setAttribute('aria-label', i18n.t('northLabel'));
+  };
+  map.on('rotate', turn);
+  turn();
+  labels();
+  i18n.onChange(labels);
+  return b;
 }
 
 /** Puts the "you are here" marker at the kiosk's position. */
