@@ -48,6 +48,7 @@ import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
 import { createRouter } from './route.js';
 import { startOffline } from './offline.js';
 import { startDeclutter } from './declutter.js';
+import { sizeForReading } from './reading.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -275,6 +276,8 @@ export async function start() {
   map.setGlobalStateProperty('lang', i18n.lang());
   if (community) map.setGlobalStateProperty('community', community.code);
 
+  // the kiosk's labels sized for reading standing a metre away (reading.js)
+  if (isKiosk) sizeForReading(map);
   // the units' flags gathered into badges, beneath every label (declutter.js)
   calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });

@@ -1,0 +1,72 @@
+package web_test
+
+import (
+	"testing"
+)
+
+// sizesJS gives, for each symbol layer named, the smallest text size
+// (px) of its labels drawn now, as the map evaluated the style at this
+// zoom for each feature; a layer with no label drawn is left out.
+const sizesJS = `(() => {
+	const m = partymap.map, out = {};
+	for (const f of m.queryRenderedFeatures({ layers: LAYERS.filter((id) => m.getLayer(id)) })) {
+		const l = f.layer.layout || {};
+		const text = l['text-field']?.sections?.map((s) => s.text).join('') ?? '';
+		if (!text) continue;
+		const size = Number(l['text-size']);
+		out[f.layer.id] = Math.min(out[f.layer.id] ?? Infinity, size);
+	}
+	return out;
+})()`
+
+// readLayers are the labels a visitor reads on the map.
+var readLayers = []string{"streets-label", "streets-label-pedestrian", "posts-symbol", "parking-symbol", "compounds-label", "grids-label", "org-flags-top", "landmarks-label"}
+
+// TestLabels_readableOnTheKiosk: the kiosk's labels (streets, posts,
+// compounds, car parks, "您在这里") are at least 16 px for reading
+// standing a metre from the screen, grid names larger, as the map
+// evaluates its style at run time; the phone keeps its smaller sizes.
+func TestLabels_readableOnTheKiosk(t *testing.T) {
+	srv := startServer(t)
+	bctx := startBrowser(t)
+	sizes := func(p *page) map[string]float64 {
+		// close in on the pedestrian street, where every kind of label shows
+		eval[bool](p, `(partymap.map.jumpTo({ center: [110.0998, 34.5745], zoom: 16.8 }), true)`)
+		p.idle()
+		return eval[map[string]float64](p, `(() => { const LAYERS = `+jsList(readLayers)+`; return `+sizesJS+`; })()`)
+	}
+	k := openPage(t, bctx, srv, "/kiosk", 1920, 1080, false)
+	k.waitReady()
+	kiosk := sizes(k)
+	t.Logf("kiosk label sizes: %v", kiosk)
+	for _, l := range readLayers {
+		s, ok := kiosk[l]
+		if !ok {
+			if l != "landmarks-label" {
+				t.Errorf("no label of %s drawn on the kiosk at zoom 16.8 near the street", l)
+			}
+			continue
+		}
+		want := 16.0
+		if l == "grids-label" {
+			want = 20
+		}
+		if s < want {
+			t.Errorf("%s labels are %.1f px on the kiosk, want at least %.0f", l, s, want)
+		}
+	}
+	if px := eval[float64](k, `parseFloat(getComputedStyle(document.querySelector('.here-label')).fontSize)`); px < 16 {
+		t.Errorf("您在这里 is %.1f px on the kiosk, want at least 16", px)
+	}
+	k.screenshot("tap-kiosk-labels.png")
+	k.checkClean()
+
+	ph := openPage(t, bctx, srv, "/map/", 390, 844, true)
+	ph.waitReady()
+	phone := sizes(ph)
+	t.Logf("phone label sizes: %v", phone)
+	if s, ok := phone["streets-label"]; !ok || s >= 16 {
+		t.Errorf("the phone's street labels are %v px, want the style's own (under 16)", s)
+	}
+	ph.checkClean()
+}
