@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // sizesJS gives, for each symbol layer named, the smallest text size
@@ -69,4 +72,51 @@ func TestLabels_readableOnTheKiosk(t *testing.T) {
 		t.Errorf("the phone's street labels are %v px, want the style's own (under 16)", s)
 	}
 	ph.checkClean()
+}
+
+// TestTap_committeeCards: the street committee's card (岳庙街道党工委)
+// shows its own level, the subdistrict, and what it leads, not the grid
+// its office happens to stand in nor that grid's leader; the community
+// branch's card shows its community and its branches; a grid's branch
+// still names its grid.
+func TestTap_committeeCards(t *testing.T) {
+	srv := startServer(t)
+	bctx := startBrowser(t)
+	p := openPage(t, bctx, srv, "/kiosk", 1920, 1080, false)
+	p.waitReady()
+	card := func(id int, name string) string {
+		eval[bool](p, `partymap.openCard('organizations', `+strconv.Itoa(id)+`).then(() => true)`)
+		p.waitFor("the card of "+name, `document.querySelector('#card .card-title')?.textContent === `+jsString(name)+` && document.querySelector('#card .card-facts') !== null`, 10*time.Second)
+		return eval[string](p, `document.querySelector('#card .card-facts').innerText`)
+	}
+	for _, tc := range []struct {
+		id          int
+		name        string
+		want, never []string
+	}{
+		{1, "岳庙街道党工委", []string{"所属街道", "岳庙街道", "下辖", "西岳社区党总支"}, []string{"网格长", "XY08", "第八网格"}},
+		{2, "西岳社区党总支", []string{"所属社区", "西岳社区", "下辖", "网格党支部 15 个", "共建单位 27 个"}, []string{"网格长", "XY04", "第四网格"}},
+		{6, "第四网格党支部", []string{"第四网格 · XY04", "网格长"}, nil},
+	} {
+		text := card(tc.id, tc.name)
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("the card of %s does not say %q:\n%s", tc.name, w, text)
+			}
+		}
+		for _, n := range tc.never {
+			if strings.Contains(text, n) {
+				t.Errorf("the card of %s says %q, as if it belonged to a grid:\n%s", tc.name, n, text)
+			}
+		}
+		if tc.id == 1 {
+			p.idle()
+			p.screenshot("tap-committee-card.png")
+		}
+	}
+	// the community named on the branch's card opens
+	card(2, "西岳社区党总支")
+	p.clickSelector(`#card .card-facts .card-link`)
+	p.waitFor("the community's card", `document.querySelector('#card .card-title')?.textContent === '西岳社区'`, 10*time.Second)
+	p.checkClean()
 }
