@@ -120,3 +120,89 @@ func TestTap_committeeCards(t *testing.T) {
 	p.waitFor("the community's card", `document.querySelector('#card .card-title')?.textContent === '西岳社区'`, 10*time.Second)
 	p.checkClean()
 }
+
+// TestTap_choice: on the kiosk's home view a tap on a grid's middle (its
+// name's point, a building or compound under it) offers a choice naming
+// the grid and what stands there, each by kind; picking one opens its
+// card. A tap on a grid's name where nothing else is opens the grid at
+// once.
+func TestTap_choice(t *testing.T) {
+	srv := startServer(t)
+	bctx := startBrowser(t)
+	p := openPage(t, bctx, srv, "/kiosk", 1920, 1080, false)
+	p.waitReady()
+	p.idle()
+	// a grid whose label point lies on a building or in a compound
+	mid := eval[map[string]any](p, `(() => {
+		const m = partymap.map, c = m.getCanvas();
+		for (const f of m.querySourceFeatures('partymap', { sourceLayer: 'labels', filter: ['==', ['get', 'layer'], 'grids'] })) {
+			const q = m.project(f.geometry.coordinates);
+			if (q.x < 400 || q.y < 100 || q.x > c.clientWidth - 100 || q.y > c.clientHeight - 150) continue;
+			const under = m.queryRenderedFeatures([q.x, q.y], { layers: ['buildings-3d', 'compounds-fill'] })[0];
+			if (!under) continue;
+			const hit = partymap.pickAt(q.x, q.y);
+			return { x: q.x, y: q.y, grid: f.properties.id, name: f.properties.name_zh, layer: under.sourceLayer, id: under.id, hit };
+		}
+		return null;
+	})()`)
+	if mid == nil {
+		t.Fatal("no grid on the home view has its middle on a building or in a compound")
+	}
+	t.Logf("grid %v's middle: %v", mid["name"], mid["hit"])
+	p.click(mid["x"].(float64), mid["y"].(float64))
+	p.waitFor("the choice", `!!document.querySelector('#card .card-choice')`, 10*time.Second)
+	p.idle()
+	p.screenshot("tap-choice.png")
+	items := eval[[]map[string]string](p, `[...document.querySelectorAll('#card .tap-choice-item')].map((b) => ({ layer: b.dataset.layer, id: b.dataset.id, text: b.innerText.replace(/\s+/g, ' ') }))`)
+	title := eval[string](p, `document.querySelector('#card .card-title').textContent`)
+	if want := "这里有 " + strconv.Itoa(len(items)) + " 个地方"; title != want {
+		t.Errorf("the choice says %q, want %q", title, want)
+	}
+	gridID := strconv.Itoa(int(mid["grid"].(float64)))
+	layer, id := mid["layer"].(string), strconv.Itoa(int(mid["id"].(float64)))
+	kind := map[string]string{"buildings": "楼栋", "compounds": "小区"}[layer]
+	var gotGrid, gotArea bool
+	for _, it := range items {
+		switch {
+		case it["layer"] == "grids" && it["id"] == gridID:
+			gotGrid = strings.Contains(it["text"], mid["name"].(string)) && strings.Contains(it["text"], "网格")
+		case it["layer"] == layer && it["id"] == id:
+			gotArea = strings.Contains(it["text"], kind)
+		}
+	}
+	if !gotGrid || !gotArea {
+		t.Errorf("the choice lists %v; want the grid %s and the %s %s under it, each with its kind and name", items, gridID, layer, id)
+	}
+	p.clickSelector(`#card .tap-choice-item[data-layer="` + layer + `"][data-id="` + id + `"]`)
+	picked := feature(t, srv, layer, int64(mid["id"].(float64)))
+	p.waitFor("the card picked", `document.querySelector('#card .card-title')?.textContent === `+jsString(picked.Properties["name_zh"].(string)), 10*time.Second)
+	if sel := eval[bool](p, `!!partymap.map.getFeatureState({ source: 'partymap', sourceLayer: `+jsString(layer)+`, id: `+id+` }).selected`); !sel {
+		t.Errorf("the %s picked is not highlighted", layer)
+	}
+	p.clickSelector("#card .card-close")
+	p.waitFor("the card to close", `!document.querySelector('#card .card')`, 5*time.Second)
+
+	// a tap on a grid's name, where nothing but the grid is, opens it
+	at := eval[[]float64](p, `(() => {
+		const m = partymap.map;
+		for (const f of m.queryRenderedFeatures({ layers: ['grids-label'] })) {
+			const q = m.project(f.geometry.coordinates);
+			for (let dy = -30; dy <= 30; dy += 3) for (let dx = -60; dx <= 60; dx += 3) {
+				const x = q.x + dx, y = q.y + dy;
+				if (x < 400) continue;
+				const on = m.queryRenderedFeatures([x, y], { layers: ['grids-label'] }).some((g) => g.properties.id === f.properties.id);
+				const under = m.queryRenderedFeatures([x, y], { layers: ['compounds-fill', 'buildings-3d', 'parking-fill', 'landmarks-fill'] }).length;
+				const hit = partymap.pickAt(x, y);
+				if (on && !under && hit && hit.layer === 'grids' && hit.id === f.properties.id) return [x, y, hit.id];
+			}
+		}
+		return [];
+	})()`)
+	if len(at) != 3 {
+		t.Fatal("no grid name on the home view stands clear of everything else")
+	}
+	grid := feature(t, srv, "grids", int64(at[2]))
+	p.click(at[0], at[1])
+	p.waitFor("the grid's card", `document.querySelector('#card .card-title')?.textContent === `+jsString(grid.Properties["name_zh"].(string)), 10*time.Second)
+	p.checkClean()
+}

@@ -100,11 +100,13 @@ export function featureLink(layer, id, lang) {
 export function createCards(ctx) {
   const { i18n, root } = ctx;
   let current = null; // { layer, id, feature, extra, route }
+  let choice = null; // the things a tap hit, while the visitor picks one
   let seq = 0;
 
   async function open(layer, id) {
     if (!i18n.layerNames().includes(layer)) throw new Error(`unknown layer ${layer}`);
     const mine = ++seq;
+    choice = null;
     root.hidden = false;
     root.classList.add('open');
     root.replaceChildren(shell(i18n.t('loading')));
@@ -129,11 +131,58 @@ export function createCards(ctx) {
   function close() {
     seq++;
     const was = current;
+    const chose = choice;
     current = null;
+    choice = null;
     root.classList.remove('open', 'has-route');
     root.hidden = true;
     root.replaceChildren();
     if (was) ctx.onClose?.(was.layer, was.id);
+    else if (chose) ctx.onClose?.(null, null);
+  }
+
+  /**
+   * choose offers the things one tap hit ([{ layer, id, properties }],
+   * topmost first), each by its kind and name: picking one opens its card.
+   */
+  function choose(items) {
+    seq++;
+    const was = current;
+    current = null;
+    if (was) ctx.onClose?.(was.layer, was.id);
+    choice = items;
+    root.hidden = false;
+    root.classList.add('open');
+    root.classList.remove('has-route');
+    document.body.classList.add('card-open');
+    renderChoice();
+  }
+
+  function renderChoice() {
+    if (!choice) return;
+    const t = i18n.t;
+    const list = el('ul', 'tap-choice');
+    for (const h of choice) {
+      const p = h.properties || {};
+      const [name] = i18n.names(p);
+      const icon = kindIcon(h.layer, p);
+      const img = icon ? el('img', 'tap-choice-icon') : null;
+      if (img) {
+        img.src = icon;
+        img.alt = '';
+      }
+      const b = button('tap-choice-item', () => open(h.layer, h.id),
+        img, el('span', 'tap-choice-kind', kindText(h.layer, p)), el('span', 'tap-choice-name', name || i18n.item(h.layer)));
+      b.dataset.layer = h.layer;
+      b.dataset.id = String(h.id);
+      list.append(el('li', '', b));
+    }
+    const card = el('article', 'card card-choice',
+      el('header', 'card-head',
+        el('h2', 'card-title', t('tapChoice', { n: choice.length })),
+        el('p', 'card-other', t('tapChoiceHint'))),
+      closeButton(), list);
+    root.replaceChildren(card);
   }
 
   // related fetches what the card shows beside the feature itself.
@@ -466,11 +515,12 @@ export function createCards(ctx) {
     }
   }
 
-  i18n.onChange(render);
+  i18n.onChange(() => (choice ? renderChoice() : render()));
 
   return {
     open,
     close,
+    choose,
     walk,
     current: () => (current ? { layer: current.layer, id: current.id } : null),
   };

@@ -27,6 +27,13 @@ export const ORDER_COUNTS_LAYER = 'grid-order-counts';
 /** Tap priority: points first (with a tolerance box), then areas under the finger. */
 export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'orders-pin', 'posts-symbol', 'parking-symbol'];
 export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill', 'communities-fill'];
+/**
+ * Labels a tap may hit, standing for their areas (the tiles' label points
+ * carry the area's layer and id): a grid is chosen by its name.
+ */
+export const LABEL_LAYERS = ['grids-label', 'compounds-label', 'landmarks-label', 'landmarks-label-temple'];
+/** Areas under everything else: a tap on them alone opens them, but they never make a choice. */
+export const BACKGROUND_LAYERS = ['streets-fill', 'grids-fill', 'communities-fill'];
 
 /**
  * The layer panel's groups, top to bottom: style layers carry metadata
