@@ -119,6 +119,7 @@ func TestStyle_viewerNames(t *testing.T) {
 		SOURCE, POLES_LAYER, LABELS_LAYER string
 		POINT_LAYERS, AREA_LAYERS, GROUPS []string
 		LABEL_LAYERS, BACKGROUND_LAYERS   []string
+		SELECTION_LAYERS                  []string
 		STATE                             []string
 	}
 	importModule(t, "style.js", "m", &names)
@@ -157,7 +158,7 @@ func TestStyle_viewerNames(t *testing.T) {
 			}
 		}
 	}
-	for _, id := range slices.Concat(names.POINT_LAYERS, names.AREA_LAYERS, names.LABEL_LAYERS) {
+	for _, id := range slices.Concat(names.POINT_LAYERS, names.AREA_LAYERS, names.LABEL_LAYERS, names.SELECTION_LAYERS) {
 		if !ids[id] {
 			t.Errorf("the viewer taps layer %q; the style has none", id)
 		}

@@ -206,3 +206,65 @@ func TestTap_choice(t *testing.T) {
 	p.waitFor("the grid's card", `document.querySelector('#card .card-title')?.textContent === `+jsString(grid.Properties["name_zh"].(string)), 10*time.Second)
 	p.checkClean()
 }
+
+// TestTap_selectionOnTop: the place whose card is open is drawn over
+// everything the map draws (flags, their poles, other icons and labels)
+// and the walk's end marker stands above it, not over it: a post chosen
+// by "Take me there", and a grid's branch whose flag flies among others.
+func TestTap_selectionOnTop(t *testing.T) {
+	srv := startServer(t)
+	bctx := startBrowser(t)
+	p := openPage(t, bctx, srv, "/kiosk", 1920, 1080, false)
+	p.waitReady()
+	order := eval[map[string]float64](p, `Object.fromEntries(partymap.map.getStyle().layers.map((l, i) => [l.id, i]))`)
+	for _, sel := range []string{"posts-selected-halo", "posts-selected-top", "org-selected-top"} {
+		for id, i := range order {
+			if _, ok := order[sel]; !ok {
+				t.Fatalf("the style has no layer %s", sel)
+			}
+			if i > order[sel] && !strings.HasSuffix(id, "-top") && !strings.HasSuffix(id, "-halo") {
+				t.Errorf("%s (at %v) is drawn over the selection's %s (at %v)", id, i, sel, order[sel])
+			}
+		}
+	}
+
+	eval[bool](p, `partymap.walkTo('posts', 3).then(() => true)`)
+	p.waitFor("the walk framed", `!!partymap.map.getContainer().dataset.routeFramed`, 20*time.Second)
+	p.idle()
+	// the post is drawn on top where it stands, with its name
+	top := eval[[]string](p, `(() => {
+		const m = partymap.map, f = m.querySourceFeatures('partymap', { sourceLayer: 'posts', filter: ['==', ['id'], 3] })[0];
+		const q = m.project(f.geometry.coordinates);
+		return m.queryRenderedFeatures([q.x, q.y]).map((g) => g.layer.id);
+	})()`)
+	if len(top) == 0 || top[0] != "posts-selected-top" {
+		t.Errorf("at the chosen post the map draws %v on top, want the selection (posts-selected-top)", top)
+	}
+	// the end marker covers none of the post's icon or name
+	under := eval[float64](p, `(() => {
+		const m = partymap.map, r = document.querySelector('.walk-finish').getBoundingClientRect(), c = m.getContainer().getBoundingClientRect();
+		let n = 0;
+		for (let y = r.top; y <= r.bottom; y += 2) for (let x = r.left; x <= r.right; x += 2) {
+			if (m.queryRenderedFeatures([x - c.left, y - c.top], { layers: ['posts-selected-top'] }).length) n++;
+		}
+		return n;
+	})()`)
+	if under > 0 {
+		t.Errorf("the walk's end marker covers the chosen post's icon or name at %v points", under)
+	}
+	p.screenshot("tap-selected-post.png")
+
+	// a grid branch's flag, drawn beneath labels and the committees' flags,
+	// comes to the top when its card is open
+	eval[bool](p, `partymap.openCard('organizations', 6).then(() => true)`)
+	p.idle()
+	if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['org-selected-top'] }).filter((f) => f.id === 6).length`); n == 0 {
+		t.Error("the selected grid branch's flag is not drawn on top")
+	}
+	eval[bool](p, `(partymap.closeCard(), true)`)
+	p.idle()
+	if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['org-selected-top', 'posts-selected-top'] }).length`); n != 0 {
+		t.Errorf("%v features still drawn as selected after the card closed", n)
+	}
+	p.checkClean()
+}

@@ -49,7 +49,7 @@ import { createRouter } from './route.js';
 import { startOffline } from './offline.js';
 import { startDeclutter } from './declutter.js';
 import { sizeForReading } from './reading.js';
-import { createTap } from './tap.js';
+import { createTap, keepSelectionOnTop } from './tap.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -127,6 +127,8 @@ export async function start() {
     if (selected) setSelected(map, selected.layer, selected.id, false);
     selected = layer ? { layer, id } : null;
     if (selected) setSelected(map, layer, id, true);
+    // the selected post or flag drawn again on top of everything (style.json)
+    if (styleReady) map.setGlobalStateProperty('selected', selected ? `${layer}/${id}` : '');
   };
 
   // the walk to a card's place (route.js), framed beside the card
@@ -281,6 +283,8 @@ export async function start() {
 
   // the kiosk's labels sized for reading standing a metre away (reading.js)
   if (isKiosk) sizeForReading(map);
+  // the place whose card is open stays drawn over everything (tap.js)
+  keepSelectionOnTop(map);
   // the units' flags gathered into badges, beneath every label (declutter.js)
   calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });

@@ -19,7 +19,7 @@
 // flags), { layer, id } (one thing), { choice: [{ layer, id, properties
 // }] } (several, topmost or nearest first) or null.
 
-import { POLES_LAYER, POINT_LAYERS, AREA_LAYERS, LABEL_LAYERS, BACKGROUND_LAYERS } from './style.js';
+import { POLES_LAYER, POINT_LAYERS, AREA_LAYERS, LABEL_LAYERS, BACKGROUND_LAYERS, SELECTION_LAYERS } from './style.js';
 import { UNIT_LAYER } from './declutter.js';
 
 export function createTap(map, { tol, calm }) {
@@ -85,4 +85,21 @@ export function createTap(map, { tol, calm }) {
   const one = (h) => ({ layer: h.layer, id: h.id });
 
   return { at };
+}
+
+/**
+ * keepSelectionOnTop keeps the selection's layers (SELECTION_LAYERS) the
+ * last of the map: the walk's line, today's activities and the orders'
+ * counts are added at run time above the style's layers, and the place
+ * whose card is open must not be drawn beneath them (issue 15).
+ */
+export function keepSelectionOnTop(map) {
+  const ids = SELECTION_LAYERS.filter((id) => map.getLayer(id));
+  const keep = () => {
+    const order = map.getLayersOrder();
+    if (order.slice(-ids.length).join() === ids.join()) return;
+    for (const id of ids) map.moveLayer(id);
+  };
+  map.on('styledata', keep);
+  keep();
 }
