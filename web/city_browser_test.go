@@ -95,6 +95,7 @@ func TestCity(t *testing.T) {
 			t.Errorf("title %q, want the city's", got)
 		}
 		p.screenshot("city-overview.png")
+		p.screenshot("tap-city-overview.png") // the same view: no flag over the counts
 
 		// A tap on a community's field enters it.
 		pt := eval[[]any](p, `(() => { const f = partymap.map.queryRenderedFeatures({ layers: ['communities-fill'] }).find((f) => f.properties.code === 'CG02'); const c = partymap.map.project(JSON.parse(JSON.stringify(f.geometry.coordinates[0][0]))); return [c.x + 20, c.y - 20]; })()`)

@@ -114,6 +114,7 @@ func TestCalmHomeView(t *testing.T) {
 			badges := eval[[]float64](p, `partymap.map.queryRenderedFeatures({ layers: ['unit-flags-badge'].filter((id) => partymap.map.getLayer(id)) }).map((f) => f.properties.point_count)`)
 			t.Logf("%s home view: unit badges with counts %v", tc.name, badges)
 			p.screenshot("calm-" + tc.name + "-home.png")
+			p.screenshot("tap-" + tc.name + "-home.png") // the same view, after issue 15's taps and labels
 			p.checkClean()
 		})
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -129,15 +130,31 @@ func TestTap_committeeCards(t *testing.T) {
 func TestTap_choice(t *testing.T) {
 	srv := startServer(t)
 	bctx := startBrowser(t)
-	p := openPage(t, bctx, srv, "/kiosk", 1920, 1080, false)
+	for _, tc := range []struct {
+		name, path    string
+		width, height int64
+		mobile        bool
+		side          int // the kiosk's column covers the map's left
+	}{
+		{"kiosk", "/kiosk", 1920, 1080, false, 400},
+		{"phone", "/map/", 390, 844, true, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkChoice(t, openPage(t, bctx, srv, tc.path, tc.width, tc.height, tc.mobile), srv, tc.name, tc.side)
+		})
+	}
+}
+
+// checkChoice taps a grid's middle and a grid's name on the page's home view.
+func checkChoice(t *testing.T, p *page, srv *httptest.Server, name string, side int) {
 	p.waitReady()
 	p.idle()
 	// a grid whose label point lies on a building or in a compound
-	mid := eval[map[string]any](p, `(() => {
+	mid := eval[map[string]any](p, `(() => { const SIDE = `+strconv.Itoa(side)+`;
 		const m = partymap.map, c = m.getCanvas();
 		for (const f of m.querySourceFeatures('partymap', { sourceLayer: 'labels', filter: ['==', ['get', 'layer'], 'grids'] })) {
 			const q = m.project(f.geometry.coordinates);
-			if (q.x < 400 || q.y < 100 || q.x > c.clientWidth - 100 || q.y > c.clientHeight - 150) continue;
+			if (q.x < SIDE || q.y < 100 || q.x > c.clientWidth - 30 || q.y > c.clientHeight - 150) continue;
 			const under = m.queryRenderedFeatures([q.x, q.y], { layers: ['buildings-3d', 'compounds-fill'] })[0];
 			if (!under) continue;
 			const hit = partymap.pickAt(q.x, q.y);
@@ -152,7 +169,14 @@ func TestTap_choice(t *testing.T) {
 	p.click(mid["x"].(float64), mid["y"].(float64))
 	p.waitFor("the choice", `!!document.querySelector('#card .card-choice')`, 10*time.Second)
 	p.idle()
-	p.screenshot("tap-choice.png")
+	if !eval[bool](p, `(() => { const r = document.querySelector('#card .card-choice').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; })()`) {
+		t.Error("the choice does not fit on the screen")
+	}
+	if name == "kiosk" {
+		p.screenshot("tap-choice.png")
+	} else {
+		p.screenshot("tap-choice-" + name + ".png")
+	}
 	items := eval[[]map[string]string](p, `[...document.querySelectorAll('#card .tap-choice-item')].map((b) => ({ layer: b.dataset.layer, id: b.dataset.id, text: b.innerText.replace(/\s+/g, ' ') }))`)
 	title := eval[string](p, `document.querySelector('#card .card-title').textContent`)
 	if want := "这里有 " + strconv.Itoa(len(items)) + " 个地方"; title != want {
@@ -184,12 +208,12 @@ func TestTap_choice(t *testing.T) {
 
 	// a tap on a grid's name, where nothing but the grid is, opens it
 	at := eval[[]float64](p, `(() => {
-		const m = partymap.map;
+		const m = partymap.map, SIDE = `+strconv.Itoa(side)+`;
 		for (const f of m.queryRenderedFeatures({ layers: ['grids-label'] })) {
 			const q = m.project(f.geometry.coordinates);
 			for (let dy = -30; dy <= 30; dy += 3) for (let dx = -60; dx <= 60; dx += 3) {
 				const x = q.x + dx, y = q.y + dy;
-				if (x < 400) continue;
+				if (x < SIDE || y < 90) continue;
 				const on = m.queryRenderedFeatures([x, y], { layers: ['grids-label'] }).some((g) => g.properties.id === f.properties.id);
 				const under = m.queryRenderedFeatures([x, y], { layers: ['compounds-fill', 'buildings-3d', 'parking-fill', 'landmarks-fill'] }).length;
 				const hit = partymap.pickAt(x, y);

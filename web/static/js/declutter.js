@@ -7,7 +7,9 @@
 // is drawn beneath the labels and icons (the style puts org-flags there
 // too): a flag never hides a grid's name, the street's name, a post or a
 // car park. The street committee's and community branch's flags stay on
-// top (org-flags-top).
+// top of the other flags and labels (org-flags-top) and take part in
+// placement: the grid names step aside from them, and the street's name
+// and the icons, placed before them, are drawn over them where they meet.
 //
 // startDeclutter(map, { before, source, sourceLayer }) adds the layers
 // beneath the layer `before` and keeps them filled; it returns
