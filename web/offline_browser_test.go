@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,21 +23,7 @@ func TestOffline(t *testing.T) {
 	if _, err := db.CreateUser(context.Background(), "wang", geo.Editor, geo.Scope{}, staffPassword); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServerOn(t, db, func(c *httpapi.Config) { c.Accounts, c.Edits = db, db }, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if down.Load() {
-				// no answer at all: the connection drops
-				if hj, ok := w.(http.Hijacker); ok {
-					if c, _, err := hj.Hijack(); err == nil {
-						c.Close()
-						return
-					}
-				}
-				panic(http.ErrAbortHandler)
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
+	srv := startServerOn(t, db, func(c *httpapi.Config) { c.Accounts, c.Edits = db, db }, cutSignal(&down))
 	bctx := startBrowser(t)
 	p := openPage(t, bctx, srv, "/map", 390, 844, true)
 	p.waitReady()

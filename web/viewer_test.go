@@ -89,6 +89,11 @@ func TestViewer(t *testing.T) {
 		if hash := eval[string](p, `location.hash`); hash != "#posts/3" {
 			t.Errorf("hash: got %q, want #posts/3", hash)
 		}
+		// the card's address stays on this page (a reload opens the map
+		// with its card, not the site's root)
+		if at := eval[string](p, `location.pathname`); at != "/map/" {
+			t.Errorf("with the card open the address is %q, want /map/", at)
+		}
 		if share := eval[int](p, `document.querySelectorAll('#card .card-share').length`); share != 1 {
 			t.Errorf("the phone card has %d share buttons, want 1", share)
 		}

@@ -146,7 +146,11 @@ export async function start() {
     routeLink: (layer, id) => router.link(layer, id),
     onOpen(layer, id) {
       select(layer, id);
-      if (!isKiosk) history.replaceState(null, '', `#${layer}/${id}`);
+      // the address names the open card (a shared walk's keeps naming the
+      // walk), on this page with its query (language, community): a
+      // reload, a bookmark or a saved copy without signal opens the same
+      const walking = new RegExp(`^#route/${layer}/${id}(@|$)`).test(location.hash);
+      if (!isKiosk && !walking) history.replaceState(null, '', `${location.pathname}${location.search}#${layer}/${id}`);
       document.body.classList.add('card-open');
     },
     onClose() {
