@@ -89,6 +89,19 @@ func TestCalmHomeView(t *testing.T) {
 			if c := eval[[]string](p, coveredJS(committeeLayers, []string{"grids-label"})); len(c) > 0 {
 				t.Errorf("a committee's flag covers a grid's name: %v", c)
 			}
+			if tc.name == "kiosk" {
+				// in English too, where the committees' names are long
+				p.clickSelector("#lang")
+				p.waitFor("English labels", `partymap.lang() === 'en'`, 5*time.Second)
+				p.idle()
+				if c := eval[[]string](p, coveredJS(committeeLayers, []string{"grids-label"})); len(c) > 0 {
+					t.Errorf("in English a committee's flag covers a grid's name: %v", c)
+				}
+				p.screenshot("tap-kiosk-home-en.png")
+				p.clickSelector("#lang")
+				p.waitFor("Chinese labels", `partymap.lang() === 'zh'`, 5*time.Second)
+				p.idle()
+			}
 			for _, l := range aboveCommittees {
 				for _, f := range committeeLayers {
 					if order[l] < order[f] {
