@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -291,4 +293,65 @@ func TestTap_selectionOnTop(t *testing.T) {
 		t.Errorf("%v features still drawn as selected after the card closed", n)
 	}
 	p.checkClean()
+}
+
+// TestLabels_kioskScaleIsAValidStyle: the kiosk's scaling (reading.js)
+// applied to every symbol layer of the style keeps a valid MapLibre style
+// (a zoom curve stays at the top of its expression), scales numbers and
+// curves stop by stop, and never goes below the minimum.
+func TestLabels_kioskScaleIsAValidStyle(t *testing.T) {
+	style := loadStyle(t)
+	var got struct {
+		Number float64
+		Small  float64
+		Curve  []any
+		Step   []any
+		Data   []any
+		Layers map[string]any
+		Scaled int
+	}
+	in, err := json.Marshal(style)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importModule(t, "reading.js", `(() => {
+		const style = `+string(in)+`;
+		let scaled = 0;
+		for (const l of style.layers) {
+			if (l.type !== 'symbol' || !l.layout || l.layout['text-size'] === undefined) continue;
+			l.layout['text-size'] = m.scaled(l.layout['text-size'], 1.3, l.id === 'grids-label' ? 20 : 16);
+			scaled++;
+		}
+		return {
+			Number: m.scaled(13, 1.3, 16), Small: m.scaled(10, 1.3, 16),
+			Curve: m.scaled(['interpolate', ['linear'], ['zoom'], 13, 11, 17, 17], 1.3, 20),
+			Step: m.scaled(['step', ['zoom'], 10, 16, 14], 1.3, 16),
+			Data: m.scaled(['match', ['get', 'kind'], 'main', 13, 11.5], 1.3, 16),
+			Layers: style, Scaled: scaled,
+		};
+	})()`, &got)
+	if got.Number != 16.9 || got.Small != 16 {
+		t.Errorf("scaled 13 → %v, 10 → %v; want 16.9 and the minimum 16", got.Number, got.Small)
+	}
+	if c, _ := json.Marshal(got.Curve); string(c) != `["interpolate",["linear"],["zoom"],13,20,17,22.1]` {
+		t.Errorf("a zoom curve scaled to %s", c)
+	}
+	if c, _ := json.Marshal(got.Step); string(c) != `["step",["zoom"],16,16,18.2]` {
+		t.Errorf("a zoom step scaled to %s", c)
+	}
+	if c, _ := json.Marshal(got.Data); string(c) != `["max",16,["*",1.3,["match",["get","kind"],"main",13,11.5]]]` {
+		t.Errorf("a data expression scaled to %s", c)
+	}
+	if got.Scaled < 8 {
+		t.Errorf("%d symbol layers scaled, want every labelled one", got.Scaled)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the validator's JSON reader keeps \u003c as it is
+	if err := enc.Encode(got.Layers); err != nil {
+		t.Fatal(err)
+	}
+	if report, ok := validateStyle(t, b.Bytes()); !ok {
+		t.Errorf("the kiosk's scaled style is not valid:\n%s", report)
+	}
 }
