@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,13 +60,42 @@ func TestCity(t *testing.T) {
 		if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['communities-fill'] }).length`); n < 30 {
 			t.Errorf("%v community fields drawn, want the city's", n)
 		}
-		if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['org-flags-top'] }).filter((f) => f.properties.kind === 'community_branch').length`); n < 10 {
+		// the branches' flags are drawn with their communities' labels (one
+		// symbol each), not on their own over the counts
+		if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['communities-label'] }).filter((f) => f.layer.layout['text-field'].sections.some((s) => s.image?.name === 'flag-2-inline')).length`); n < 10 {
 			t.Errorf("%v community branches' flags drawn at the overview, want them", n)
 		}
+		if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['org-flags-top'] }).filter((f) => f.properties.kind === 'community_branch').length`); n > 0 {
+			t.Errorf("%v community branches' flags drawn on their own at the overview, over the counts", n)
+		}
+		// The branches' flags are in their communities' labels; no other
+		// flag covers a label (the labels are drawn over them all) nor
+		// takes a label's place (the same labels are drawn without them).
+		if c := eval[[]string](p, coveredJS(committeeLayers, []string{"communities-label"})); len(c) > 0 {
+			t.Logf("overview: flags beneath the labels: %v", c)
+		}
+		order := eval[map[string]float64](p, `Object.fromEntries(partymap.map.getStyle().layers.map((l, i) => [l.id, i]))`)
+		for _, f := range append(flagLayers, committeeLayers...) {
+			if order["communities-label"] < order[f] {
+				t.Errorf("the communities' labels (at %v) are drawn beneath the flags of %s (at %v)", order["communities-label"], f, order[f])
+			}
+		}
+		labelled := `[...new Set(partymap.map.queryRenderedFeatures({ layers: ['communities-label'] }).map((f) => f.properties.code))].sort().join(' ')`
+		with := eval[string](p, labelled)
+		eval[bool](p, `(partymap.map.setLayoutProperty('org-flags-top', 'visibility', 'none'), true)`)
+		p.idle()
+		without := eval[string](p, labelled)
+		eval[bool](p, `(partymap.map.setLayoutProperty('org-flags-top', 'visibility', 'visible'), true)`)
+		p.idle()
+		if with != without {
+			t.Errorf("the flags take labels' places at the overview: with them %q, without %q", with, without)
+		}
+		t.Logf("overview: %d community labels drawn", len(strings.Fields(with)))
 		if got := eval[string](p, `document.title`); got != "示例市党建地图" {
 			t.Errorf("title %q, want the city's", got)
 		}
 		p.screenshot("city-overview.png")
+		p.screenshot("tap-city-overview.png") // the same view: no flag over the counts
 
 		// A tap on a community's field enters it.
 		pt := eval[[]any](p, `(() => { const f = partymap.map.queryRenderedFeatures({ layers: ['communities-fill'] }).find((f) => f.properties.code === 'CG02'); const c = partymap.map.project(JSON.parse(JSON.stringify(f.geometry.coordinates[0][0]))); return [c.x + 20, c.y - 20]; })()`)

@@ -14,6 +14,15 @@ var flagLayers = []string{"org-flags", "unit-flags", "unit-flags-badge", "unit-f
 // labelLayers must never be hidden under a flag.
 var labelLayers = []string{"grids-label", "streets-label-pedestrian", "posts-symbol", "parking-symbol"}
 
+// committeeLayers draw the street committee's and the community branch's
+// flags, on top of the others; aboveCommittees are drawn over them all the
+// same (the street's name and the icons: where one meets a committee's
+// flag it stays whole).
+var (
+	committeeLayers = []string{"org-flags-top"}
+	aboveCommittees = []string{"streets-label-pedestrian", "posts-symbol", "parking-symbol"}
+)
+
 // TestCalmHomeView opens the kiosk's home view at 1920×1080 and the
 // phone's at 390×844 and checks that the flags leave the grid names, the
 // street's name and the icons readable.
@@ -72,6 +81,37 @@ func TestCalmHomeView(t *testing.T) {
 			if len(missing) > 0 {
 				t.Errorf("grid names not drawn though their place shows: %v", missing)
 			}
+			// The committees' flags are drawn over every other flag and
+			// label, and take part in placement: nothing they cover is a
+			// grid's name (their rendered boxes, flag and name, meet no
+			// grid name's). The street's name and the posts' and car
+			// parks' icons are placed before them and drawn over them.
+			if c := eval[[]string](p, coveredJS(committeeLayers, []string{"grids-label"})); len(c) > 0 {
+				t.Errorf("a committee's flag covers a grid's name: %v", c)
+			}
+			if tc.name == "kiosk" {
+				// in English too, where the committees' names are long
+				p.clickSelector("#lang")
+				p.waitFor("English labels", `partymap.lang() === 'en'`, 5*time.Second)
+				p.idle()
+				if c := eval[[]string](p, coveredJS(committeeLayers, []string{"grids-label"})); len(c) > 0 {
+					t.Errorf("in English a committee's flag covers a grid's name: %v", c)
+				}
+				p.screenshot("tap-kiosk-home-en.png")
+				p.clickSelector("#lang")
+				p.waitFor("Chinese labels", `partymap.lang() === 'zh'`, 5*time.Second)
+				p.idle()
+			}
+			for _, l := range aboveCommittees {
+				for _, f := range committeeLayers {
+					if order[l] < order[f] {
+						t.Errorf("%s (at %v) is drawn beneath the committees' flags %s (at %v)", l, order[l], f, order[f])
+					}
+				}
+			}
+			if c := eval[[]string](p, coveredJS(committeeLayers, aboveCommittees)); len(c) > 0 {
+				t.Logf("%s: a committee's flag meets (beneath them) %v", tc.name, c)
+			}
 			// Crowded unit flags are gathered: no two drawn within 36 px.
 			crowd := eval[float64](p, `(() => {
 				const m = partymap.map;
@@ -87,7 +127,46 @@ func TestCalmHomeView(t *testing.T) {
 			badges := eval[[]float64](p, `partymap.map.queryRenderedFeatures({ layers: ['unit-flags-badge'].filter((id) => partymap.map.getLayer(id)) }).map((f) => f.properties.point_count)`)
 			t.Logf("%s home view: unit badges with counts %v", tc.name, badges)
 			p.screenshot("calm-" + tc.name + "-home.png")
+			p.screenshot("tap-" + tc.name + "-home.png") // the same view, after issue 15's taps and labels
 			p.checkClean()
 		})
 	}
+}
+
+// coveredJS finds, in the page's map, every place where a symbol of one
+// of the layers over (the flag icon or its label, as the map placed them:
+// their collision boxes, which queryRenderedFeatures answers from) meets a
+// symbol of the layers under: a list of "over-name / under-name" pairs.
+// It sweeps the screen in strips of 2 px and, where a strip holds both,
+// asks at every other pixel of it which symbols cover that point.
+func coveredJS(over, under []string) string {
+	return `(() => {
+	const m = partymap.map, W = m.getCanvas().clientWidth, H = m.getCanvas().clientHeight;
+	const over = ` + jsList(over) + `.filter((id) => m.getLayer(id)), under = ` + jsList(under) + `.filter((id) => m.getLayer(id));
+	const layers = [...over, ...under];
+	const name = (f) => f.layer.id + ':' + (f.properties.name_zh ?? f.properties.code ?? f.properties.id ?? f.id);
+	const found = new Set();
+	for (let y = 0; y < H; y += 2) {
+		const strip = m.queryRenderedFeatures([[0, y], [W, y + 2]], { layers });
+		if (!strip.some((f) => over.includes(f.layer.id)) || !strip.some((f) => under.includes(f.layer.id))) continue;
+		for (let x = 0; x < W; x += 2) {
+			const cell = m.queryRenderedFeatures([x + 1, y + 1], { layers });
+			for (const a of cell.filter((f) => over.includes(f.layer.id)))
+				for (const b of cell.filter((f) => under.includes(f.layer.id))) found.add(name(a) + ' / ' + name(b));
+		}
+	}
+	return [...found];
+})()`
+}
+
+// jsList quotes a list of strings for JavaScript.
+func jsList(s []string) string {
+	out := "["
+	for i, v := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += jsString(v)
+	}
+	return out + "]"
 }

@@ -118,6 +118,8 @@ func TestStyle_viewerNames(t *testing.T) {
 	var names struct {
 		SOURCE, POLES_LAYER, LABELS_LAYER string
 		POINT_LAYERS, AREA_LAYERS, GROUPS []string
+		LABEL_LAYERS, BACKGROUND_LAYERS   []string
+		SELECTION_LAYERS                  []string
 		STATE                             []string
 	}
 	importModule(t, "style.js", "m", &names)
@@ -156,9 +158,14 @@ func TestStyle_viewerNames(t *testing.T) {
 			}
 		}
 	}
-	for _, id := range append(append([]string{}, names.POINT_LAYERS...), names.AREA_LAYERS...) {
+	for _, id := range slices.Concat(names.POINT_LAYERS, names.AREA_LAYERS, names.LABEL_LAYERS, names.SELECTION_LAYERS) {
 		if !ids[id] {
 			t.Errorf("the viewer taps layer %q; the style has none", id)
+		}
+	}
+	for _, id := range names.BACKGROUND_LAYERS {
+		if !slices.Contains(names.AREA_LAYERS, id) {
+			t.Errorf("background layer %q is not one of the areas a tap opens", id)
 		}
 	}
 	if len(names.POINT_LAYERS) == 0 || len(names.AREA_LAYERS) == 0 {

@@ -86,9 +86,11 @@ func checkFlagsVisible(t *testing.T, p *page, srv *httptest.Server) {
 	})
 }
 
-// flagScreenPoint finds where organization id's flag is drawn: its icon
-// flies at the top of the pole, above the ground point, so the test walks up
-// from the ground until the map says the flag is there.
+// flagScreenPoint finds where organization id's flag is drawn and tapped:
+// its icon flies at the top of the pole, above the ground point, so the
+// test walks up from the ground until the map says the flag is there, on
+// top (a post's or car park's icon is drawn over a committee's flag where
+// they meet, and a tap there means the icon).
 func flagScreenPoint(t *testing.T, p *page, id int64, lonlat [2]float64) (float64, float64) {
 	t.Helper()
 	pt := eval[[]float64](p, fmt.Sprintf(`(() => {
@@ -97,11 +99,12 @@ func flagScreenPoint(t *testing.T, p *page, id int64, lonlat [2]float64) (float6
 			for (const dx of [8, 14, 4, 20]) {
 				const x = g.x + dx, y = g.y - dy;
 				const hit = m.queryRenderedFeatures([x, y], { layers: ['org-flags', 'org-flags-top'] });
-				if (hit.some((f) => f.id === %d)) return [x, y];
+				const tap = partymap.pickAt(x, y);
+				if (hit.some((f) => f.id === %d) && tap?.layer === 'organizations' && tap.id === %d) return [x, y];
 			}
 		}
 		return [];
-	})()`, lonlat[0], lonlat[1], id))
+	})()`, lonlat[0], lonlat[1], id, id))
 	if len(pt) != 2 {
 		t.Fatalf("organization %d's flag is not drawn above its place", id)
 	}

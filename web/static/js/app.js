@@ -45,10 +45,12 @@ import { createPanel } from './panel.js';
 import { createCameraButtons, createNorthArrow, addHereMarker, watchIdle } from './kiosk.js';
 import { createTopbarMenu } from './topbar.js';
 import { followChanges, transformRequest, recentTileRequests } from './live.js';
-import { SOURCE, POLES_LAYER, POINT_LAYERS, AREA_LAYERS } from './style.js';
+import { SOURCE, POLES_LAYER } from './style.js';
 import { createRouter } from './route.js';
 import { startOffline } from './offline.js';
 import { startDeclutter } from './declutter.js';
+import { sizeForReading } from './reading.js';
+import { createTap, keepSelectionOnTop } from './tap.js';
 
 // How close the camera comes to a feature whose card opens from a link.
 const FOCUS_ZOOM = { organizations: 17, posts: 17.2, parking: 17, buildings: 17.3, compounds: 16.8, grids: 16.2, landmarks: 16.2, streets: 15.8 };
@@ -117,6 +119,8 @@ export async function start() {
 
   let selected = null;
   let calm = null; // the gathered flags (declutter.js), once the map has loaded
+  // what a tap means: one thing, or a choice when it hits several (tap.js)
+  const tap = createTap(map, { tol: isKiosk ? 16 : 10, calm: () => calm });
   // the style's global state can be set from the map's first load on
   let styleReady = false;
   map.once('load', () => { styleReady = true; });
@@ -124,6 +128,8 @@ export async function start() {
     if (selected) setSelected(map, selected.layer, selected.id, false);
     selected = layer ? { layer, id } : null;
     if (selected) setSelected(map, layer, id, true);
+    // the selected post or flag drawn again on top of everything (style.json)
+    if (styleReady) map.setGlobalStateProperty('selected', selected ? `${layer}/${id}` : '');
   };
 
   // the walk to a card's place (route.js), framed beside the card
@@ -235,8 +241,8 @@ export async function start() {
     },
     ready: new Promise((resolve) => map.once('load', resolve)),
     cardState: () => cards.current(),
-    /** What a tap at x, y (CSS pixels in the map) would open: { layer, id }, { badge } (gathered flags) or null. */
-    pickAt: (x, y) => calm?.hit({ x, y }, isKiosk ? 16 : 10) || pick(map, { x, y }, isKiosk ? 16 : 10),
+    /** What a tap at x, y (CSS pixels in the map) would open: { layer, id }, { badge } (gathered flags), { choice: [...] } (several things) or null. */
+    pickAt: (x, y) => tap.at({ x, y }),
     firstIdle: 0,
     /** The addresses of the latest tile requests, newest last (live.js). */
     tileRequests: recentTileRequests,
@@ -282,6 +288,10 @@ export async function start() {
   map.setGlobalStateProperty('lang', i18n.lang());
   if (community) map.setGlobalStateProperty('community', community.code);
 
+  // the kiosk's labels sized for reading standing a metre away (reading.js)
+  if (isKiosk) sizeForReading(map);
+  // the place whose card is open stays drawn over everything (tap.js)
+  keepSelectionOnTop(map);
   // the units' flags gathered into badges, beneath every label (declutter.js)
   calm = startDeclutter(map, { before: 'streets-label', source: SOURCE, sourceLayer: 'organizations' });
   const panel = createPanel($('layers-body'), { map, i18n, isKiosk });
@@ -320,6 +330,10 @@ export async function start() {
       return;
     }
     hidePanel();
+    if (f.choice) {
+      cards.choose(f.choice);
+      return;
+    }
     openCard(f.layer, f.id, { fly: false });
   });
 
@@ -381,39 +395,6 @@ function frame(home, el, kiosk) {
     pitch: portrait ? Math.min(home.pitch, 52) : home.pitch,
     padding: { top: 0, right: 0, left, bottom: Math.round(h * (portrait ? 0.16 : 0.14)) },
   };
-}
-
-// pick finds what a tap means: the nearest point feature within tol pixels,
-// else the topmost area under the finger.
-function pick(map, point, tol) {
-  const box = [[point.x - tol, point.y - tol], [point.x + tol, point.y + tol]];
-  const present = (ids) => ids.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
-  const points = map.queryRenderedFeatures(box, { layers: present(POINT_LAYERS) });
-  const byPriority = (list, order) => {
-    let best = null;
-    let bestRank = Infinity;
-    let bestDist = Infinity;
-    for (const f of list) {
-      const rank = order.indexOf(f.layer.id);
-      let dist = 0;
-      if (f.geometry.type === 'Point') {
-        const p = map.project(f.geometry.coordinates);
-        dist = Math.hypot(p.x - point.x, p.y - point.y);
-      }
-      if (rank < bestRank || (rank === bestRank && dist < bestDist)) {
-        best = f;
-        bestRank = rank;
-        bestDist = dist;
-      }
-    }
-    return best;
-  };
-  let f = byPriority(points, POINT_LAYERS);
-  if (!f) f = byPriority(map.queryRenderedFeatures([point.x, point.y], { layers: present(AREA_LAYERS) }), AREA_LAYERS);
-  if (!f) return null;
-  const layer = f.sourceLayer === POLES_LAYER ? 'organizations' : f.sourceLayer;
-  const id = f.id ?? f.properties.id;
-  return id == null ? null : { layer, id: Number(id) };
 }
 
 // cardPadding leaves room for the card: at the side on the kiosk, above

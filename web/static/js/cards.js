@@ -18,8 +18,13 @@ export async function fetchFeature(layer, id) {
 }
 
 async function fetchGrid(code) {
+  return fetchByCode('grids', code);
+}
+
+// fetchByCode finds an area by its code (a grid, community, subdistrict).
+async function fetchByCode(layer, code) {
   if (!code) return null;
-  const url = new URL('collections/grids/items', document.baseURI);
+  const url = new URL(`collections/${layer}/items`, document.baseURI);
   url.searchParams.set('code', code);
   url.searchParams.set('limit', '1');
   const res = await fetch(url, { headers: { Accept: 'application/geo+json' } });
@@ -27,6 +32,22 @@ async function fetchGrid(code) {
   const fc = await res.json();
   return fc.features?.[0] ?? null;
 }
+
+// fetchChildren lists the organizations an organization leads.
+async function fetchChildren(id) {
+  const url = new URL('collections/organizations/items', document.baseURI);
+  url.searchParams.set('parent_id', String(id));
+  url.searchParams.set('limit', '1000');
+  const res = await fetch(url, { headers: { Accept: 'application/geo+json' } });
+  if (!res.ok) return [];
+  return (await res.json()).features ?? [];
+}
+
+// GRID_LEVEL is the organizations' level of a grid's branch: a committee
+// above it (a street's, a community's) leads grids, it does not belong to
+// the one its office stands in.
+const GRID_LEVEL = 3;
+const aboveGrids = (layer, p) => layer === 'organizations' && Number(p.level) < GRID_LEVEL;
 
 /**
  * fetchOpenNow asks the server whether a place is open now: true, false,
@@ -79,11 +100,13 @@ export function featureLink(layer, id, lang) {
 export function createCards(ctx) {
   const { i18n, root } = ctx;
   let current = null; // { layer, id, feature, extra, route }
+  let choice = null; // the things a tap hit, while the visitor picks one
   let seq = 0;
 
   async function open(layer, id) {
     if (!i18n.layerNames().includes(layer)) throw new Error(`unknown layer ${layer}`);
     const mine = ++seq;
+    choice = null;
     root.hidden = false;
     root.classList.add('open');
     root.replaceChildren(shell(i18n.t('loading')));
@@ -108,11 +131,58 @@ export function createCards(ctx) {
   function close() {
     seq++;
     const was = current;
+    const chose = choice;
     current = null;
+    choice = null;
     root.classList.remove('open', 'has-route');
     root.hidden = true;
     root.replaceChildren();
     if (was) ctx.onClose?.(was.layer, was.id);
+    else if (chose) ctx.onClose?.(null, null);
+  }
+
+  /**
+   * choose offers the things one tap hit ([{ layer, id, properties }],
+   * topmost first), each by its kind and name: picking one opens its card.
+   */
+  function choose(items) {
+    seq++;
+    const was = current;
+    current = null;
+    if (was) ctx.onClose?.(was.layer, was.id);
+    choice = items;
+    root.hidden = false;
+    root.classList.add('open');
+    root.classList.remove('has-route');
+    document.body.classList.add('card-open');
+    renderChoice();
+  }
+
+  function renderChoice() {
+    if (!choice) return;
+    const t = i18n.t;
+    const list = el('ul', 'tap-choice');
+    for (const h of choice) {
+      const p = h.properties || {};
+      const [name] = i18n.names(p);
+      const icon = kindIcon(h.layer, p);
+      const img = icon ? el('img', 'tap-choice-icon') : null;
+      if (img) {
+        img.src = icon;
+        img.alt = '';
+      }
+      const b = button('tap-choice-item', () => open(h.layer, h.id),
+        img, el('span', 'tap-choice-kind', kindText(h.layer, p)), el('span', 'tap-choice-name', name || i18n.item(h.layer)));
+      b.dataset.layer = h.layer;
+      b.dataset.id = String(h.id);
+      list.append(el('li', '', b));
+    }
+    const card = el('article', 'card card-choice',
+      el('header', 'card-head',
+        el('h2', 'card-title', t('tapChoice', { n: choice.length })),
+        el('p', 'card-other', t('tapChoiceHint'))),
+      closeButton(), list);
+    root.replaceChildren(card);
   }
 
   // related fetches what the card shows beside the feature itself.
@@ -140,7 +210,14 @@ export function createCards(ctx) {
     if (layer === 'buildings' && p.compound_id) {
       extra.compound = await fetchFeature('compounds', p.compound_id).catch(() => null);
     }
-    if (i18n.hasField(layer, 'grid_code')) {
+    if (aboveGrids(layer, p)) {
+      // a committee shows its own level: the community or subdistrict it
+      // leads and the organizations under it, not the grid its office is in
+      const community = await fetchByCode('communities', p.community).catch(() => null);
+      if (Number(p.level) >= 2) extra.community = community;
+      else extra.subdistrict = await fetchByCode('subdistricts', community?.properties.subdistrict).catch(() => null);
+      extra.children = await fetchChildren(id).catch(() => []);
+    } else if (i18n.hasField(layer, 'grid_code')) {
       extra.grid = await fetchGrid(p.grid_code);
     }
     await Promise.all(asks);
@@ -198,6 +275,24 @@ export function createCards(ctx) {
       row(i18n.field('grids', 'leader_zh'), person(g.properties));
     };
 
+    // ledRows: a committee's community or subdistrict, and what it leads
+    // (few: each by name; many: how many of each kind)
+    const ledRows = () => {
+      if (extra.community) row(title('community'), link(i18n.names(extra.community.properties)[0], 'communities', extra.community.id));
+      if (extra.subdistrict) row(i18n.field('communities', 'subdistrict'), link(i18n.names(extra.subdistrict.properties)[0], 'subdistricts', extra.subdistrict.id));
+      const kids = extra.children || [];
+      if (!kids.length) return;
+      const list = el('ul', 'card-led');
+      if (kids.length <= 3) {
+        for (const f of kids) list.append(el('li', '', link(i18n.names(f.properties)[0], 'organizations', f.id)));
+      } else {
+        const byKind = new Map();
+        for (const f of kids) byKind.set(f.properties.kind, (byKind.get(f.properties.kind) || 0) + 1);
+        for (const [kind, n] of byKind) list.append(el('li', '', t('orgLedCount', { kind: i18n.value('organizations', 'kind', kind), n })));
+      }
+      row(t('orgLeads'), list, 'fact-wide');
+    };
+
     switch (layer) {
       case 'grids':
         row(title('leader_zh'), person(p), 'fact-leader');
@@ -207,7 +302,8 @@ export function createCards(ctx) {
       case 'organizations': {
         row(title('level'), p.level ? t(`level${p.level}`) : '');
         row(title('members'), count('nMembers', p.members));
-        gridRow();
+        if (aboveGrids(layer, p)) ledRows();
+        else gridRow();
         // what a co-building unit shares (资源单)
         row(t('sharedResources'), orgResources(id, i18n), 'fact-wide');
         if (extra.chain?.length) {
@@ -419,11 +515,12 @@ export function createCards(ctx) {
     }
   }
 
-  i18n.onChange(render);
+  i18n.onChange(() => (choice ? renderChoice() : render()));
 
   return {
     open,
     close,
+    choose,
     walk,
     current: () => (current ? { layer: current.layer, id: current.id } : null),
   };

@@ -10,11 +10,17 @@
 
 import { byId, el, button } from './dom.js';
 import { OVERVIEW_SOURCE, OVERVIEW_LAYER } from './style.js';
+import { iconURL } from './icons.js';
 
 const REFRESH_MS = 1000; // a burst of changes refetches the counts once
 
-// The overview's labels: below zoom 13, each community's name and, smaller,
-// its counts, in the page's language (the style's global state "lang").
+// The overview's labels: below zoom 13, each community's name after its
+// branch's flag and, smaller, its counts, in the page's language (the
+// style's global state "lang"). The flag is drawn in the label's text, one
+// symbol: the branches' own flags (org-flags-top) are left out below 13,
+// where they covered the counts (issue 15).
+const FLAG = 'flag-2-inline';
+const FLAG_PX = 13; // the flag's height in a line of the label's text
 const LABELS = {
   type: 'symbol',
   source: OVERVIEW_SOURCE,
@@ -22,8 +28,8 @@ const LABELS = {
   layout: {
     'text-allow-overlap': false,
     'text-field': ['case', ['==', ['global-state', 'lang'], 'en'],
-      ['format', ['coalesce', ['get', 'name_en'], ['get', 'name_zh']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_en'], { 'font-scale': 0.8 }],
-      ['format', ['coalesce', ['get', 'name_zh'], ['get', 'name_en']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_zh'], { 'font-scale': 0.8 }]],
+      ['format', ['image', FLAG], {}, ' ', {}, ['coalesce', ['get', 'name_en'], ['get', 'name_zh']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_en'], { 'font-scale': 0.8 }],
+      ['format', ['image', FLAG], {}, ' ', {}, ['coalesce', ['get', 'name_zh'], ['get', 'name_en']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_zh'], { 'font-scale': 0.8 }]],
     'text-font': ['Noto Sans CJK SC Bold', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'],
     'text-max-width': 10,
     'text-padding': 4,
@@ -37,9 +43,13 @@ export function mountCity(app) {
   const { map, i18n } = app;
   let overview = { counts: [], subdistricts: [], communities: [] };
   // The style holds only the server's tiles: the overview's labels are
-  // this page's own source and layer, under the grids' labels.
+  // this page's own source and layer, on top of the map below zoom 13 (the
+  // street committees' flags, placed after them, never take their place
+  // nor cover them), once the flag they show is ready.
   if (!map.getSource(OVERVIEW_SOURCE)) map.addSource(OVERVIEW_SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-  if (!map.getLayer(OVERVIEW_LAYER)) map.addLayer({ ...LABELS, id: OVERVIEW_LAYER }, map.getLayer('grids-label') ? 'grids-label' : undefined);
+  inlineFlag(map).catch((err) => console.warn('city: the branches\' flag:', err.message)).finally(() => {
+    if (!map.getLayer(OVERVIEW_LAYER)) map.addLayer({ ...LABELS, id: OVERVIEW_LAYER });
+  });
 
   const countsText = (c, lang) =>
     overview.counts
@@ -133,4 +143,21 @@ export function mountCity(app) {
     mark(app.community() ? 'community' : 'city');
   });
   return { reload: load, enter };
+}
+
+// inlineFlag adds the community branch's flag of the sprite, made as small
+// as a line of text, as the image FLAG the labels show.
+async function inlineFlag(map) {
+  if (map.hasImage(FLAG)) return;
+  const img = new Image();
+  img.src = new URL(iconURL('flag-2'), document.baseURI).href;
+  await img.decode();
+  const h = FLAG_PX * 2; // drawn at pixel ratio 2: sharp on phones
+  const w = Math.round((img.naturalWidth * h) / img.naturalHeight);
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const g = canvas.getContext('2d');
+  g.drawImage(img, 0, 0, w, h);
+  if (!map.hasImage(FLAG)) map.addImage(FLAG, g.getImageData(0, 0, w, h), { pixelRatio: 2 });
 }

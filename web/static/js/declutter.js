@@ -7,7 +7,9 @@
 // is drawn beneath the labels and icons (the style puts org-flags there
 // too): a flag never hides a grid's name, the street's name, a post or a
 // car park. The street committee's and community branch's flags stay on
-// top (org-flags-top).
+// top of the other flags and labels (org-flags-top) and take part in
+// placement: the grid names step aside from them, and the street's name
+// and the icons, placed before them, are drawn over them where they meet.
 //
 // startDeclutter(map, { before, source, sourceLayer }) adds the layers
 // beneath the layer `before` and keeps them filled; it returns
@@ -69,7 +71,8 @@ export function startDeclutter(map, { before, source, sourceLayer }) {
     for (const f of map.querySourceFeatures(source, { sourceLayer, filter: ['in', ['get', 'kind'], ['literal', GATHERED]] })) {
       const id = f.id ?? f.properties.id;
       if (id == null || byId.has(id) || f.geometry.type !== 'Point') continue;
-      byId.set(id, { type: 'Feature', id, properties: { id, kind: f.properties.kind, level: f.properties.level }, geometry: f.geometry });
+      const { kind, level, name_zh: nameZh, name_en: nameEn } = f.properties;
+      byId.set(id, { type: 'Feature', id, properties: { id, kind, level, name_zh: nameZh, name_en: nameEn }, geometry: f.geometry });
     }
     const key = [...byId.keys()].sort((a, b) => a - b).join(',');
     if (key === last) return;
@@ -85,7 +88,7 @@ export function startDeclutter(map, { before, source, sourceLayer }) {
   fill();
 
   /**
-   * hit finds a gathered flag or badge under a tap: { layer, id } for a
+   * hit finds a gathered flag or badge under a tap: { layer, id, properties } for a
    * flag, { badge } for a badge; null for none.
    */
   function hit(point, tol) {
@@ -93,7 +96,7 @@ export function startDeclutter(map, { before, source, sourceLayer }) {
     const badge = map.queryRenderedFeatures(box, { layers: [BADGE_LAYER] })[0];
     if (badge) return { badge };
     const flag = map.queryRenderedFeatures(box, { layers: [UNIT_LAYER] })[0];
-    return flag ? { layer: 'organizations', id: Number(flag.properties.id) } : null;
+    return flag ? { layer: 'organizations', id: Number(flag.properties.id), properties: flag.properties } : null;
   }
 
   /** expand zooms in on a badge until its flags spread out. */

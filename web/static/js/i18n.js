@@ -334,6 +334,11 @@ const STRINGS = {
   ordersDeskMove: ['移到该小区', 'Move into it'],
   ordersDeskPickCompound: ['— 位置有误？选择小区 —', '— wrong place? pick a compound —'],
   ordersDeskAddMember: ['添加党员', 'Add member'],
+  // ---- a calmer map: taps that hit several things, committees' cards (tap.js, cards.js) ----
+  tapChoice: ['这里有 {n} 个地方', '{n} things here'],
+  tapChoiceHint: ['请选择要查看的一个', 'Pick the one to open'],
+  orgLeads: ['下辖', 'Leads'],
+  orgLedCount: ['{kind} {n} 个', '{kind}: {n}'],
 };
 
 /** The table's keys, for tests: every key has both languages. */

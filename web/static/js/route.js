@@ -67,8 +67,8 @@ export function createRouter(ctx) {
     const endEl = el('div', 'walk-end walk-finish', el('span', '', i18n.t('routeEnd')));
     markers = [
       new Marker({ element: startEl }).setLngLat(coords[0]).addTo(map),
-      // above the place's own icon, which it must not cover
-      new Marker({ element: endEl, anchor: 'bottom', offset: [0, -20] }).setLngLat(coords[coords.length - 1]).addTo(map),
+      // above the place's own icon and its selection's ring, which it must not cover
+      new Marker({ element: endEl, anchor: 'bottom', offset: [0, -26] }).setLngLat(coords[coords.length - 1]).addTo(map),
     ];
     // framed once the card has shown the walk's steps (and grown)
     delete map.getContainer().dataset.routeFramed;

@@ -27,6 +27,19 @@ export const ORDER_COUNTS_LAYER = 'grid-order-counts';
 /** Tap priority: points first (with a tolerance box), then areas under the finger. */
 export const POINT_LAYERS = ['org-flags-top', 'org-flags', 'org-poles', 'orders-pin', 'posts-symbol', 'parking-symbol'];
 export const AREA_LAYERS = ['buildings-3d', 'parking-fill', 'compounds-fill', 'landmarks-fill', 'streets-fill', 'grids-fill', 'communities-fill'];
+/**
+ * Labels a tap may hit, standing for their areas (the tiles' label points
+ * carry the area's layer and id): a grid is chosen by its name.
+ */
+export const LABEL_LAYERS = ['grids-label', 'compounds-label', 'landmarks-label', 'landmarks-label-temple'];
+/**
+ * The selected feature drawn again on top of everything (filtered by the
+ * global state "selected"): these stay the last layers of the map, above
+ * what the viewer adds at run time (tap.js keepSelectionOnTop).
+ */
+export const SELECTION_LAYERS = ['posts-selected-halo', 'posts-selected-top', 'org-selected-top'];
+/** Areas under everything else: a tap on them alone opens them, but they never make a choice. */
+export const BACKGROUND_LAYERS = ['streets-fill', 'grids-fill', 'communities-fill'];
 
 /**
  * The layer panel's groups, top to bottom: style layers carry metadata
@@ -37,7 +50,8 @@ export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'post
 
 /**
  * The style's global state the viewer sets: the labels' language, the
- * flags' deepest level and the community the page shows (others are
- * dimmed; "" for none).
+ * flags' deepest level, the community the page shows (others are
+ * dimmed; "" for none) and the feature whose card is open ("posts/3",
+ * drawn again on top of everything; "" for none).
  */
-export const STATE = ['lang', 'maxLevel', 'community'];
+export const STATE = ['lang', 'maxLevel', 'community', 'selected'];
