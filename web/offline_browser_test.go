@@ -52,16 +52,7 @@ func TestOffline(t *testing.T) {
 	shell := eval[float64](p, `caches.open('partymap-shell-v1').then((c) => c.keys()).then((ks) => ks.length)`)
 	t.Logf("kept after the first visit: %v tiles, %v files of the page", kept, shell)
 
-	down.Store(true)
-	t.Cleanup(func() {
-		if t.Failed() {
-			p.rec.mu.Lock()
-			defer p.rec.mu.Unlock()
-			for _, m := range append(p.rec.problems, p.rec.warnings...) {
-				t.Log(m)
-			}
-		}
-	})
+	loseSignal(t, p, &down)
 	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
 		t.Fatalf("reload without signal: %v", err)
 	}

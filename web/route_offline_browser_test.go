@@ -34,6 +34,33 @@ func cutSignal(down *atomic.Bool) func(http.Handler) http.Handler {
 	}
 }
 
+// loseSignal cuts p's signal once the service worker holds every file of
+// the page it loaded (the first visit hands them over as it loads; a
+// phone that loses signal a moment after the first visit would miss the
+// last of them), and logs, should the test fail, what the page reported
+// and what the worker had kept.
+func loseSignal(t *testing.T, p *page, down *atomic.Bool) {
+	t.Helper()
+	p.waitFor("the page's files to be kept", `caches.open('partymap-shell-v1').then(async (c) => {
+		const files = [...new Set(performance.getEntriesByType('resource').map((e) => e.name)
+			.filter((u) => new URL(u).origin === location.origin && new URL(u).pathname.includes('/static/')))];
+		for (const u of files) if (!(await c.match(u, { ignoreVary: true }))) return false;
+		return files.length > 0;
+	})`, 15*time.Second)
+	down.Store(true)
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		p.rec.mu.Lock()
+		defer p.rec.mu.Unlock()
+		for _, m := range append(p.rec.problems, p.rec.warnings...) {
+			t.Log(m)
+		}
+		t.Log(eval[[]string](p, `caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys())))).then((all) => all.flat().map((k) => k.url))`))
+	})
+}
+
 // TestRoute_onThePhoneWithoutSignal is the issue's end: a tourist scans
 // the kiosk's QR code, the walk opens on the phone with their position
 // moving along it, and it is still there when the signal drops (the page
@@ -88,17 +115,7 @@ func TestRoute_onThePhoneWithoutSignal(t *testing.T) {
 	p.waitFor("the service worker to take charge", `!!navigator.serviceWorker.controller`, 15*time.Second)
 	p.waitFor("the walk's answer to be kept", `caches.open('partymap-saved-v1').then((c) => c.keys()).then((ks) => ks.some((k) => k.url.includes('/api/route?')))`, 15*time.Second)
 
-	down.Store(true)
-	t.Cleanup(func() {
-		if t.Failed() {
-			p.rec.mu.Lock()
-			defer p.rec.mu.Unlock()
-			for _, m := range append(p.rec.problems, p.rec.warnings...) {
-				t.Log(m)
-			}
-			t.Log(eval[[]string](p, `caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys())))).then((all) => all.flat().map((k) => k.url))`))
-		}
-	})
+	loseSignal(t, p, &down)
 	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
 		t.Fatalf("reload without signal: %v", err)
 	}

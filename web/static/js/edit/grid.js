@@ -244,19 +244,29 @@ function edgeAt(map, ring, p, tol) {
   const pts = ring.map((c) => map.project(c));
   for (let i = 0; i < ring.length; i++) {
     const j = (i + 1) % ring.length;
-    const a = pts[i];
-    const b = pts[j];
-    const abx = b.x - a.x;
-    const aby = b.y - a.y;
-    const len = abx * abx + aby * aby;
-    if (!len) continue;
-    const t = Math.max(0, Math.min(1, ((p.x - a.x) * abx + (p.y - a.y) * aby) / len));
-    const d = Math.hypot(a.x + t * abx - p.x, a.y + t * aby - p.y);
-    if (d <= tol && (!best || d < best.d)) {
-      best = { d, i, at: [ring[i][0] + t * (ring[j][0] - ring[i][0]), ring[i][1] + t * (ring[j][1] - ring[i][1])] };
+    const near = nearestOnEdge(pts[i], pts[j], p);
+    if (near && near.d <= tol && (!best || near.d < best.d)) {
+      best = { d: near.d, i, at: along(ring[i], ring[j], near.t) };
     }
   }
   return best && { i: best.i, at: best.at };
+}
+
+// nearestOnEdge is where, in pixels, the edge from a to b comes nearest
+// p: its fraction t along the edge and its distance d; null for an edge
+// of no length.
+function nearestOnEdge(a, b, p) {
+  const abx = b.x - a.x;
+  const aby = b.y - a.y;
+  const len = abx * abx + aby * aby;
+  if (!len) return null;
+  const t = Math.max(0, Math.min(1, ((p.x - a.x) * abx + (p.y - a.y) * aby) / len));
+  return { t, d: Math.hypot(a.x + t * abx - p.x, a.y + t * aby - p.y) };
+}
+
+// along is the point the fraction t of the way from a to b.
+function along(a, b, t) {
+  return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
 }
 
 /**
@@ -552,17 +562,10 @@ function snap(map, px, lngLat, others) {
   for (const f of others) {
     const r = f.geometry.coordinates[0];
     for (let k = 0; k + 1 < r.length; k++) {
-      const a = map.project(r[k]);
-      const b = map.project(r[k + 1]);
-      const abx = b.x - a.x;
-      const aby = b.y - a.y;
-      const len = abx * abx + aby * aby;
-      if (!len) continue;
-      const t = Math.max(0, Math.min(1, ((px.x - a.x) * abx + (px.y - a.y) * aby) / len));
-      const d = Math.hypot(a.x + t * abx - px.x, a.y + t * aby - px.y);
-      if (d < bestD) {
-        bestD = d;
-        best = [r[k][0] + t * (r[k + 1][0] - r[k][0]), r[k][1] + t * (r[k + 1][1] - r[k][1])];
+      const near = nearestOnEdge(map.project(r[k]), map.project(r[k + 1]), px);
+      if (near && near.d < bestD) {
+        bestD = near.d;
+        best = along(r[k], r[k + 1], near.t);
       }
     }
   }
