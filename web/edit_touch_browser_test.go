@@ -174,6 +174,10 @@ func TestEditTouch_dragAddDeleteUndoSave(t *testing.T) {
 		t.Errorf("the hint on a tablet: got %q, want it to tell of the long-press", h)
 	}
 	p.pickGrid("XY07")
+	p.waitFor("Undo, Save and Cancel on the tablet's screen once a grid is picked", `['undo', 'save', 'cancel'].every((id) => {
+		const r = document.getElementById(id).getBoundingClientRect();
+		return r.top >= 0 && r.bottom <= innerHeight;
+	})`, 5*time.Second)
 	base := p.editRing()
 	if len(base) != 4 {
 		t.Fatalf("grid 7 has %d vertices, the test expects the seed's 4", len(base))

@@ -296,6 +296,9 @@ export async function start() {
     $('comment').value = '';
     showSelection();
     $('selection').hidden = false;
+    // on a tablet (1024×768) the edit's buttons were below the grids'
+    // list: the panel shows them
+    $('cancel').scrollIntoView({ block: 'nearest' });
     state.check = check;
     renderCheck();
     if (state.shape) drawShape(map, state.shape);
