@@ -28,6 +28,14 @@ const sizesJS = `(() => {
 // readLayers are the labels a visitor reads on the map.
 var readLayers = []string{"streets-label", "streets-label-pedestrian", "posts-symbol", "parking-symbol", "compounds-label", "grids-label", "org-flags-top", "landmarks-label"}
 
+// runTimeSizes gives the text size of each label layer the page adds once
+// it runs (today's activities, the grids' open orders), as laid out.
+func runTimeSizes(p *page) map[string]float64 {
+	const layers = `['activities-today-label', 'grid-order-counts']`
+	p.waitFor("the labels added at run time", layers+`.every((id) => !!partymap.map.getLayer(id))`, 15*time.Second)
+	return eval[map[string]float64](p, `Object.fromEntries(`+layers+`.map((id) => [id, Number(partymap.map.getLayoutProperty(id, 'text-size'))]))`)
+}
+
 // TestLabels_readableOnTheKiosk: the kiosk's labels (streets, posts,
 // compounds, car parks, "您在这里") are at least 16 px for reading
 // standing a metre from the screen, grid names larger, as the map
@@ -64,6 +72,11 @@ func TestLabels_readableOnTheKiosk(t *testing.T) {
 	if px := eval[float64](k, `parseFloat(getComputedStyle(document.querySelector('.here-label')).fontSize)`); px < 16 {
 		t.Errorf("您在这里 is %.1f px on the kiosk, want at least 16", px)
 	}
+	for id, px := range runTimeSizes(k) {
+		if px < 16 {
+			t.Errorf("%s, added at run time, is %.1f px on the kiosk, want at least 16", id, px)
+		}
+	}
 	k.screenshot("tap-kiosk-labels.png")
 	k.checkClean()
 
@@ -73,6 +86,11 @@ func TestLabels_readableOnTheKiosk(t *testing.T) {
 	t.Logf("phone label sizes: %v", phone)
 	if s, ok := phone["streets-label"]; !ok || s >= 16 {
 		t.Errorf("the phone's street labels are %v px, want the style's own (under 16)", s)
+	}
+	for id, px := range runTimeSizes(ph) {
+		if px >= 16 {
+			t.Errorf("%s, added at run time, is %.1f px on the phone, want its own size (under 16)", id, px)
+		}
 	}
 	ph.checkClean()
 }

@@ -7,6 +7,7 @@
 // mountOrders(app, root) is called by app.js with the panel's body.
 
 import { el, button } from './dom.js';
+import { readable } from './reading.js';
 import { SOURCE, ORDER_COUNTS_SOURCE, ORDER_COUNTS_LAYER, ORDERS_HEAT_LAYER } from './style.js';
 
 const REFRESH_MS = 500; // a burst of changes refetches once
@@ -49,7 +50,7 @@ export function mountOrders(app, root) {
   if (!map.getSource(ORDER_COUNTS_SOURCE)) map.addSource(ORDER_COUNTS_SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
   const below = map.getLayer('grids-casing') ? 'grids-casing' : undefined;
   if (!map.getLayer(ORDERS_HEAT_LAYER)) map.addLayer({ ...HEAT, id: ORDERS_HEAT_LAYER }, below);
-  if (!map.getLayer(ORDER_COUNTS_LAYER)) map.addLayer({ ...COUNTS, id: ORDER_COUNTS_LAYER });
+  if (!map.getLayer(ORDER_COUNTS_LAYER)) map.addLayer(readable(map, { ...COUNTS, id: ORDER_COUNTS_LAYER }));
 
   const load = async () => {
     const url = new URL('api/grids/open-orders', document.baseURI);

@@ -8,17 +8,33 @@
 /** Layers whose labels are larger still: a grid's name is what a visitor looks for first. */
 const LARGER = ['grids-label'];
 
+/** The maps sized for reading, with their scale. */
+const reading = new WeakMap();
+
 /**
- * sizeForReading scales the text of every symbol layer of the map's style
- * (those present now: layers added later keep their sizes).
+ * sizeForReading scales the text of every symbol layer of the map's style;
+ * labels added later (today's activities, the grids' open orders, the
+ * city's overview) pass through readable() as they are added.
  */
 export function sizeForReading(map, { scale = 1.3, min = 16, gridMin = 20 } = {}) {
+  reading.set(map, { scale, min });
   for (const layer of map.getStyle().layers) {
     if (layer.type !== 'symbol') continue;
     const size = map.getLayoutProperty(layer.id, 'text-size');
     if (size === undefined) continue;
     map.setLayoutProperty(layer.id, 'text-size', scaled(size, scale, LARGER.includes(layer.id) ? gridMin : min));
   }
+}
+
+/**
+ * readable returns a label layer to add to map: as it is, or with its text
+ * scaled when the map is sized for reading (the kiosk).
+ */
+export function readable(map, layer) {
+  const r = reading.get(map);
+  const size = layer.layout?.['text-size'];
+  if (!r || size === undefined) return layer;
+  return { ...layer, layout: { ...layer.layout, 'text-size': scaled(size, r.scale, r.min) } };
 }
 
 // scaled multiplies a text-size value or expression by k, at least min.

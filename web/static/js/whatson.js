@@ -8,6 +8,7 @@
 
 import { el, button, byId } from './dom.js';
 import { qrSVG } from './qr.js';
+import { readable } from './reading.js';
 
 /** The kinds of post that are shared venues (the catalogue's geo.VenueKinds). */
 export const VENUE_KINDS = ['activity_room', 'cultural_space'];
@@ -45,9 +46,9 @@ export function mountWhatsOn(app) {
   map.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
   map.addLayer({ id: 'activities-today-dot', type: 'circle', source: SOURCE,
     paint: { 'circle-radius': 9, 'circle-color': '#f9a825', 'circle-stroke-color': '#b71c1c', 'circle-stroke-width': 3 } });
-  map.addLayer({ id: 'activities-today-label', type: 'symbol', source: SOURCE,
+  map.addLayer(readable(map, { id: 'activities-today-label', type: 'symbol', source: SOURCE,
     layout: { 'text-field': ['get', 'label'], 'text-font': ['Noto Sans CJK SC'], 'text-size': 14, 'text-offset': [0, 1.4], 'text-anchor': 'top', 'text-allow-overlap': false },
-    paint: { 'text-color': '#7f0000', 'text-halo-color': '#fff', 'text-halo-width': 2 } });
+    paint: { 'text-color': '#7f0000', 'text-halo-color': '#fff', 'text-halo-width': 2 } }));
 
   const markers = () => {
     const lang = i18n.lang();
