@@ -90,12 +90,19 @@ func TestCalmHomeView(t *testing.T) {
 				t.Errorf("a committee's flag covers a grid's name: %v", c)
 			}
 			if tc.name == "kiosk" {
+				// "您在这里" stands over the map: no label is drawn under it
+				if c := eval[[]string](p, underHereJS); len(c) > 0 {
+					t.Errorf("labels drawn under 您在这里: %v", c)
+				}
 				// in English too, where the committees' names are long
 				p.clickSelector("#lang")
 				p.waitFor("English labels", `partymap.lang() === 'en'`, 5*time.Second)
 				p.idle()
 				if c := eval[[]string](p, coveredJS(committeeLayers, []string{"grids-label"})); len(c) > 0 {
 					t.Errorf("in English a committee's flag covers a grid's name: %v", c)
+				}
+				if c := eval[[]string](p, underHereJS); len(c) > 0 {
+					t.Errorf("labels drawn under You are here: %v", c)
 				}
 				p.screenshot("tap-kiosk-home-en.png")
 				p.clickSelector("#lang")
@@ -132,6 +139,19 @@ func TestCalmHomeView(t *testing.T) {
 		})
 	}
 }
+
+// underHereJS lists the labels the map placed (their collision boxes, as
+// queryRenderedFeatures answers) where the kiosk's "you are here" marker
+// stands, by layer and name. Texts that take no part in placement (a
+// badge's count, drawn on its circle wherever it stands) are left out.
+const underHereJS = `(() => {
+	const m = partymap.map, r = document.querySelector('.here').getBoundingClientRect(), c = m.getCanvas().getBoundingClientRect();
+	const layers = m.getStyle().layers.filter((l) => l.type === 'symbol' && l.id !== 'here-room'
+		&& m.getLayoutProperty(l.id, 'text-field') !== undefined && m.getLayoutProperty(l.id, 'text-allow-overlap') !== true).map((l) => l.id);
+	return m.queryRenderedFeatures([[r.left - c.left, r.top - c.top], [r.right - c.left, r.bottom - c.top]], { layers })
+		.filter((f) => f.layer.layout?.['text-field']?.sections?.some((s) => s.text))
+		.map((f) => f.layer.id + ':' + (f.properties.name_zh ?? f.properties.label ?? f.id));
+})()`
 
 // coveredJS finds, in the page's map, every place where a symbol of one
 // of the layers over (the flag icon or its label, as the map placed them:

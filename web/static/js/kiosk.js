@@ -5,6 +5,7 @@
 import { Marker } from '../vendor/maplibre-gl/maplibre-gl.mjs';
 import { el, button } from './dom.js';
 import { glyph } from './icons.js';
+import { HERE_ROOM_LAYER } from './style.js';
 
 /**
  * Installs the camera buttons into root, each a sign (+ − ⟲ ⟳ or a glyph)
@@ -75,14 +76,35 @@ export function createNorthArrow(map, i18n) {
   return b;
 }
 
-/** Puts the "you are here" marker at the kiosk's position. */
+/**
+ * Puts the "you are here" marker at the kiosk's position, and keeps the
+ * map's labels out from under it: the marker is HTML, drawn over the map
+ * and outside its placement, and hid the labels it stood on (关帝庙, a
+ * post's name). An invisible icon of the marker's size at its place
+ * (HERE_ROOM_LAYER, kept above every label, so placed first) takes its
+ * room; a language's label of another width takes another.
+ */
 export function addHereMarker(map, i18n, lonlat) {
   const label = el('span', 'here-label');
   const elm = el('div', 'here', el('span', 'here-dot'), label);
-  const text = () => { label.textContent = i18n.t('youAreHere'); };
+  const marker = new Marker({ element: elm, anchor: 'bottom' }).setLngLat(lonlat).addTo(map);
+  map.addSource(HERE_ROOM_LAYER, { type: 'geojson', data: { type: 'Feature', geometry: { type: 'Point', coordinates: lonlat }, properties: {} } });
+  map.addLayer({
+    id: HERE_ROOM_LAYER, type: 'symbol', source: HERE_ROOM_LAYER,
+    layout: { 'icon-anchor': 'bottom', 'icon-allow-overlap': true },
+    paint: { 'icon-opacity': 0 },
+  });
+  const text = () => {
+    label.textContent = i18n.t('youAreHere');
+    const w = Math.ceil(elm.offsetWidth);
+    const h = Math.ceil(elm.offsetHeight);
+    const room = `${HERE_ROOM_LAYER}-${w}x${h}`;
+    if (!map.hasImage(room)) map.addImage(room, { width: w, height: h, data: new Uint8Array(w * h * 4) });
+    map.setLayoutProperty(HERE_ROOM_LAYER, 'icon-image', room);
+  };
   text();
   i18n.onChange(text);
-  return new Marker({ element: elm, anchor: 'bottom' }).setLngLat(lonlat).addTo(map);
+  return marker;
 }
 
 // ATTRACT_SECONDS is how long each of the idle kiosk's showcases stays up

@@ -38,6 +38,13 @@ export const LABEL_LAYERS = ['grids-label', 'compounds-label', 'landmarks-label'
  * what the viewer adds at run time (tap.js keepSelectionOnTop).
  */
 export const SELECTION_LAYERS = ['posts-selected-halo', 'posts-selected-top', 'org-selected-top'];
+/**
+ * The room the kiosk's "you are here" marker takes (an HTML marker, over
+ * the map and outside its placement): an invisible icon of its size kept
+ * just beneath the selection's layers, so that it is placed before every
+ * label and they keep out from under the marker (kiosk.js, tap.js).
+ */
+export const HERE_ROOM_LAYER = 'here-room';
 /** Areas under everything else: a tap on them alone opens them, but they never make a choice. */
 export const BACKGROUND_LAYERS = ['streets-fill', 'grids-fill', 'communities-fill'];
 

@@ -19,7 +19,7 @@
 // flags), { layer, id } (one thing), { choice: [{ layer, id, properties
 // }] } (several, topmost or nearest first) or null.
 
-import { POLES_LAYER, POINT_LAYERS, AREA_LAYERS, LABEL_LAYERS, BACKGROUND_LAYERS, SELECTION_LAYERS } from './style.js';
+import { POLES_LAYER, POINT_LAYERS, AREA_LAYERS, LABEL_LAYERS, BACKGROUND_LAYERS, SELECTION_LAYERS, HERE_ROOM_LAYER } from './style.js';
 import { UNIT_LAYER } from './declutter.js';
 
 export function createTap(map, { tol, calm }) {
@@ -91,11 +91,12 @@ export function createTap(map, { tol, calm }) {
  * keepSelectionOnTop keeps the selection's layers (SELECTION_LAYERS) the
  * last of the map: the walk's line, today's activities and the orders'
  * counts are added at run time above the style's layers, and the place
- * whose card is open must not be drawn beneath them (issue 15).
+ * whose card is open must not be drawn beneath them (issue 15). The
+ * kiosk's "you are here" room, once added, stays just beneath them.
  */
 export function keepSelectionOnTop(map) {
-  const ids = SELECTION_LAYERS.filter((id) => map.getLayer(id));
   const keep = () => {
+    const ids = [HERE_ROOM_LAYER, ...SELECTION_LAYERS].filter((id) => map.getLayer(id));
     const order = map.getLayersOrder();
     if (order.slice(-ids.length).join() === ids.join()) return;
     for (const id of ids) map.moveLayer(id);

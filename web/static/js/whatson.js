@@ -44,8 +44,11 @@ export function mountWhatsOn(app) {
   let today = [];
 
   map.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  // the dots beneath the labels (a circle takes no part in placement: over
+  // them it hid the name of the temple it stands by), their times above
+  const beneathLabels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
   map.addLayer({ id: 'activities-today-dot', type: 'circle', source: SOURCE,
-    paint: { 'circle-radius': 9, 'circle-color': '#f9a825', 'circle-stroke-color': '#b71c1c', 'circle-stroke-width': 3 } });
+    paint: { 'circle-radius': 9, 'circle-color': '#f9a825', 'circle-stroke-color': '#b71c1c', 'circle-stroke-width': 3 } }, beneathLabels);
   map.addLayer(readable(map, { id: 'activities-today-label', type: 'symbol', source: SOURCE,
     layout: { 'text-field': ['get', 'label'], 'text-font': ['Noto Sans CJK SC'], 'text-size': 14, 'text-offset': [0, 1.4], 'text-anchor': 'top', 'text-allow-overlap': false },
     paint: { 'text-color': '#7f0000', 'text-halo-color': '#fff', 'text-halo-width': 2 } }));
