@@ -264,6 +264,7 @@ const STRINGS = {
   // ---- touch editing in the staff editor (edit/grid.js, edit/main.js, edit.html) ----
   hintGridsTouch: ['选一个网格开始编辑：拖动顶点；长按边线加一个顶点；点一下顶点选中它，再按“删除顶点”。会吸附到相邻网格。', 'Pick a grid to edit: drag its vertices; press and hold an edge to add one there; tap a vertex to pick it, then Delete vertex. Vertices snap to the neighbouring grids.'],
   vertexBarName: ['选中的顶点', 'Picked vertex'],
+  editMapName: ['编辑地图', 'Map being edited'],
   vertexOf: ['顶点 {n} / {of}', 'Vertex {n} of {of}'],
   deleteVertex: ['删除顶点', 'Delete vertex'],
   minVertices: ['网格至少要有 {n} 个顶点，这个顶点不能删除。', 'A grid needs at least {n} vertices: this one cannot be deleted.'],
