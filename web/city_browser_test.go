@@ -62,9 +62,33 @@ func TestCity(t *testing.T) {
 		}
 		// the branches' flags are drawn with their communities' labels (one
 		// symbol each), not on their own over the counts
-		if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['communities-label'] }).filter((f) => f.layer.layout['text-field'].sections.some((s) => s.image?.name === 'flag-2-inline')).length`); n < 10 {
+		const inlineFlags = `partymap.map.queryRenderedFeatures({ layers: ['communities-label'] }).filter((f) => f.layer.layout['text-field'].sections.some((s) => s.image?.name === 'flag-2-inline')).length`
+		if n := eval[float64](p, inlineFlags); n < 10 {
 			t.Errorf("%v community branches' flags drawn at the overview, want them", n)
 		}
+		// they follow the organizations' switch and the levels' peeling
+		// like every other flag
+		p.clickSelector("#layers")
+		p.waitFor("the layer sheet", `getComputedStyle(document.getElementById('layers-sheet')).display !== 'none'`, 5*time.Second)
+		for _, sw := range []struct{ off, on, what string }{
+			{`.layer-toggle[data-group="organizations"]`, `.layer-toggle[data-group="organizations"]`, "the organizations switched off"},
+			{`.level-step[data-level="1"]`, `.level-step[data-level="3"]`, "the flags peeled to the street level"}, // (back to 3: level 4 flies in to the buildings)
+		} {
+			p.clickSelector(sw.off)
+			p.idle()
+			if n := eval[float64](p, inlineFlags); n != 0 {
+				t.Errorf("with %s, %v community labels still show a branch's flag", sw.what, n)
+			}
+			if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['communities-label'] }).length`); n < 10 {
+				t.Errorf("with %s, %v community labels drawn, want them without their flags", sw.what, n)
+			}
+			p.clickSelector(sw.on)
+			p.idle()
+			if n := eval[float64](p, inlineFlags); n < 10 {
+				t.Errorf("after %s and back, %v community branches' flags drawn", sw.what, n)
+			}
+		}
+		p.clickSelector("#layers-close")
 		if n := eval[float64](p, `partymap.map.queryRenderedFeatures({ layers: ['org-flags-top'] }).filter((f) => f.properties.kind === 'community_branch').length`); n > 0 {
 			t.Errorf("%v community branches' flags drawn on their own at the overview, over the counts", n)
 		}

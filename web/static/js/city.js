@@ -21,15 +21,26 @@ const REFRESH_MS = 1000; // a burst of changes refetches the counts once
 // where they covered the counts (issue 15).
 const FLAG = 'flag-2-inline';
 const FLAG_PX = 13; // the flag's height in a line of the label's text
+// the branch's flag is drawn while the flags are: the organizations'
+// layer on, peeled no higher than the communities' level (2)
+const FLAG_SHOWN = ['all', ['global-state', 'organizations'], ['>=', ['global-state', 'maxLevel'], 2]];
+
+// communityLabel is a community's name and counts in the page's language,
+// after its branch's flag when flag is set.
+function communityLabel(flag) {
+  const line = (name, other, counts) => ['format',
+    ...(flag ? [['image', FLAG], {}, ' ', {}] : []),
+    ['coalesce', ['get', name], ['get', other]], { 'font-scale': 1 }, '\n', {}, ['get', counts], { 'font-scale': 0.8 }];
+  return ['case', ['==', ['global-state', 'lang'], 'en'], line('name_en', 'name_zh', 'counts_en'), line('name_zh', 'name_en', 'counts_zh')];
+}
+
 const LABELS = {
   type: 'symbol',
   source: OVERVIEW_SOURCE,
   maxzoom: 13,
   layout: {
     'text-allow-overlap': false,
-    'text-field': ['case', ['==', ['global-state', 'lang'], 'en'],
-      ['format', ['image', FLAG], {}, ' ', {}, ['coalesce', ['get', 'name_en'], ['get', 'name_zh']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_en'], { 'font-scale': 0.8 }],
-      ['format', ['image', FLAG], {}, ' ', {}, ['coalesce', ['get', 'name_zh'], ['get', 'name_en']], { 'font-scale': 1 }, '\n', {}, ['get', 'counts_zh'], { 'font-scale': 0.8 }]],
+    'text-field': ['case', FLAG_SHOWN, communityLabel(true), communityLabel(false)],
     'text-font': ['Noto Sans CJK SC Bold', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif'],
     'text-max-width': 10,
     'text-padding': 4,

@@ -5,7 +5,7 @@
 
 import { el, button } from './dom.js';
 import { iconURL } from './icons.js';
-import { GROUPS } from './style.js';
+import { GROUPS, STATE } from './style.js';
 
 /** The icon beside each group's switch; groups without one show a colour swatch. */
 const GROUP_ICONS = { organizations: 'flag-2', posts: 'post-cabin', parking: 'parking' };
@@ -70,6 +70,8 @@ export function createPanel(root, ctx) {
     for (const id of byGroup[group] || []) {
       map.setLayoutProperty(id, 'visibility', value ? 'visible' : 'none');
     }
+    // flags drawn as part of other layers' labels follow the switch too
+    if (STATE.includes(group)) map.setGlobalStateProperty(group, value);
     buttons[group].setAttribute('aria-pressed', String(value));
   }
 

@@ -58,7 +58,9 @@ export const GROUPS = ['organizations', 'grids', 'compounds', 'buildings', 'post
 /**
  * The style's global state the viewer sets: the labels' language, the
  * flags' deepest level, the community the page shows (others are
- * dimmed; "" for none) and the feature whose card is open ("posts/3",
- * drawn again on top of everything; "" for none).
+ * dimmed; "" for none), the feature whose card is open ("posts/3",
+ * drawn again on top of everything; "" for none) and whether the
+ * organizations' layer is switched on (the flags drawn in the city's
+ * community labels follow it).
  */
-export const STATE = ['lang', 'maxLevel', 'community', 'selected'];
+export const STATE = ['lang', 'maxLevel', 'community', 'selected', 'organizations'];
