@@ -13,8 +13,9 @@ const reading = new WeakMap();
 
 /**
  * sizeForReading scales the text of every symbol layer of the map's style;
- * labels added later (today's activities, the grids' open orders, the
- * city's overview) pass through readable() as they are added.
+ * labels added later (today's activities, the grids' open orders) pass
+ * through readable() as they are added. (The city's overview keeps its
+ * sizes: larger, fewer of its communities' labels would find room.)
  */
 export function sizeForReading(map, { scale = 1.3, min = 16, gridMin = 20 } = {}) {
   reading.set(map, { scale, min });

@@ -44,9 +44,10 @@ export function mountWhatsOn(app) {
   let today = [];
 
   map.addSource(SOURCE, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-  // the dots beneath the labels (a circle takes no part in placement: over
-  // them it hid the name of the temple it stands by), their times above
-  const beneathLabels = map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
+  // the dots over the flags and beneath the labels (a circle takes no part
+  // in placement: over them it hid the name of the temple it stands by),
+  // their times above, like the units' badges (declutter.js)
+  const beneathLabels = map.getLayer('streets-label') ? 'streets-label' : undefined;
   map.addLayer({ id: 'activities-today-dot', type: 'circle', source: SOURCE,
     paint: { 'circle-radius': 9, 'circle-color': '#f9a825', 'circle-stroke-color': '#b71c1c', 'circle-stroke-width': 3 } }, beneathLabels);
   map.addLayer(readable(map, { id: 'activities-today-label', type: 'symbol', source: SOURCE,
