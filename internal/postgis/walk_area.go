@@ -368,22 +368,17 @@ func updateWalkingArea(ctx context.Context, tx pgx.Tx, w *walkSQL, changeSet int
 	var mLayers []string
 	var mIDs []int64
 	var mGeoms [][]byte
+	var layer string
+	var id int64
+	var g []byte
 	rows, err := tx.Query(ctx, w.area.remake, e.ways, e.wayLayers, e.wayIDs, geo.WalkSnap)
+	if err == nil {
+		_, err = pgx.ForEachRow(rows, []any{&layer, &id, &g}, func() error {
+			mLayers, mIDs, mGeoms = append(mLayers, layer), append(mIDs, id), append(mGeoms, g)
+			return nil
+		})
+	}
 	if err != nil {
-		return 0, err
-	}
-	for rows.Next() {
-		var layer string
-		var id int64
-		var g []byte
-		if err := rows.Scan(&layer, &id, &g); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		mLayers, mIDs, mGeoms = append(mLayers, layer), append(mIDs, id), append(mGeoms, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	if len(mGeoms) == 0 && len(e.walls) == 0 && len(e.gatePoints) == 0 {
@@ -394,20 +389,13 @@ func updateWalkingArea(ctx context.Context, tx pgx.Tx, w *walkSQL, changeSet int
 	var fIDs []int64
 	var all int64
 	rows, err = tx.Query(ctx, w.area.reach, mGeoms, mLayers, mIDs, e.walls, e.gatePoints, e.ways, e.wayLayers, e.wayIDs, geo.GateReach)
+	if err == nil {
+		_, err = pgx.ForEachRow(rows, []any{&layer, &id, &all}, func() error {
+			fLayers, fIDs = append(fLayers, layer), append(fIDs, id)
+			return nil
+		})
+	}
 	if err != nil {
-		return 0, err
-	}
-	for rows.Next() {
-		var layer string
-		var id int64
-		if err := rows.Scan(&layer, &id, &all); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		fLayers, fIDs = append(fLayers, layer), append(fIDs, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	if float64(len(fIDs)) > walkAreaMaxShare*float64(all) {
